@@ -1,0 +1,22 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_SRC_HPP
+#define MLCLOUD_SRC_HPP
+
+// Include this file in exactly one translation unit of a program built with
+// MLCLOUD_SEPARATE_COMPILATION defined everywhere (the mlcloud::compiled CMake target does it).
+
+#ifndef MLCLOUD_SEPARATE_COMPILATION
+#  error "Define MLCLOUD_SEPARATE_COMPILATION to use <mlcloud/src.hpp>"
+#endif
+
+#include <mlcloud/config.hpp>
+
+// core
+#include <mlcloud/impl/error.ipp>
+#include <mlcloud/impl/storage_uri.ipp>
+
+#endif
