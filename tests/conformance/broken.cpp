@@ -1,0 +1,44 @@
+// A deliberately broken provider: the conformance suite must FAIL on it (CTest WILL_FAIL).
+#include <mlcloud/testing/conformance.hpp>
+#include <mlcloud/testing/memory.hpp>
+
+namespace memory = mlcloud::testing::memory;
+using namespace mlcloud;
+
+namespace {
+
+// Ignores the cursor (every read starts over) and invents a running job for unknown ids.
+class forgetful_training
+{
+public:
+    static constexpr capability_set capabilities{capability::on_demand};
+    forgetful_training(boost::asio::any_io_executor ex, memory::options const& o) : inner_(ex, o) {}
+    task<job_handle> launch(job_spec const& s) { return inner_.launch(s); }
+    task<job_status> status(job_handle const& h)
+    {
+        auto s = co_await inner_.status(h);
+        if (!s && s.error().is(errc::not_found))
+            co_return job_status{.state = job_state::running};
+        co_return s;
+    }
+    task<log_chunk> read_logs(job_handle const& h, log_cursor const&) { return inner_.read_logs(h, log_cursor{}); }
+    task<job_status> terminate(job_handle const& h) { return inner_.terminate(h); }
+
+private:
+    memory::training inner_;
+};
+
+struct forgetful_factory
+{
+    memory::options opts;
+    forgetful_training make(boost::asio::any_io_executor ex) { return {ex, opts}; }
+    job_spec succeeding_job() { return {.name = "ok", .command = {"a", "b", "c", "d", "e", "f"}}; }
+    job_spec failing_job() { return {.name = "bad", .command = {"@fail"}}; }
+    job_spec long_running_job() { return {.name = "long", .command = {"@hang"}}; }
+    std::chrono::seconds deadline() { return std::chrono::seconds(5); }
+    std::chrono::milliseconds poll_interval() { return std::chrono::milliseconds(5); }
+};
+
+} // namespace
+
+MLCLOUD_TRAINING_CONFORMANCE(forgetful_factory)
