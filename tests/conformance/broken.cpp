@@ -21,7 +21,11 @@ public:
             co_return job_status{.state = job_state::running};
         co_return s;
     }
-    task<log_chunk> read_logs(job_handle const& h, log_cursor const&) { return inner_.read_logs(h, log_cursor{}); }
+    task<log_chunk> read_logs(job_handle const& h, log_cursor const&)
+    {
+        log_cursor from_start; // must outlive the awaited call: coroutine arguments are references
+        co_return co_await inner_.read_logs(h, from_start);
+    }
     task<job_status> terminate(job_handle const& h) { return inner_.terminate(h); }
 
 private:
