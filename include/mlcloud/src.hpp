@@ -18,5 +18,6 @@
 // core
 #include <mlcloud/impl/error.ipp>
 #include <mlcloud/impl/storage_uri.ipp>
+#include <mlcloud/impl/serialization.ipp>
 
 #endif
