@@ -20,4 +20,10 @@
 #include <mlcloud/impl/storage_uri.ipp>
 #include <mlcloud/impl/serialization.ipp>
 
+// messages
+#include <mlcloud/messages/impl/pricing.ipp>
+#include <mlcloud/messages/impl/cost.ipp>
+#include <mlcloud/messages/impl/recommend.ipp>
+#include <mlcloud/messages/impl/templates.ipp>
+
 #endif
