@@ -146,13 +146,6 @@ private:
     std::map<std::string, std::string> values_;
 };
 
-std::string fixed4(double v)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.4f", v);
-    return buffer;
-}
-
 task_choice parse_task(std::optional<std::string> const& text)
 {
     if (!text || *text == "auto")
@@ -202,10 +195,6 @@ int train_command(int argc, char** argv)
     say("task: " + describe(data));
 
     auto const m = train(data, to, say);
-    std::string final_line = "final:";
-    for (auto const& [name, value] : m.metrics)
-        final_line += " " + name + "=" + fixed4(value);
-    say(final_line);
 
     write_file_atomically(model_path, to_json(m));
     say("model: " + model_path.string());

@@ -316,6 +316,11 @@ void run_epochs(Learner& learner, split const& s, train_options const& options, 
             m.metrics["val_rmse"] = std::sqrt(m.metrics["val_loss"]);
     }
     learner.store(m);
+
+    std::string final_line = "final:";
+    for (auto const& [name, value] : m.metrics)
+        final_line += " " + name + "=" + fixed(value);
+    progress(final_line);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,8 +51,8 @@ struct train_options
 using progress_sink = std::function<void(std::string const& line)>;
 
 /// Full-batch gradient descent on a deterministic train/validation split (the same seed
-/// always gives the same split and the same model). Reports progress through `progress` and
-/// records final metrics in the model.
+/// always gives the same split and the same model). Reports the split, the epochs and the
+/// final metrics through `progress`, and records the metrics in the model.
 model train(training_data const& data, train_options const& options, progress_sink const& progress);
 
 /// The model as JSON text (the format is described in docs/trainer.md).

@@ -56,17 +56,17 @@ TEST_CASE("escape_html, clean_text and redact_secrets")
     CHECK(clean_text("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // a UTF-16 surrogate is not UTF-8
     CHECK(clean_text("\x1b") == "");
 
-    CHECK(redact_secrets("Authorization: Bearer abc.DEF-123") == "Authorization:[redacted]");
-    CHECK(redact_secrets("sent bearer abc.DEF-123 then") == "sent bearer [redacted] then");
-    CHECK(redact_secrets("key AKIAIOSFODNN7EXAMPLE used") == "key [redacted] used");
+    CHECK(redact_secrets("Authorization: Bearer abc.DEF-123") == "Authorization:<redacted>");
+    CHECK(redact_secrets("sent bearer abc.DEF-123 then") == "sent bearer <redacted> then");
+    CHECK(redact_secrets("key AKIAIOSFODNN7EXAMPLE used") == "key <redacted> used");
     CHECK(redact_secrets("ASIAIOSFODNN7EXAMPLEX") == "ASIAIOSFODNN7EXAMPLEX"); // 21 chars: not a key id
-    CHECK(redact_secrets("rpa_0123456789ABCDEF and rps_abcdefgh12") == "[redacted] and [redacted]");
+    CHECK(redact_secrets("rpa_0123456789ABCDEF and rps_abcdefgh12") == "<redacted> and <redacted>");
     CHECK(redact_secrets("bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") ==
           "bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe"); // "bot" prefix: not at a word start
-    CHECK(redact_secrets("/bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") == "/bot [redacted]/getMe");
+    CHECK(redact_secrets("/bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") == "/bot <redacted>/getMe");
     CHECK(redact_secrets("https://b.s3.amazonaws.com/k?X-Amz-Credential=AK%2F20260101&X-Amz-Signature=deadbeef") ==
-          "https://b.s3.amazonaws.com/k?X-Amz-Credential=[redacted]&X-Amz-Signature=[redacted]");
-    CHECK(redact_secrets("password: hunter2, user: bob") == "password: [redacted], user: bob");
+          "https://b.s3.amazonaws.com/k?X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>");
+    CHECK(redact_secrets("password: hunter2, user: bob") == "password: <redacted>, user: bob");
     CHECK(redact_secrets("no secrets here: 42 GPUs") == "no secrets here: 42 GPUs");
 }
 
@@ -309,7 +309,7 @@ TEST_CASE("error_message: people's words per code, provider details escaped, cre
     auto const html = error_message(format::html, e);
     CHECK_THAT(html, StartsWith("\xE2\x9D\x8C <b>No GPU of this type is available right now.</b>\n"
                                 "Choose another GPU or try again in a few minutes.\n\n"));
-    CHECK_THAT(html, Contains("<i>runpod POST /v2/pods: no instances &lt;available&gt; for key [redacted] "
+    CHECK_THAT(html, Contains("<i>runpod POST /v2/pods: no instances &lt;available&gt; for key &lt;redacted&gt; "
                               "(no capacity available; HTTP 400; request id req-9)</i>"));
     CHECK(html.find("SECRET") == std::string::npos);
     CHECK(only_safe_markup(html));

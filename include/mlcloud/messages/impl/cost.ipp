@@ -7,6 +7,7 @@
 #define MLCLOUD_MESSAGES_IMPL_COST_IPP
 
 #include <mlcloud/messages/cost.hpp>
+#include <mlcloud/messages/detail/words.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -15,13 +16,6 @@
 namespace mlcloud {
 namespace messages {
 namespace detail {
-
-inline std::string printf_double(char const* fmt, int digits, double v)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, fmt, digits, v);
-    return buffer;
-}
 
 /// "1 minute", "5 minutes", "90 seconds".
 inline std::string spelled_duration(std::chrono::seconds d)
@@ -32,14 +26,6 @@ inline std::string spelled_duration(std::chrono::seconds d)
     if (s % 60 == 0)
         return std::to_string(s / 60) + (s == 60 ? " minute" : " minutes");
     return std::to_string(s) + (s == 1 ? " second" : " seconds");
-}
-
-/// The provider's own words for a market: RunPod sells secure and community cloud.
-inline std::string market_words(gpu_offer const& offer, market m)
-{
-    if (offer.provider == "runpod")
-        return m == market::spot ? "community cloud" : "secure cloud";
-    return m == market::spot ? "spot" : "on-demand";
 }
 
 inline std::chrono::milliseconds non_negative(std::chrono::milliseconds d) noexcept
@@ -70,9 +56,9 @@ MLCLOUD_DECL cost compute_cost(gpu_offer const& offer, std::chrono::milliseconds
     c.basis = (count > 1 ? std::to_string(count) + " x " : std::string()) + std::to_string(billed.count()) +
               " s at " + format_usd_per_hour(rate) + " ";
     if (m == market::spot && !offer.spot_usd_per_hour)
-        c.basis += "(the on-demand price: no " + detail::market_words(offer, m) + " price is tabled, the real one is lower)";
+        c.basis += "(the on-demand price: no " + std::string(detail::market_words(offer.provider, m)) + " price is tabled, the real one is lower)";
     else
-        c.basis += detail::market_words(offer, m);
+        c.basis += std::string(detail::market_words(offer.provider, m));
     c.basis += ", " + describe(offer.billing);
     return c;
 }
@@ -92,8 +78,8 @@ MLCLOUD_DECL cost lambda_cost(lambda_usage const& usage, lambda_rates const& rat
     std::snprintf(gbs, sizeof gbs, "%.4g", gb_seconds);
     c.basis = std::to_string(usage.requests) + (usage.requests == 1 ? " request" : " requests") + " x " +
               std::to_string(ms) + " ms at " + std::to_string(usage.memory_mb) + " MB = " + gbs + " GB-s x $" +
-              detail::printf_double("%.*f", 10, rates.usd_per_gb_second) + " + $" +
-              detail::printf_double("%.*f", 7, rates.usd_per_request) + " per request (" + std::string(rates.source) +
+              detail::fixed(rates.usd_per_gb_second, 10) + " + $" +
+              detail::fixed(rates.usd_per_request, 7) + " per request (" + std::string(rates.source) +
               ")";
     return c;
 }
@@ -106,7 +92,7 @@ MLCLOUD_DECL cost serverless_cost(serverless_rate const& rate, std::chrono::mill
     cost c;
     c.billed = billed_time(per_second_billing, worker_time);
     c.usd = static_cast<double>(c.billed.count()) * per_second;
-    c.basis = std::to_string(c.billed.count()) + " s at $" + detail::printf_double("%.*f", 5, per_second) + "/s (" +
+    c.basis = std::to_string(c.billed.count()) + " s at $" + detail::fixed(per_second, 5) + "/s (" +
               rate.pool + (use_active ? " active" : " flex") + " workers), rounded up to the second";
     return c;
 }
@@ -118,15 +104,15 @@ MLCLOUD_DECL std::string format_usd(double usd)
     std::string sign = usd < 0 ? "-" : "";
     usd = std::abs(usd);
     if (usd >= 0.01 || usd < 1e-8)
-        return sign + "$" + detail::printf_double("%.*f", 2, usd);
+        return sign + "$" + detail::fixed(usd, 2);
     // Two significant digits: 0.0042 -> 4 decimals, 0.000017 -> 6.
     int const decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(usd))), 2, 8);
-    return sign + "$" + detail::printf_double("%.*f", decimals, usd);
+    return sign + "$" + detail::fixed(usd, decimals);
 }
 
 MLCLOUD_DECL std::string format_usd_per_hour(double usd_per_hour)
 {
-    auto text = detail::printf_double("%.*f", 4, usd_per_hour);
+    auto text = detail::fixed(usd_per_hour, 4);
     auto const dot = text.find('.');
     while (text.size() > dot + 3 && text.back() == '0')
         text.pop_back();

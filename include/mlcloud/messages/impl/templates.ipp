@@ -7,6 +7,7 @@
 #define MLCLOUD_MESSAGES_IMPL_TEMPLATES_IPP
 
 #include <mlcloud/messages/cost.hpp>
+#include <mlcloud/messages/detail/words.hpp>
 #include <mlcloud/messages/templates.hpp>
 
 #include <algorithm>
@@ -157,7 +158,7 @@ inline bool is_word_boundary(std::string_view s, std::size_t i) noexcept
     return i == 0 || !is_alnum(s[i - 1]);
 }
 
-inline constexpr std::string_view redacted = "[redacted]";
+inline constexpr std::string_view redacted = "<redacted>";
 
 /// If a secret starts at s[i], the number of bytes to mask (and whether to keep a prefix).
 struct secret_match
@@ -209,13 +210,6 @@ inline secret_match match_secret(std::string_view s, std::size_t i) noexcept
     return {};
 }
 
-inline std::string market_phrase(std::string_view provider, market m)
-{
-    if (provider == "runpod")
-        return m == market::spot ? "community cloud" : "secure cloud";
-    return m == market::spot ? "spot" : "on-demand";
-}
-
 /// "24 GB" or "4 x 24 GB".
 inline std::string memory_words(gpu_offer const& o)
 {
@@ -247,7 +241,7 @@ inline std::string tail_that_fits(std::string_view line, std::size_t budget, boo
     while (start > 0)
     {
         char const c = line[start - 1];
-        std::size_t const cost = !html ? 1 : c == '&' ? 5 : c == '<' || c == '>' ? 4 : c == '"' ? 6 : c == '\'' ? 5 : 1;
+        std::size_t const cost = html ? escape_html(std::string_view(&c, 1)).size() : 1;
         if (used + cost > budget)
             break;
         used += cost;
@@ -261,13 +255,6 @@ inline std::string tail_that_fits(std::string_view line, std::size_t budget, boo
 inline std::string render(std::string_view s, bool html)
 {
     return html ? escape_html(s) : std::string(s);
-}
-
-inline std::string fixed(double v, int digits)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
-    return buffer;
 }
 
 } // namespace detail
@@ -422,8 +409,8 @@ MLCLOUD_DECL std::string launch_confirmation(format f, launch_summary const& lau
     std::string gpu = o.display_name + ", " + detail::memory_words(o) + " VRAM";
     if (launch.gpu_count > 1)
         gpu = std::to_string(launch.gpu_count) + " x " + gpu;
-    b.field("GPU", gpu + ", on " + provider_title(o.provider) + " (" + detail::market_phrase(o.provider, launch.market) +
-                       ")");
+    b.field("GPU", gpu + ", on " + provider_title(o.provider) + " (" +
+                       std::string(detail::market_words(o.provider, launch.market)) + ")");
     if (!launch.dataset.empty())
         b.field("Dataset", launch.dataset);
     auto price = format_usd_per_hour(o.usd_per_hour(launch.market)) + ", " + describe(o.billing);
@@ -460,7 +447,8 @@ MLCLOUD_DECL std::string training_launched(format f, job_handle const& job)
         b.field(job.provider == "aws" ? "Instance type" : "GPU", gpu);
     }
     if (job.price_per_hour > 0.0)
-        b.field("Price", format_usd_per_hour(job.price_per_hour) + " (" + detail::market_phrase(job.provider, job.market) + ")");
+        b.field("Price", format_usd_per_hour(job.price_per_hour) + " (" +
+                             std::string(detail::market_words(job.provider, job.market)) + ")");
     if (job.provider == "local" || job.provider.empty())
         b.text("The job is starting on this machine; its logs will follow here.");
     else
