@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <initializer_list>
 
 namespace mlcloud {
@@ -48,7 +47,6 @@ public:
     {
         return text(label).text(": ").code(value).line();
     }
-    bool html() const noexcept { return html_; }
     std::string str() && { return std::move(out_); }
 
 private:
