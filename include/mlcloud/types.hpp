@@ -32,6 +32,8 @@ inline constexpr std::string_view completion_marker = "\xE2\x9C\x85 Model saved 
 inline constexpr char const* dataset_env = "MLCLOUD_DATASET";
 inline constexpr char const* output_env = "MLCLOUD_OUTPUT";
 inline constexpr char const* job_id_env = "MLCLOUD_JOB_ID";
+/// The column the example trainer predicts when no --target is given (set by the bot and CLI).
+inline constexpr char const* target_env = "MLCLOUD_TARGET";
 
 /// Portable lifecycle of a training job.
 enum class job_state
