@@ -301,7 +301,7 @@ private:
 };
 
 /// The path sent on the wire for `req`: `req.path` percent-encoded once (or verbatim when
-/// `path_is_encoded`).
+/// `path_is_encoded`); "/" for an empty path. Does not validate: `sign` reports a bad path.
 MLCLOUD_DECL std::string wire_path(request const& req);
 
 /// The Host header value for an authority: lower-cased, default port for `scheme` removed.

@@ -1030,7 +1030,8 @@ MLCLOUD_DECL result<presigned_url> signer::presign(
         append_encoded(out.target, credentials.session_token.reveal(), query_safe_chars);
     }
 
-    auto url_host = host_header(req.scheme, req.host);
+    // The URL goes to `req.host`; without one, to the Host header given instead.
+    auto url_host = req.host.empty() ? result<std::string>(std::string(p->host)) : host_header(req.scheme, req.host);
     if (!url_host)
         return url_host.error();
     out.url = lower(req.scheme);
