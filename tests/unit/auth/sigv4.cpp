@@ -194,6 +194,16 @@ TEST_CASE("sigv4: query parameters", "[auth][sigv4]")
           "=empty-name&%E1%88%B4=bar&a=y&a=z&a%20b=sp%20ace&a-b=1&b=2&k=v%2Fw%2Bx&uploads=");
 }
 
+TEST_CASE("sigv4: the request target the transport sends", "[auth][sigv4]")
+{
+    auto r = get("bucket.s3.amazonaws.com", "/data set/a+b.csv");
+    CHECK(request_target(r) == "/data%20set/a%2Bb.csv");
+    r.query = {{"prefix", "my dir/"}, {"uploads", ""}, {"prefix", "x"}};
+    CHECK(request_target(r) == "/data%20set/a%2Bb.csv?prefix=my%20dir%2F&uploads=&prefix=x");
+    r.path.clear();
+    CHECK(request_target(r) == "/?prefix=my%20dir%2F&uploads=&prefix=x");
+}
+
 TEST_CASE("sigv4: headers are trimmed, merged, lower-cased and sorted", "[auth][sigv4]")
 {
     signer s({.region = "us-east-1", .service = "service"});

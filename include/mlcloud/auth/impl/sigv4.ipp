@@ -1064,6 +1064,21 @@ MLCLOUD_DECL std::string wire_path(request const& req)
     return buffer.empty() ? std::string(w) : buffer;
 }
 
+MLCLOUD_DECL std::string request_target(request const& req)
+{
+    std::string out = wire_path(req);
+    char separator = '?';
+    for (auto const& q : req.query)
+    {
+        out += separator;
+        separator = '&';
+        sigv4_impl::append_encoded(out, q.name, sigv4_impl::query_safe_chars);
+        out += '=';
+        sigv4_impl::append_encoded(out, q.value, sigv4_impl::query_safe_chars);
+    }
+    return out;
+}
+
 MLCLOUD_DECL result<std::string> host_header(std::string_view scheme, std::string_view authority)
 {
     auto a = boost::urls::parse_authority(boost::urls::string_view(authority.data(), authority.size()));
