@@ -36,4 +36,14 @@
 #include <mlcloud/auth/impl/sigv4.ipp>
 #include <mlcloud/auth/impl/runpod_credentials.ipp>
 
+// net
+#include <mlcloud/net/impl/fields.ipp>
+#include <mlcloud/net/impl/redact.ipp>
+#include <mlcloud/net/impl/message.ipp>
+#include <mlcloud/net/impl/url.ipp>
+#include <mlcloud/net/impl/retry.ipp>
+#include <mlcloud/net/impl/proxy.ipp>
+#include <mlcloud/net/impl/http_client.ipp>
+#include <mlcloud/net/impl/sse.ipp>
+
 #endif
