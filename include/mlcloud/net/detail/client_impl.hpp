@@ -1162,47 +1162,87 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
     else if (declared)
         r.body.reserve(static_cast<std::size_t>(*declared));
 
-    std::uint64_t total = 0;
-    while (!p.is_done())
-    {
-        std::size_t const cap = opts_.buffer_size;
-        std::size_t old_size = r.body.size();
-        char* dest = nullptr;
+    // Where the next bytes go: straight into the response body, or into the file's buffer.
+    std::size_t body_mark = 0;
+    auto prepare = [&](std::size_t cap) -> char* {
         if (to_file)
-            dest = buffer.data();
-        else
-        {
-            r.body.resize(old_size + cap);
-            dest = r.body.data() + old_size;
-        }
-        p.get().body().data = dest;
-        p.get().body().size = cap;
-        auto ph = phase_until(to.idle, deadline);
-        c.tcp().expires_at(ph.until);
-        auto [ec, n] = co_await c.visit(
-            [&](auto& stream) { return http::async_read_some(stream, c.buffer(), p, use_tuple); });
-        (void)n;
-        if (ec == http::error::need_buffer)
-            ec = {};
-        std::size_t const got = cap - p.get().body().size;
+            return buffer.data();
+        body_mark = r.body.size();
+        r.body.resize(body_mark + cap);
+        return r.body.data() + body_mark;
+    };
+    std::uint64_t total = 0;
+    auto commit = [&](char* dest, std::size_t got) -> std::optional<failure> {
         if (!to_file)
-            r.body.resize(old_size + got);
+            r.body.resize(body_mark + got);
         total += got;
         if (total > limit)
-            co_return too_large("more than " + std::to_string(limit));
+            return too_large("more than " + std::to_string(limit));
         if (to_file && got > 0)
             if (auto w = file.write(dest, got); !w)
-                co_return failure{w.error(), retry_class::none, stage::response_started, false, 0};
+                return failure{w.error(), retry_class::none, stage::response_started, false, 0};
         if (got > 0 && req.on_download_progress)
             req.on_download_progress(total, declared.value_or(0));
-        if (ec == asio::ssl::error::stream_truncated && p.need_eof())
+        return std::nullopt;
+    };
+
+    if (declared && !p.is_done())
+    {
+        // A body of known length is read straight from the stream into its destination: the
+        // parser has left every byte after the head in the connection's buffer (it had no
+        // body buffer yet), and it is not needed to find the end.
+        auto& pending = c.buffer();
+        while (total < *declared)
         {
-            // A body delimited by the end of the connection, closed without TLS close_notify:
-            // many servers do that, and the length is not in doubt.
-            p.put_eof(ec);
+            auto const want = static_cast<std::size_t>(std::min<std::uint64_t>(opts_.buffer_size, *declared - total));
+            char* dest = prepare(want);
+            std::size_t got = 0;
+            boost::system::error_code ec;
+            auto ph = phase_until(to.idle, deadline);
+            if (pending.size() > 0)
+            {
+                got = asio::buffer_copy(asio::buffer(dest, want), pending.data());
+                pending.consume(got);
+            }
+            else
+            {
+                c.tcp().expires_at(ph.until);
+                std::tie(ec, got) = co_await c.visit(
+                    [&](auto& stream) { return stream.async_read_some(asio::buffer(dest, want), use_tuple); });
+            }
+            if (auto f = commit(dest, got))
+                co_return f;
+            if (ec)
+                co_return read_failure(ec, p, total, rt, ph, to);
         }
-        if (ec)
-            co_return read_failure(ec, p, total, rt, ph, to);
+    }
+    else
+    {
+        // Chunked, or delimited by the end of the connection: the parser finds the end.
+        while (!p.is_done())
+        {
+            std::size_t const cap = opts_.buffer_size;
+            char* dest = prepare(cap);
+            p.get().body().data = dest;
+            p.get().body().size = cap;
+            auto ph = phase_until(to.idle, deadline);
+            c.tcp().expires_at(ph.until);
+            auto [ec, n] = co_await c.visit(
+                [&](auto& stream) { return http::async_read_some(stream, c.buffer(), p, use_tuple); });
+            (void)n;
+            if (ec == http::error::need_buffer)
+                ec = {};
+            if (auto f = commit(dest, cap - p.get().body().size))
+                co_return f;
+            if (ec == asio::ssl::error::stream_truncated && p.need_eof())
+            {
+                // A body delimited by the end of the connection, closed without TLS
+                // close_notify: many servers do that, and the length is not in doubt.
+                p.put_eof(ec);
+            }
+            if (ec)
+                co_return read_failure(ec, p, total, rt, ph, to);
+        }
     }
     r.body_size = total;
     if (to_file)
