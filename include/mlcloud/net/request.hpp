@@ -161,6 +161,10 @@ struct request
 
     timeout_overrides timeouts;
 
+    /// Attempts for this request, first included; unset: client_options::retry.max_attempts.
+    /// 1 turns retries off (e.g. a long poll the caller repeats anyway).
+    std::optional<unsigned> max_attempts;
+
     progress_callback on_upload_progress;   ///< (bytes sent, body size); restarts at 0 on a retry
     progress_callback on_download_progress; ///< (bytes received, Content-Length or 0); restarts on a retry
 

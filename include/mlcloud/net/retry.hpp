@@ -116,10 +116,12 @@ public:
     MLCLOUD_DECL std::chrono::milliseconds backoff(unsigned retry) const;
 
     /// Decides about the next attempt after `attempts_made` attempts, the last of which
-    /// failed with `cls`. `retry_after` is the server's Retry-After, when it sent one.
-    /// Takes the retry's cost from the quota when the answer is yes.
+    /// failed with `cls`. `retry_after` is the server's Retry-After, when it sent one;
+    /// `max_attempts` replaces options().max_attempts for this request. Takes the retry's
+    /// cost from the quota when the answer is yes.
     MLCLOUD_DECL retry_decision on_failure(retry_class cls, unsigned attempts_made,
-                                           std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+                                           std::optional<std::chrono::milliseconds> retry_after = std::nullopt,
+                                           std::optional<unsigned> max_attempts = std::nullopt);
 
     /// Records a successful (2xx) request: refunds `success_refund` when it needed no retry,
     /// else the cost of its last retry (as the AWS SDKs do).

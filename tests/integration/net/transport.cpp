@@ -474,7 +474,13 @@ TEST_CASE("net: a truncated body is retried, then reported with what arrived", "
     CHECK(r.error().is(mlcloud::errc::network_error));
     CHECK_THAT(r.error().message, Contains("after 500 of 1000 body bytes"));
     CHECK(r.error().http_status == 200);
+    CHECK(r.error().request_id == "truncated-1");
     CHECK(c.logged.size() == 3);
+
+    // A per-request attempt budget replaces the client's.
+    auto once = c.send({.url = fault() + "/truncated", .max_attempts = 1});
+    REQUIRE_FALSE(once);
+    CHECK(c.logged.size() == 4);
 }
 
 TEST_CASE("net: the body size limit is enforced, known length or chunked, without retry", "[net][integration]")

@@ -123,6 +123,7 @@ struct failure
     stage at = stage::nothing_sent;
     bool connection_lost = false; // EOF or reset: what a stale keep-alive connection looks like
     int status = 0;               // when the response head had arrived
+    std::string request_id;       // idem
 };
 
 inline failure make_failure(errc code, std::string const& message, retry_class cls, stage at, bool lost = false)
@@ -656,7 +657,7 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
             retry_class cls = r.ok() ? retry_class::none : retry_.classify(r);
             if (cls != retry_class::none && req.is_replayable())
             {
-                auto d = retry_.on_failure(cls, attempt, retry_.retry_after(r));
+                auto d = retry_.on_failure(cls, attempt, retry_.retry_after(r), req.max_attempts);
                 if (d.retry)
                 {
                     last_retry_cost = d.cost;
@@ -678,10 +679,10 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
             error e(errc::outcome_unknown,
                     f.err.message + "; the request was sent and may have taken effect, so it is not repeated (" +
                         std::string(to_string(req.method)) + " is not idempotent and has no idempotency key)");
-            e.with_http(f.status);
+            e.with_http(f.status, f.request_id);
             co_return decorate(std::move(e));
         }
-        auto d = retry_.on_failure(f.cls, attempt);
+        auto d = retry_.on_failure(f.cls, attempt, std::nullopt, req.max_attempts);
         if (d.retry)
         {
             last_retry_cost = d.cost;
@@ -691,11 +692,11 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
         error e = std::move(f.err);
         if (attempt > 1)
             e.message += " (after " + std::to_string(attempt) + " attempts)";
-        if (f.cls != retry_class::none && attempt < retry_.options().max_attempts)
+        if (f.cls != retry_class::none && attempt < req.max_attempts.value_or(retry_.options().max_attempts))
             e.message += " (not retried: " + d.reason + ")";
         e.with_retry_safe(true);
         if (f.status != 0)
-            e.http_status = f.status;
+            e.with_http(f.status, f.request_id);
         co_return decorate(std::move(e));
     }
 }
@@ -786,6 +787,7 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
         {
             slot.release(false);
             f->status = r.status;
+            f->request_id = r.request_id();
             out.fail = std::move(f);
             co_return out;
         }
