@@ -272,6 +272,7 @@ TEST_CASE("net: 500 then success is retried, 503 forever returns the last 503", 
     CHECK(e.is(mlcloud::errc::throttled));
     CHECK(e.http_status == 503);
     CHECK(e.request_id == "fault-503");
+    CHECK_THAT(e.message, Contains("HTTP 503 Service Unavailable: status 503 for request 3 (after 3 attempts)"));
 }
 
 TEST_CASE("net: 429 with Retry-After waits what the server asked", "[net][integration]")

@@ -126,9 +126,19 @@ struct failure
     std::string request_id;       // idem
 };
 
+inline failure failure_from(error e, retry_class cls, stage at, bool lost = false)
+{
+    failure f;
+    f.err = std::move(e);
+    f.cls = cls;
+    f.at = at;
+    f.connection_lost = lost;
+    return f;
+}
+
 inline failure make_failure(errc code, std::string const& message, retry_class cls, stage at, bool lost = false)
 {
-    return failure{error(code, redact_text(message)), cls, at, lost, 0};
+    return failure_from(error(code, redact_text(message)), cls, at, lost);
 }
 
 inline bool is_connection_lost(boost::system::error_code const& ec)
@@ -720,13 +730,13 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
         auto src = body_source::open(req.body);
         if (!src)
         {
-            out.fail = failure{src.error(), retry_class::none, stage::nothing_sent, false, 0};
+            out.fail = failure_from(src.error(), retry_class::none, stage::nothing_sent);
             co_return out;
         }
         auto lease = co_await pool_.acquire(rt.pool_key, deadline, pass > 0);
         if (!lease)
         {
-            out.fail = failure{lease.error(), retry_class::timeout, stage::nothing_sent, false, 0};
+            out.fail = failure_from(lease.error(), retry_class::timeout, stage::nothing_sent);
             co_return out;
         }
         bool const reused = lease->reused != nullptr;
@@ -863,7 +873,7 @@ inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& 
     if (rt.url.is_tls())
         if (auto context = tls_context(); !context)
         {
-            out.fail = failure{context.error(), retry_class::none, stage::nothing_sent, false, 0};
+            out.fail = failure_from(context.error(), retry_class::none, stage::nothing_sent);
             co_return out;
         }
     failure fail;
@@ -961,7 +971,7 @@ inline asio::awaitable<std::optional<failure>> client_impl::handshake(connection
 {
     auto context = tls_context();
     if (!context)
-        co_return failure{context.error(), retry_class::none, stage::nothing_sent, false, 0};
+        co_return failure_from(context.error(), retry_class::none, stage::nothing_sent);
     c.start_tls(**context);
     SSL* ssl = c.tls().native_handle();
     std::string const& host = rt.url.host;
@@ -1032,8 +1042,8 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
                 auto n = src.read(buffer.data(), want);
                 if (!n)
                 {
-                    out.fail = failure{n.error(), retry_class::none,
-                                       out.bytes_written ? stage::request_sent : stage::nothing_sent, false, 0};
+                    out.fail = failure_from(n.error(), retry_class::none,
+                                            out.bytes_written ? stage::request_sent : stage::nothing_sent);
                     co_return out;
                 }
                 piece = std::string_view(buffer.data(), *n);
@@ -1158,7 +1168,7 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
     if (to_file)
     {
         if (auto opened = file.open(req.response_file); !opened)
-            co_return failure{opened.error(), retry_class::none, stage::response_started, false, 0};
+            co_return failure_from(opened.error(), retry_class::none, stage::response_started);
         buffer.resize(opts_.buffer_size);
     }
     else if (declared)
@@ -1182,7 +1192,7 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
             return too_large("more than " + std::to_string(limit));
         if (to_file && got > 0)
             if (auto w = file.write(dest, got); !w)
-                return failure{w.error(), retry_class::none, stage::response_started, false, 0};
+                return failure_from(w.error(), retry_class::none, stage::response_started);
         if (got > 0 && req.on_download_progress)
             req.on_download_progress(total, declared.value_or(0));
         return std::nullopt;
@@ -1250,7 +1260,7 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
     if (to_file)
     {
         if (auto done = file.commit(); !done)
-            co_return failure{done.error(), retry_class::none, stage::response_started, false, 0};
+            co_return failure_from(done.error(), retry_class::none, stage::response_started);
         r.body_file = req.response_file;
     }
     co_return std::nullopt;
