@@ -53,7 +53,7 @@ struct tls_options
 /// The keep-alive pool: one set of connections per scheme, host, port and proxy.
 struct pool_options
 {
-    std::size_t max_connections_per_host = 32; ///< open at once (idle or busy); further requests wait
+    std::size_t max_connections_per_host = 32; ///< open at once (idle or busy); further requests wait; 0: no limit
     std::size_t max_idle_per_host = 8;         ///< idle connections kept for reuse
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(50)}; ///< an idle connection older than this is closed
 };

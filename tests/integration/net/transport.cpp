@@ -497,6 +497,11 @@ TEST_CASE("net: the body size limit is enforced, known length or chunked, withou
         CHECK(r.error().is(mlcloud::errc::payload_too_large));
     }
     CHECK(c.logged.size() == 2);
+    // For a POST the server has answered: still payload_too_large, not outcome_unknown.
+    auto post = c.send({.method = net::method::post, .url = fault() + "/big?size=3000000", .body = "{}"});
+    REQUIRE_FALSE(post);
+    CHECK(post.error().is(mlcloud::errc::payload_too_large));
+    CHECK_FALSE(post.error().retry_safe);
     // The default limit is well above Beast's 8 MB: a 20 MB Telegram download fits.
     client_fixture d;
     auto big = d.send({.url = fault() + "/big?size=20000000", .max_body_size = 21000000});

@@ -686,10 +686,18 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
         bool may_resend = f.at == stage::nothing_sent || req.is_replayable();
         if (!may_resend)
         {
-            error e(errc::outcome_unknown,
-                    f.err.message + "; the request was sent and may have taken effect, so it is not repeated (" +
-                        std::string(to_string(req.method)) + " is not idempotent and has no idempotency key)");
-            e.with_http(f.status, f.request_id);
+            // The connection was lost (or timed out, or the caller gave up) after the request
+            // went out: its outcome is unknown. Other failures (an oversized or malformed
+            // answer, a file that cannot be written) keep their code: the server answered.
+            bool lost = f.err.is(errc::network_error) || f.err.is(errc::timeout) || f.err.is(errc::cancelled);
+            std::string why = "the request was sent and may have taken effect, so it is not repeated (" +
+                              std::string(to_string(req.method)) + " is not idempotent and has no idempotency key)";
+            error e = lost ? error(errc::outcome_unknown, f.err.message + "; " + why) : std::move(f.err);
+            if (!lost)
+                e.message += "; " + why;
+            e.with_retry_safe(false);
+            if (f.status != 0)
+                e.with_http(f.status, f.request_id);
             co_return decorate(std::move(e));
         }
         auto d = retry_.on_failure(f.cls, attempt, std::nullopt, req.max_attempts);
