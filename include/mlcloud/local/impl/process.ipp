@@ -60,9 +60,10 @@ MLCLOUD_DECL std::vector<std::string> current_environment()
 MLCLOUD_DECL std::vector<std::string> with_overrides(std::vector<std::string> env,
                                                      std::map<std::string, std::string> const& overrides)
 {
-    for (auto const& [name, value] : overrides)
+    for (auto const& setting : overrides)
     {
-        auto entry = name + "=" + value;
+        auto const& name = setting.first; // not a structured binding: lambdas capture it below
+        auto entry = name + "=" + setting.second;
         auto same = std::find_if(env.begin(), env.end(), [&](std::string const& e) {
             return e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=';
         });

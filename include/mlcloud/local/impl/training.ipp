@@ -139,10 +139,12 @@ inline result<job_status> final_status(job_paths const& paths, job_record const&
         return s;
     case job_outcome::start_failed:
         s.state = job_state::failed;
-        s.detail = start_error(start_failure{o.step, o.err},
-                               exec_plan{.executable = rec.command.empty() ? std::string() : rec.command.front()})
-                       .message;
+    {
+        exec_plan shown;
+        shown.executable = rec.command.empty() ? std::string() : rec.command.front();
+        s.detail = start_error(start_failure{o.step, o.err}, shown).message;
         return s;
+    }
     case job_outcome::exited:
         break;
     }
@@ -170,11 +172,15 @@ inline result<job_status> job_status_of(options const& opts, job_paths const& pa
     if (!rec)
         return rec.error();
     auto outcome = load_outcome(paths);
+    auto unfinished = [&](job_state state, std::string detail) {
+        job_status s;
+        s.state = state;
+        s.detail = std::move(detail);
+        s.cost_so_far = local_cost(*rec, std::chrono::system_clock::now());
+        return s;
+    };
     if (outcome && !*outcome && lock_holder(paths.lock()) != 0)
-    {
-        auto now = std::chrono::system_clock::now();
-        return job_status{.state = job_state::running, .detail = "running", .cost_so_far = local_cost(*rec, now)};
-    }
+        return unfinished(job_state::running, "running");
     // The supervisor writes the outcome before it exits and lets go of the lock: looking again
     // after seeing no lock holder cannot miss an outcome that is there.
     if (outcome && !*outcome)
@@ -184,14 +190,13 @@ inline result<job_status> job_status_of(options const& opts, job_paths const& pa
     if (*outcome)
         return final_status(paths, *rec, **outcome);
 
-    auto now = std::chrono::system_clock::now();
+    // No outcome and no supervisor: either one is starting right now, or it died unrecorded.
     std::error_code ec;
-    if (!std::filesystem::exists(paths.lock(), ec) && now - rec->launched_at < opts.launch_timeout)
-        return job_status{.state = job_state::pending, .detail = "starting", .cost_so_far = local_cost(*rec, now)};
-    return job_status{.state = job_state::failed,
-                      .detail = "supervisor vanished: the job's supervisor process is gone without recording an "
-                                "outcome (killed, or the machine restarted)",
-                      .cost_so_far = local_cost(*rec, now)};
+    bool young = std::chrono::system_clock::now() - rec->launched_at < opts.launch_timeout;
+    if (!std::filesystem::exists(paths.lock(), ec) && young)
+        return unfinished(job_state::pending, "starting");
+    return unfinished(job_state::failed, "supervisor vanished: the job's supervisor process is gone without "
+                                         "recording an outcome (killed, or the machine restarted)");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,21 +273,39 @@ inline result<std::optional<std::string>> claim_key(options const& opts, std::st
     return std::optional<std::string>(std::move(*winner));
 }
 
-// Undoes a launch that did not get its job started: nothing of it stays behind.
+// Undoes a launch that did not get its job started: nothing of it stays behind. Disarmed as
+// soon as a supervisor exists, since from then on a job may run; `undo` is for a supervisor
+// that reported that its workload never started.
 struct launch_rollback
 {
     std::filesystem::path job_dir;
     std::filesystem::path key_file; // empty unless this launch claimed a key
     bool armed = true;
 
-    ~launch_rollback()
+    void undo()
     {
-        if (!armed)
-            return;
         std::error_code ec;
         if (!key_file.empty())
             std::filesystem::remove(key_file, ec);
         std::filesystem::remove_all(job_dir, ec);
+        armed = false;
+    }
+    ~launch_rollback()
+    {
+        if (armed)
+            undo();
+    }
+};
+
+// The middle process of a supervisor start exits at once; reap it even if the launch is
+// abandoned while waiting, so no zombie stays in the host program.
+struct middle_reaper
+{
+    pid_t pid;
+    ~middle_reaper()
+    {
+        if (pid > 0)
+            reap(pid);
     }
 };
 
@@ -317,27 +340,28 @@ inline task<void> start_job(boost::asio::any_io_executor ex, options const& opts
     auto started = start_supervisor(sup);
     if (!started)
         co_return started.error();
-    auto deadline = std::chrono::steady_clock::now() + opts.launch_timeout;
-    if (!co_await wait_for_exit(ex, started->middle, deadline, std::chrono::milliseconds(20)))
-        ::kill(started->middle, SIGKILL);
-    reap(started->middle);
+    rollback.armed = false; // a job may run from here on: its state must stay
+    {
+        middle_reaper middle{started->middle};
+        auto deadline = std::chrono::steady_clock::now() + opts.launch_timeout;
+        if (!co_await wait_for_exit(ex, middle.pid, deadline, std::chrono::milliseconds(20)))
+            ::kill(middle.pid, SIGKILL);
+    }
 
     handshake msg;
     auto got = co_await read_pipe(ex, std::move(started->handshake), &msg, sizeof msg, opts.launch_timeout);
     if (!got && got.error().is(errc::timeout))
-    {
-        rollback.armed = false; // it may still start: keep its state so status can tell
         co_return local_error(errc::outcome_unknown, "the supervisor of " + rec.id + " did not confirm the start within " +
                                                          std::to_string(opts.launch_timeout.count()) +
                                                          " ms; the job may still start: ask for its status");
-    }
     if (!got)
         co_return got.error();
     if (*got != sizeof msg)
         co_return local_error(errc::io_error, "the supervisor of " + rec.id + " ended before starting the workload");
-    if (msg.kind != handshake::started)
-        co_return start_error(start_failure{msg.step, msg.err}, plan);
-    co_return result<void>();
+    if (msg.kind == handshake::started)
+        co_return result<void>();
+    rollback.undo(); // the supervisor said so: nothing of the workload runs
+    co_return start_error(start_failure{msg.step, msg.err}, plan);
 }
 
 inline task<job_handle> launch(boost::asio::any_io_executor ex, options const& opts, job_spec const& spec)
@@ -392,7 +416,7 @@ inline task<job_handle> launch(boost::asio::any_io_executor ex, options const& o
             co_return os_error(errc::io_error, "create the job directory in", opts.state_dir, errno);
     }
     job_paths paths(opts.state_dir, rec.id);
-    launch_rollback rollback{paths.dir};
+    launch_rollback rollback{.job_dir = paths.dir, .key_file = {}};
 
     auto cwd = opts.working_directory.empty() ? paths.work() : opts.working_directory;
     if (auto r = make_directories(cwd); !r)
@@ -432,7 +456,6 @@ inline task<job_handle> launch(boost::asio::any_io_executor ex, options const& o
 
     if (auto started = co_await start_job(ex, opts, paths, *plan, rec, rollback); !started)
         co_return started.error();
-    rollback.armed = false;
     co_return handle_of(rec);
 }
 
