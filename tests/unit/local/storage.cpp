@@ -76,6 +76,11 @@ TEST_CASE("local storage: upload, download and object_info")
     CHECK(file_uri->uri.key == "greetings/hello.txt");
     CHECK(f.run(s.exists(uri("./greetings//hello.txt"))).value());
 
+    // A name near NAME_MAX still fits its temporary file's name.
+    std::string long_name(250, 'n');
+    CHECK(f.run(s.upload(src, storage_uri::local("long/" + long_name))).has_value());
+    CHECK(read_file(f.root() / "long" / long_name) == "hello\n");
+
     // Overwrite replaces the content.
     write_file(src, "bye\n");
     CHECK(f.run(s.upload(src, uri("greetings/hello.txt"))).value().size == 4);
@@ -176,6 +181,11 @@ TEST_CASE("local storage: keys cannot escape the root")
         fs::create_directories(f.root() / ".mlcloud/jobs");
         fs::create_directory_symlink(f.root() / ".mlcloud", f.root() / "state-link");
         refused(uri("state-link/x"), errc::forbidden);
+    }
+    SECTION("names of temporary files")
+    {
+        CHECK_THAT(refused(uri("data/.mlcloud-tmp-x"), errc::forbidden), Catch::Contains("copies in progress"));
+        refused(uri(".mlcloud-tmp-dir/x"), errc::forbidden);
     }
     SECTION("the root itself and directory-like keys")
     {

@@ -209,6 +209,7 @@ TEST_CASE("local training: the job's state directory holds what docs/local.md de
     for (auto name : {"job.json", "output.log", "result.json", "supervisor.lock"})
         CHECK(fs::is_regular_file(dir / name));
     CHECK(fs::is_directory(dir / "work"));
+    CHECK((fs::status(dir).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
     auto outcome = local::detail::parse_job_outcome(read_file(dir / "result.json")).value();
     CHECK(outcome.kind == local::detail::job_outcome::exited);
     CHECK(outcome.exit_code == 0);

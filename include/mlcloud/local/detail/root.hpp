@@ -9,6 +9,7 @@
 // Root confinement: the one place that turns a storage_uri into a path below the root.
 // Storage, training (dataset, output) and prediction (model, input) all go through it.
 
+#include <mlcloud/local/detail/files.hpp>
 #include <mlcloud/local/options.hpp>
 #include <mlcloud/storage_uri.hpp>
 
@@ -48,7 +49,8 @@ struct location
 /// Resolves `uri` below `root` (canonical, from open_root). Refuses, with invalid_argument:
 /// s3:// and runpod:// URIs, NUL bytes, ".." segments, an object key naming the root or ending
 /// in '/'; with forbidden: absolute paths outside the root, keys that leave the root through a
-/// symbolic link, and keys inside the reserved `.mlcloud` directory.
+/// symbolic link, keys inside the reserved `.mlcloud` directory and names that start with the
+/// prefix of temporary files.
 MLCLOUD_DECL result<location> locate(std::filesystem::path const& root, storage_uri const& uri, key_use use);
 
 /// locate() of an object a child process reads or writes (dataset, output, model, input):

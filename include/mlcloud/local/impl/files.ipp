@@ -149,7 +149,9 @@ MLCLOUD_DECL result<staged_file> staged_file::create(std::filesystem::path desti
     auto dir = destination.parent_path();
     for (int attempt = 0;; ++attempt)
     {
-        auto temp = dir / (std::string(temp_prefix) + destination.filename().string() + "-" + random_hex(6));
+        // At most 100 bytes of the name, so prefix and suffix cannot push it over NAME_MAX.
+        auto name = destination.filename().string().substr(0, 100);
+        auto temp = dir / (std::string(temp_prefix) + name + "-" + random_hex(6));
         int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0)
             return staged_file(unique_fd(fd), std::move(temp), std::move(destination));

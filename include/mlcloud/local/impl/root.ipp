@@ -148,6 +148,10 @@ MLCLOUD_DECL result<location> locate(std::filesystem::path const& root, storage_
     else if (!key.empty() && text.back() == '/')
         key += '/';
 
+    for (auto const& seg : *segs)
+        if (seg.starts_with(temp_prefix))
+            return local_error(errc::forbidden, "'" + std::string(text) + "' uses the prefix '" +
+                                                    std::string(temp_prefix) + "', which is reserved for copies in progress");
     if (key == reserved_dir || key.starts_with(std::string(reserved_dir) + "/"))
         return local_error(errc::forbidden, "'" + key + "' is inside '" + std::string(reserved_dir) +
                                                 "/', which is reserved for job state");

@@ -410,7 +410,8 @@ inline task<job_handle> launch(boost::asio::any_io_executor ex, options const& o
         // Whole milliseconds, as job.json keeps it: a handle read back equals the one returned.
         rec.launched_at = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
         rec.id = make_job_id(rec.launched_at);
-        if (::mkdir(job_paths(opts.state_dir, rec.id).dir.c_str(), 0755) == 0)
+        // Private: the log may show whatever the workload prints.
+        if (::mkdir(job_paths(opts.state_dir, rec.id).dir.c_str(), 0700) == 0)
             break;
         if (errno != EEXIST || attempt == 8)
             co_return os_error(errc::io_error, "create the job directory in", opts.state_dir, errno);
