@@ -182,8 +182,8 @@ TEST_CASE("local training: exit status and completion marker decide the final st
     CHECK(ok.cost_so_far.usd == 0.0);
     CHECK(ok.cost_so_far.basis == "local");
 
-    // The marker straddles the 64 KiB steps in which the log is searched.
-    auto straddling = finish("printf '%065530d\\n' 0; echo '" + marker + "'");
+    // The marker straddles two of the 64 KiB steps in which the log is searched (backwards).
+    auto straddling = finish("echo '" + marker + "'; printf '%065530d\\n' 0");
     CHECK(straddling.state == job_state::succeeded);
 
     auto no_marker = finish("echo 'trained, but forgot to save'");

@@ -57,16 +57,23 @@ MLCLOUD_DECL bool is_within(std::filesystem::path const& p, std::filesystem::pat
     return r == root.end();
 }
 
+// A key as error messages show it: quoted, at most 200 bytes, so a message stays one line.
+inline std::string shown_key(std::string_view text)
+{
+    std::string out = "'" + std::string(text.substr(0, 200)) + (text.size() > 200 ? "...'" : "'");
+    std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\0'; }, '?');
+    return out;
+}
+
 MLCLOUD_DECL result<void> check_confined(std::filesystem::path const& p, std::filesystem::path const& root,
                                          std::string_view shown)
 {
     std::error_code ec;
     auto real = std::filesystem::weakly_canonical(p, ec);
     if (ec)
-        return local_error(errc::io_error, "cannot resolve '" + std::string(shown) + "': " + ec.message());
+        return local_error(errc::io_error, "cannot resolve " + shown_key(shown) + ": " + ec.message());
     if (!is_within(real, root) || *real.lexically_relative(root).begin() == reserved_dir)
-        return local_error(errc::forbidden,
-                           "'" + std::string(shown) + "' leads outside the storage root through a symbolic link");
+        return local_error(errc::forbidden, shown_key(shown) + " leads outside the storage root through a symbolic link");
     return {};
 }
 
@@ -108,23 +115,22 @@ inline result<std::string> key_of_absolute(std::filesystem::path const& root, st
     auto real = std::filesystem::weakly_canonical(std::filesystem::path("/") / join(segs, 0), ec);
     if (!ec && is_within(real, root))
         return real.lexically_relative(root).generic_string();
-    return local_error(errc::forbidden,
-                  "'" + std::string(text) + "' is outside the storage root '" + root.string() + "'");
+    return local_error(errc::forbidden, shown_key(text) + " is outside the storage root '" + root.string() + "'");
 }
 
 MLCLOUD_DECL result<location> locate(std::filesystem::path const& root, storage_uri const& uri, key_use use)
 {
     if (!uri.is_local())
         return local_error(errc::invalid_argument,
-                      "the local backend only stores files below its root and cannot reach '" + uri.str() +
-                          "' (" + (uri.is_s3() ? "s3" : "runpod") + ":// belongs to another backend)");
+                           "the local backend only stores files below its root and cannot reach " + shown_key(uri.str()) +
+                               " (" + (uri.is_s3() ? "s3" : "runpod") + ":// belongs to another backend)");
     std::string_view text = uri.key;
     if (text.find('\0') != std::string_view::npos)
-        return local_error(errc::invalid_argument, "the key contains a NUL byte");
+        return local_error(errc::invalid_argument, "the key " + shown_key(text) + " contains a NUL byte");
     auto segs = segments_of(text);
     if (!segs)
         return local_error(errc::invalid_argument,
-                      "the key '" + std::string(text) + "' contains '..': keys must stay below the storage root");
+                           "the key " + shown_key(text) + " contains '..': keys must stay below the storage root");
 
     std::string key;
     if (!text.empty() && text.front() == '/')
@@ -137,23 +143,19 @@ MLCLOUD_DECL result<location> locate(std::filesystem::path const& root, storage_
     else
         key = join(*segs, 0);
 
-    if (use == key_use::object)
-    {
-        if (key.empty())
-            return local_error(errc::invalid_argument,
-                          "'" + std::string(text) + "' names the storage root itself, not an object");
-        if (text.back() == '/')
-            return local_error(errc::invalid_argument, "the key '" + std::string(text) + "' ends with '/' (a directory)");
-    }
-    else if (!key.empty() && text.back() == '/')
+    if (use == key_use::object && key.empty())
+        return local_error(errc::invalid_argument, shown_key(text) + " names the storage root itself, not an object");
+    if (use == key_use::object && text.back() == '/')
+        return local_error(errc::invalid_argument, "the key " + shown_key(text) + " ends with '/' (a directory)");
+    if (use == key_use::prefix && !key.empty() && text.back() == '/')
         key += '/';
 
     for (auto const& seg : *segs)
         if (seg.starts_with(temp_prefix))
-            return local_error(errc::forbidden, "'" + std::string(text) + "' uses the prefix '" +
-                                                    std::string(temp_prefix) + "', which is reserved for copies in progress");
+            return local_error(errc::forbidden, shown_key(text) + " uses the prefix '" + std::string(temp_prefix) +
+                                                    "', which is reserved for copies in progress");
     if (key == reserved_dir || key.starts_with(std::string(reserved_dir) + "/"))
-        return local_error(errc::forbidden, "'" + key + "' is inside '" + std::string(reserved_dir) +
+        return local_error(errc::forbidden, shown_key(key) + " is inside '" + std::string(reserved_dir) +
                                                 "/', which is reserved for job state");
     if (auto r = check_confined(root / key, root, key); !r)
         return r.error();

@@ -91,29 +91,40 @@ inline job_handle handle_of(job_record const& r)
 // ---------------------------------------------------------------------------------------------
 // Status
 
-// True when the log holds the completion marker, read in steps with an overlap so a marker
-// that straddles two steps is found too.
-inline result<bool> log_has_marker(std::filesystem::path const& log)
+// True when the log holds the completion marker. Read backwards from the end, where the marker
+// normally is, in steps that overlap by the marker's length less one and yield in between, so
+// a long log neither costs a full read nor blocks the executor.
+inline task<bool> log_has_marker(boost::asio::any_io_executor ex, std::filesystem::path const& log)
 {
     auto fd = open_for_reading(log);
     if (!fd)
-        return fd.error();
-    std::string window;
-    std::vector<char> buf(64 * 1024);
-    for (;;)
+        co_return fd.error();
+    struct stat st{};
+    if (::fstat(fd->get(), &st) != 0)
+        co_return os_error(errc::io_error, "inspect", log, errno);
+    constexpr std::size_t step = 64 * 1024;
+    std::string later; // the start of the part already searched
+    for (auto pos = static_cast<std::uint64_t>(st.st_size); pos > 0;)
     {
-        auto n = ::read(fd->get(), buf.data(), buf.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return os_error(errc::io_error, "read", log, errno);
-        if (n == 0)
-            return false;
-        window.append(buf.data(), static_cast<std::size_t>(n));
+        auto n = static_cast<std::size_t>(std::min<std::uint64_t>(step, pos));
+        pos -= n;
+        std::string window(n, '\0');
+        for (std::size_t got = 0; got < n;)
+        {
+            auto r = ::pread(fd->get(), window.data() + got, n - got, static_cast<off_t>(pos + got));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                co_return os_error(errc::io_error, "read", log, r < 0 ? errno : EIO);
+            got += static_cast<std::size_t>(r);
+        }
+        window.append(later, 0, completion_marker.size() - 1);
         if (window.find(completion_marker) != std::string::npos)
-            return true;
-        window.erase(0, window.size() - std::min(window.size(), completion_marker.size() - 1));
+            co_return true;
+        later = std::move(window);
+        co_await yield(ex);
     }
+    co_return false;
 }
 
 inline mlcloud::cost local_cost(job_record const& rec, std::chrono::system_clock::time_point until)
@@ -122,7 +133,17 @@ inline mlcloud::cost local_cost(job_record const& rec, std::chrono::system_clock
     return mlcloud::cost{.usd = 0.0, .billed = std::max(ran, std::chrono::seconds(0)), .basis = "local"};
 }
 
-inline result<job_status> final_status(job_paths const& paths, job_record const& rec, job_outcome const& o)
+inline job_status unfinished(job_record const& rec, job_state state, std::string detail)
+{
+    job_status s;
+    s.state = state;
+    s.detail = std::move(detail);
+    s.cost_so_far = local_cost(rec, std::chrono::system_clock::now());
+    return s;
+}
+
+inline task<job_status> final_status(boost::asio::any_io_executor ex, job_paths const& paths, job_record const& rec,
+                                     job_outcome const& o)
 {
     job_status s;
     s.exit_code = o.exit_code;
@@ -132,18 +153,18 @@ inline result<job_status> final_status(job_paths const& paths, job_record const&
     case job_outcome::cancelled:
         s.state = job_state::cancelled;
         s.detail = "terminated on request";
-        return s;
+        co_return s;
     case job_outcome::timed_out:
         s.state = job_state::timed_out;
         s.detail = "stopped after exceeding its max_runtime of " + std::to_string(rec.max_runtime.count()) + " s";
-        return s;
+        co_return s;
     case job_outcome::start_failed:
-        s.state = job_state::failed;
     {
         exec_plan shown;
         shown.executable = rec.command.empty() ? std::string() : rec.command.front();
+        s.state = job_state::failed;
         s.detail = start_error(start_failure{o.step, o.err}, shown).message;
-        return s;
+        co_return s;
     }
     case job_outcome::exited:
         break;
@@ -155,48 +176,42 @@ inline result<job_status> final_status(job_paths const& paths, job_record const&
         s.detail = "exited with code " + std::to_string(o.exit_code.value_or(-1));
     else
     {
-        auto marker = log_has_marker(paths.log());
+        auto marker = co_await log_has_marker(ex, paths.log());
         if (!marker)
-            return marker.error();
+            co_return marker.error();
         s.state = *marker ? job_state::succeeded : job_state::failed;
         s.detail = *marker ? "exited with code 0 after printing the completion marker"
                            : "exited with code 0 but never printed the completion marker (" +
                                  std::string(completion_marker) + ")";
     }
-    return s;
+    co_return s;
 }
 
-inline result<job_status> job_status_of(options const& opts, job_paths const& paths)
+inline task<job_status> job_status_of(boost::asio::any_io_executor ex, options const& opts, job_paths const& paths)
 {
     auto rec = load_record(paths);
     if (!rec)
-        return rec.error();
+        co_return rec.error();
     auto outcome = load_outcome(paths);
-    auto unfinished = [&](job_state state, std::string detail) {
-        job_status s;
-        s.state = state;
-        s.detail = std::move(detail);
-        s.cost_so_far = local_cost(*rec, std::chrono::system_clock::now());
-        return s;
-    };
     if (outcome && !*outcome && lock_holder(paths.lock()) != 0)
-        return unfinished(job_state::running, "running");
+        co_return unfinished(*rec, job_state::running, "running");
     // The supervisor writes the outcome before it exits and lets go of the lock: looking again
     // after seeing no lock holder cannot miss an outcome that is there.
     if (outcome && !*outcome)
         outcome = load_outcome(paths);
     if (!outcome)
-        return outcome.error();
+        co_return outcome.error();
     if (*outcome)
-        return final_status(paths, *rec, **outcome);
+        co_return co_await final_status(ex, paths, *rec, **outcome);
 
     // No outcome and no supervisor: either one is starting right now, or it died unrecorded.
     std::error_code ec;
     bool young = std::chrono::system_clock::now() - rec->launched_at < opts.launch_timeout;
     if (!std::filesystem::exists(paths.lock(), ec) && young)
-        return unfinished(job_state::pending, "starting");
-    return unfinished(job_state::failed, "supervisor vanished: the job's supervisor process is gone without "
-                                         "recording an outcome (killed, or the machine restarted)");
+        co_return unfinished(*rec, job_state::pending, "starting");
+    co_return unfinished(*rec, job_state::failed,
+                         "supervisor vanished: the job's supervisor process is gone without recording an outcome "
+                         "(killed, or the machine restarted)");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,7 +562,7 @@ inline task<job_status> terminate(boost::asio::any_io_executor ex, options const
     auto rec = load_record(paths);
     if (!rec)
         co_return rec.error();
-    auto now = job_status_of(opts, paths);
+    auto now = co_await job_status_of(ex, opts, paths);
     if (!now || now->state != job_state::running)
         co_return now; // ended already (or never started): its status is the answer
 
@@ -564,7 +579,7 @@ inline task<job_status> terminate(boost::asio::any_io_executor ex, options const
         if (!outcome)
             co_return outcome.error();
         if (*outcome || lock_holder(paths.lock()) == 0)
-            co_return job_status_of(opts, paths);
+            co_return co_await job_status_of(ex, opts, paths);
         if (std::chrono::steady_clock::now() >= deadline)
             co_return local_error(errc::timeout, "job " + rec->id + " did not stop within " +
                                                      std::to_string(limit.count()) + " ms");
@@ -590,7 +605,7 @@ MLCLOUD_DECL task<job_status> training::status(job_handle const& job)
     auto paths = detail::find_job(opts_, job);
     if (!paths)
         co_return detail::tagged(result<job_status>(paths.error()), "status");
-    co_return detail::tagged(detail::job_status_of(opts_, *paths), "status");
+    co_return detail::tagged(co_await detail::job_status_of(ex_, opts_, *paths), "status");
 }
 
 MLCLOUD_DECL task<log_chunk> training::read_logs(job_handle const& job, log_cursor const& from)
