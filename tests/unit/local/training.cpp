@@ -217,7 +217,7 @@ TEST_CASE("local training: the job's state directory holds what docs/local.md de
     auto outcome = local::detail::parse_job_outcome(read_file(dir / "result.json")).value();
     CHECK(outcome.kind == local::detail::job_outcome::exited);
     CHECK(outcome.exit_code == 0);
-    CHECK(local::detail::parse_job_record(read_file(dir / "job.json")).value().id == h.id);
+    CHECK(local::detail::parse_job_record(read_file(dir / "job.json")).value().handle.id == h.id);
 }
 
 TEST_CASE("local training: terminate stops the whole process group")
@@ -456,11 +456,17 @@ TEST_CASE("local training: launching twice with one idempotency key gives one jo
     auto runs = f.dir.path / "runs.txt";
     auto spec = sh_job("echo run >> '" + runs.string() + "'; echo '" + marker + "'");
     spec.idempotency_key = "user-42-train-1";
+    spec.output = storage_uri::local("models/idem.bin");
 
     auto a = f.run(t.launch(spec)).value();
     auto b = f.run(t.launch(spec)).value();
+    // The second handle is read back from the job's record: the same handle in every field.
     CHECK(a.id == b.id);
+    CHECK(a.provider == b.provider);
+    CHECK(a.name == b.name);
+    CHECK(a.compute == b.compute);
     CHECK(a.launched_at == b.launched_at);
+    CHECK(a.output == b.output);
 
     // Also from a new provider instance, and from two launches racing in one io_context.
     local::training other(f.ctx.get_executor(), f.opts);

@@ -52,14 +52,12 @@ MLCLOUD_DECL std::string make_job_id(std::chrono::system_clock::time_point now);
 /// True for strings make_job_id can produce; anything else must never become a path.
 MLCLOUD_DECL bool is_job_id(std::string_view id) noexcept;
 
-/// What launch recorded about a job (job.json).
+/// What launch recorded about a job (job.json): the handle it returned, in the JSON form of
+/// <mlcloud/serialization.hpp>, and what the supervisor and status need besides.
 struct job_record
 {
-    std::string id;
-    std::string name;
+    job_handle handle;
     std::string idempotency_key;
-    std::chrono::system_clock::time_point launched_at{};
-    std::optional<storage_uri> output;
     std::vector<std::string> command;
     std::chrono::seconds max_runtime{0};
     std::chrono::milliseconds grace{0};

@@ -9,8 +9,10 @@
 #include <mlcloud/local/detail/job_store.hpp>
 
 #include <mlcloud/local/detail/files.hpp>
+#include <mlcloud/serialization.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/value_from.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -59,11 +61,6 @@ MLCLOUD_DECL bool is_job_id(std::string_view id) noexcept
     return true;
 }
 
-inline long long to_ms(std::chrono::system_clock::time_point t)
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 inline std::chrono::system_clock::time_point from_ms(long long ms)
 {
     return std::chrono::system_clock::time_point(
@@ -75,18 +72,13 @@ MLCLOUD_DECL std::string serialize(job_record const& r)
     boost::json::array command;
     for (auto const& a : r.command)
         command.emplace_back(a);
-    boost::json::object o{
-        {"id", r.id},
-        {"name", r.name},
+    return boost::json::serialize(boost::json::object{
+        {"handle", boost::json::value_from(r.handle)},
         {"idempotency_key", r.idempotency_key},
-        {"launched_at_ms", to_ms(r.launched_at)},
         {"command", std::move(command)},
         {"max_runtime_s", r.max_runtime.count()},
         {"grace_ms", r.grace.count()},
-    };
-    if (r.output)
-        o["output"] = r.output->str();
-    return boost::json::serialize(o);
+    });
 }
 
 inline error corrupt(std::string_view what, std::string_view why)
@@ -104,21 +96,15 @@ MLCLOUD_DECL result<job_record> parse_job_record(std::string_view json)
     job_record r;
     try
     {
-        r.id = o.at("id").as_string();
-        r.name = o.at("name").as_string();
+        auto handle = from_json<job_handle>(o.at("handle"));
+        if (!handle)
+            return corrupt("job.json", handle.error().message);
+        r.handle = std::move(*handle);
         r.idempotency_key = o.at("idempotency_key").as_string();
-        r.launched_at = from_ms(o.at("launched_at_ms").to_number<long long>());
         for (auto const& a : o.at("command").as_array())
             r.command.emplace_back(a.as_string());
         r.max_runtime = std::chrono::seconds(o.at("max_runtime_s").to_number<long long>());
         r.grace = std::chrono::milliseconds(o.at("grace_ms").to_number<long long>());
-        if (auto const* out = o.if_contains("output"))
-        {
-            auto uri = storage_uri::parse(out->as_string());
-            if (!uri)
-                return corrupt("job.json", uri.error().message);
-            r.output = std::move(*uri);
-        }
     }
     catch (std::exception const& e)
     {

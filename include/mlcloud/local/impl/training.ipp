@@ -73,21 +73,6 @@ inline result<std::optional<job_outcome>> load_outcome(job_paths const& paths)
     return std::optional<job_outcome>(std::move(*outcome));
 }
 
-inline job_handle handle_of(job_record const& r)
-{
-    return job_handle{
-        .provider = "local",
-        .id = r.id,
-        .name = r.name,
-        .compute = compute_type{.id = "local", .gpu_count = 0},
-        .market = market::on_demand,
-        .price_per_hour = 0.0,
-        .launched_at = r.launched_at,
-        .region = {},
-        .output = r.output,
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Status
 
@@ -129,7 +114,7 @@ inline task<bool> log_has_marker(boost::asio::any_io_executor ex, std::filesyste
 
 inline mlcloud::cost local_cost(job_record const& rec, std::chrono::system_clock::time_point until)
 {
-    auto ran = std::chrono::duration_cast<std::chrono::seconds>(until - rec.launched_at);
+    auto ran = std::chrono::duration_cast<std::chrono::seconds>(until - rec.handle.launched_at);
     return mlcloud::cost{.usd = 0.0, .billed = std::max(ran, std::chrono::seconds(0)), .basis = "local"};
 }
 
@@ -206,7 +191,7 @@ inline task<job_status> job_status_of(boost::asio::any_io_executor ex, options c
 
     // No outcome and no supervisor: either one is starting right now, or it died unrecorded.
     std::error_code ec;
-    bool young = std::chrono::system_clock::now() - rec->launched_at < opts.launch_timeout;
+    bool young = std::chrono::system_clock::now() - rec->handle.launched_at < opts.launch_timeout;
     if (!std::filesystem::exists(paths.lock(), ec) && young)
         co_return unfinished(*rec, job_state::pending, "starting");
     co_return unfinished(*rec, job_state::failed,
@@ -262,7 +247,7 @@ inline result<std::optional<job_handle>> claimed_job(options const& opts, std::s
     }
     if (!rec)
         return rec.error();
-    return std::optional<job_handle>(handle_of(*rec));
+    return std::optional<job_handle>(rec->handle);
 }
 
 // Claims `key` for job `id`: link() of a complete file fails when another launch claimed it first.
@@ -366,13 +351,13 @@ inline task<void> start_job(boost::asio::any_io_executor ex, options const& opts
     handshake msg;
     auto got = co_await read_pipe(ex, std::move(started->handshake), &msg, sizeof msg, opts.launch_timeout);
     if (!got && got.error().is(errc::timeout))
-        co_return local_error(errc::outcome_unknown, "the supervisor of " + rec.id + " did not confirm the start within " +
+        co_return local_error(errc::outcome_unknown, "the supervisor of " + rec.handle.id + " did not confirm the start within " +
                                                          std::to_string(opts.launch_timeout.count()) +
                                                          " ms; the job may still start: ask for its status");
     if (!got)
         co_return got.error();
     if (*got != sizeof msg)
-        co_return local_error(errc::io_error, "the supervisor of " + rec.id + " ended before starting the workload");
+        co_return local_error(errc::io_error, "the supervisor of " + rec.handle.id + " ended before starting the workload");
     if (msg.kind == handshake::started)
         co_return result<void>();
     rollback.undo(); // the supervisor said so: nothing of the workload runs
@@ -420,30 +405,33 @@ inline task<job_handle> launch(boost::asio::any_io_executor ex, options const& o
     if (auto r = make_directories(opts.state_dir); !r)
         co_return r.error();
     job_record rec;
+    job_handle& job = rec.handle;
     for (int attempt = 0;; ++attempt)
     {
         // Whole milliseconds, as job.json keeps it: a handle read back equals the one returned.
-        rec.launched_at = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-        rec.id = make_job_id(rec.launched_at);
+        job.launched_at = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+        job.id = make_job_id(job.launched_at);
         // Private: the log may show whatever the workload prints.
-        if (::mkdir(job_paths(opts.state_dir, rec.id).dir.c_str(), 0700) == 0)
+        if (::mkdir(job_paths(opts.state_dir, job.id).dir.c_str(), 0700) == 0)
             break;
         if (errno != EEXIST || attempt == 8)
             co_return os_error(errc::io_error, "create the job directory in", opts.state_dir, errno);
     }
-    job_paths paths(opts.state_dir, rec.id);
+    job_paths paths(opts.state_dir, job.id);
     launch_rollback rollback{.job_dir = paths.dir, .key_file = {}};
 
     auto cwd = opts.working_directory.empty() ? paths.work() : opts.working_directory;
     if (auto r = make_directories(cwd); !r)
         co_return r.error();
-    auto plan = workload_plan(spec, rec.id, cwd, dataset, output);
+    auto plan = workload_plan(spec, job.id, cwd, dataset, output);
     if (!plan)
         co_return plan.error();
 
-    rec.name = spec.name;
+    job.provider = "local";
+    job.name = spec.name;
+    job.compute = compute_type{.id = "local", .gpu_count = 0};
+    job.output = spec.output;
     rec.idempotency_key = spec.idempotency_key;
-    rec.output = spec.output;
     rec.command = spec.command;
     rec.max_runtime = spec.max_runtime;
     rec.grace = opts.terminate_grace;
@@ -454,7 +442,7 @@ inline task<job_handle> launch(boost::asio::any_io_executor ex, options const& o
 
     if (!spec.idempotency_key.empty())
     {
-        auto winner = claim_key(opts, spec.idempotency_key, rec.id);
+        auto winner = claim_key(opts, spec.idempotency_key, job.id);
         if (!winner)
             co_return winner.error();
         if (*winner)
@@ -472,7 +460,7 @@ inline task<job_handle> launch(boost::asio::any_io_executor ex, options const& o
 
     if (auto started = co_await start_job(ex, opts, paths, *plan, rec, rollback); !started)
         co_return started.error();
-    co_return handle_of(rec);
+    co_return job;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,7 +569,7 @@ inline task<job_status> terminate(boost::asio::any_io_executor ex, options const
         if (*outcome || lock_holder(paths.lock()) == 0)
             co_return co_await job_status_of(ex, opts, paths);
         if (std::chrono::steady_clock::now() >= deadline)
-            co_return local_error(errc::timeout, "job " + rec->id + " did not stop within " +
+            co_return local_error(errc::timeout, "job " + rec->handle.id + " did not stop within " +
                                                      std::to_string(limit.count()) + " ms");
         timer.expires_after(std::min<std::chrono::milliseconds>(opts.poll_interval, std::chrono::milliseconds(50)));
         co_await timer.async_wait(boost::asio::use_awaitable);
