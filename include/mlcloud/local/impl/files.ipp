@@ -8,6 +8,8 @@
 
 #include <mlcloud/local/detail/files.hpp>
 
+#include <mlcloud/auth/detail/crypto.hpp>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -54,18 +56,6 @@ MLCLOUD_DECL error file_error(std::string_view what, std::filesystem::path const
     return os_error(err == ENOENT || err == ENOTDIR ? errc::not_found : errc::io_error, what, p, err);
 }
 
-inline std::string to_hex(unsigned char const* p, std::size_t n)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(n * 2, '0');
-    for (std::size_t i = 0; i < n; ++i)
-    {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 0xf];
-    }
-    return out;
-}
-
 // Retries a system call interrupted by a signal.
 template <class F>
 auto retry_on_eintr(F f)
@@ -88,15 +78,14 @@ MLCLOUD_DECL std::string random_hex(std::size_t bytes)
         for (auto& b : buf)
             b = static_cast<unsigned char>(rd());
     }
-    return to_hex(buf.data(), buf.size());
+    std::string out;
+    auth::detail::append_hex(out, buf.data(), buf.size());
+    return out;
 }
 
 MLCLOUD_DECL std::string sha256_hex(std::string_view data)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
-    return to_hex(digest, n);
+    return auth::detail::to_hex(auth::detail::sha256(data));
 }
 
 MLCLOUD_DECL md5::md5() : ctx_(EVP_MD_CTX_new())
@@ -117,7 +106,9 @@ MLCLOUD_DECL std::string md5::hex()
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_DigestFinal_ex(ctx_, digest, &n);
-    return to_hex(digest, n);
+    std::string out;
+    auth::detail::append_hex(out, digest, n);
+    return out;
 }
 
 MLCLOUD_DECL std::chrono::system_clock::time_point modified_time(struct stat const& st)
