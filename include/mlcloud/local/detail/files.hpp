@@ -125,8 +125,11 @@ public:
     /// Creates `.mlcloud-tmp-<name>-<random>` in the directory of `destination`.
     MLCLOUD_DECL static result<staged_file> create(std::filesystem::path destination);
 
-    staged_file(staged_file&&) noexcept = default;
-    staged_file& operator=(staged_file&&) noexcept = default;
+    staged_file(staged_file&& o) noexcept
+        : fd_(std::move(o.fd_)), temp_(std::exchange(o.temp_, {})), dest_(std::move(o.dest_))
+    {
+    }
+    staged_file& operator=(staged_file&&) = delete;
     MLCLOUD_DECL ~staged_file();
 
     int fd() const noexcept { return fd_.get(); }
