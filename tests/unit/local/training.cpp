@@ -567,5 +567,7 @@ TEST_CASE("local training: a vanished supervisor is reported, not mistaken for a
     }));
     CHECK(s.state == job_state::failed);
     CHECK_THAT(s.detail, Catch::Contains("supervisor vanished"));
+    // A failed job's log ends, so whoever follows it stops.
+    CHECK(read_all_logs(f, t, h).empty());
     ::kill(self, SIGKILL); // the orphaned workload is ours to clean up here
 }

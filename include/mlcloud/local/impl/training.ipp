@@ -172,28 +172,59 @@ inline task<job_status> final_status(boost::asio::any_io_executor ex, job_paths 
     co_return s;
 }
 
-inline task<job_status> job_status_of(boost::asio::any_io_executor ex, options const& opts, job_paths const& paths)
+// Where a job is in its life, from its files alone.
+struct job_phase
 {
-    auto rec = load_record(paths);
-    if (!rec)
-        co_return rec.error();
+    enum kind_t
+    {
+        starting, ///< no supervisor yet, launched moments ago
+        running,  ///< the supervisor holds the lock
+        ended,    ///< the supervisor recorded an outcome
+        vanished, ///< no supervisor and no outcome: it was killed, or the machine restarted
+    };
+    kind_t kind;
+    std::optional<job_outcome> outcome; ///< when ended
+};
+
+inline result<job_phase> observe(options const& opts, job_paths const& paths, job_record const& rec)
+{
     auto outcome = load_outcome(paths);
     if (outcome && !*outcome && lock_holder(paths.lock()) != 0)
-        co_return unfinished(*rec, job_state::running, "running");
+        return job_phase{job_phase::running, std::nullopt};
     // The supervisor writes the outcome before it exits and lets go of the lock: looking again
     // after seeing no lock holder cannot miss an outcome that is there.
     if (outcome && !*outcome)
         outcome = load_outcome(paths);
     if (!outcome)
-        co_return outcome.error();
+        return outcome.error();
     if (*outcome)
-        co_return co_await final_status(ex, paths, *rec, **outcome);
-
-    // No outcome and no supervisor: either one is starting right now, or it died unrecorded.
+        return job_phase{job_phase::ended, std::move(*outcome)};
     std::error_code ec;
-    bool young = std::chrono::system_clock::now() - rec->handle.launched_at < opts.launch_timeout;
+    bool young = std::chrono::system_clock::now() - rec.handle.launched_at < opts.launch_timeout;
     if (!std::filesystem::exists(paths.lock(), ec) && young)
+        return job_phase{job_phase::starting, std::nullopt};
+    return job_phase{job_phase::vanished, std::nullopt};
+}
+
+inline task<job_status> job_status_of(boost::asio::any_io_executor ex, options const& opts, job_paths const& paths)
+{
+    auto rec = load_record(paths);
+    if (!rec)
+        co_return rec.error();
+    auto phase = observe(opts, paths, *rec);
+    if (!phase)
+        co_return phase.error();
+    switch (phase->kind)
+    {
+    case job_phase::starting:
         co_return unfinished(*rec, job_state::pending, "starting");
+    case job_phase::running:
+        co_return unfinished(*rec, job_state::running, "running");
+    case job_phase::ended:
+        co_return co_await final_status(ex, paths, *rec, *phase->outcome);
+    case job_phase::vanished:
+        break;
+    }
     co_return unfinished(*rec, job_state::failed,
                          "supervisor vanished: the job's supervisor process is gone without recording an outcome "
                          "(killed, or the machine restarted)");
@@ -486,10 +517,13 @@ inline result<log_chunk> read_log_chunk(options const& opts, job_paths const& pa
         return offset.error();
     // Whether the job has ended is decided before reading: an outcome is recorded only after
     // the workload's process group is gone, so nothing is written to the log after that.
-    auto outcome = load_outcome(paths);
-    if (!outcome)
-        return outcome.error();
-    bool ended = outcome->has_value();
+    auto rec = load_record(paths);
+    if (!rec)
+        return rec.error();
+    auto phase = observe(opts, paths, *rec);
+    if (!phase)
+        return phase.error();
+    bool ended = phase->kind == job_phase::ended || phase->kind == job_phase::vanished;
 
     auto fd = open_for_reading(paths.log());
     if (!fd)
