@@ -19,4 +19,14 @@
 #include <mlcloud/impl/error.ipp>
 #include <mlcloud/impl/storage_uri.ipp>
 
+// net
+#include <mlcloud/net/impl/fields.ipp>
+#include <mlcloud/net/impl/redact.ipp>
+#include <mlcloud/net/impl/message.ipp>
+#include <mlcloud/net/impl/url.ipp>
+#include <mlcloud/net/impl/retry.ipp>
+#include <mlcloud/net/impl/proxy.ipp>
+#include <mlcloud/net/impl/http_client.ipp>
+#include <mlcloud/net/impl/sse.ipp>
+
 #endif
