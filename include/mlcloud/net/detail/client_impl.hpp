@@ -341,12 +341,10 @@ public:
           opts_(std::move(opts)),
           proxy_(opts_.proxy ? *opts_.proxy : proxy_options::from_environment()),
           retry_(opts_.retry),
-          pool_(opts_.pool),
-          ssl_(ssl::context::tls_client)
+          pool_(opts_.pool)
     {
         if (opts_.buffer_size < 1024)
             opts_.buffer_size = 1024;
-        setup_tls();
     }
 
     asio::any_io_executor const& executor() const noexcept { return ex_; }
@@ -392,25 +390,37 @@ private:
         std::optional<failure> fail;
     };
 
-    void setup_tls()
+    // The TLS context is made on first use: loading the system CA store parses a hundred
+    // certificates, which a client that only talks plain HTTP to loopback never needs.
+    result<ssl::context*> tls_context()
     {
-        SSL_CTX_set_min_proto_version(ssl_.native_handle(), TLS1_2_VERSION);
-        ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+        std::lock_guard lock(tls_mutex_);
+        if (tls_error_)
+            return *tls_error_;
+        if (ssl_)
+            return &*ssl_;
+        ssl::context ctx(ssl::context::tls_client);
+        SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+        ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
         boost::system::error_code ec;
         if (opts_.tls.use_system_store)
         {
-            ssl_.set_default_verify_paths(ec);
+            ctx.set_default_verify_paths(ec);
             if (ec)
-                setup_error_ = error(errc::invalid_argument, "cannot load the system CA store: " + ec.message());
+                tls_error_ = error(errc::invalid_argument, "cannot load the system CA store: " + ec.message());
         }
-        if (!opts_.tls.ca_file.empty())
+        if (!opts_.tls.ca_file.empty() && !tls_error_)
         {
-            ssl_.load_verify_file(opts_.tls.ca_file, ec);
+            ctx.load_verify_file(opts_.tls.ca_file, ec);
             if (ec)
-                setup_error_ = error(errc::invalid_argument,
-                                     "cannot load the CA file '" + opts_.tls.ca_file + "': " + ec.message());
+                tls_error_ = error(errc::invalid_argument,
+                                   "cannot load the CA file '" + opts_.tls.ca_file + "': " + ec.message());
         }
-        ssl_.set_verify_mode(opts_.tls.verify_peer ? ssl::verify_peer : ssl::verify_none);
+        if (tls_error_)
+            return *tls_error_;
+        ctx.set_verify_mode(opts_.tls.verify_peer ? ssl::verify_peer : ssl::verify_none);
+        ssl_.emplace(std::move(ctx));
+        return &*ssl_;
     }
 
     result<route> make_route(std::string const& url_text) const
@@ -542,8 +552,9 @@ private:
     proxy_options proxy_;
     retry_policy retry_;
     connection_pool pool_;
-    ssl::context ssl_;
-    std::optional<error> setup_error_;
+    std::mutex tls_mutex_;
+    std::optional<ssl::context> ssl_;
+    std::optional<error> tls_error_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -557,8 +568,6 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
             e.operation = operation;
         return e;
     };
-    if (setup_error_)
-        co_return decorate(*setup_error_);
     auto body_length = req.body.size();
     if (!body_length)
         co_return decorate(body_length.error());
@@ -776,6 +785,12 @@ inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& 
                                                                      steady::time_point deadline)
 {
     dial_result out;
+    if (rt.url.is_tls())
+        if (auto context = tls_context(); !context)
+        {
+            out.fail = failure{context.error(), retry_class::none, stage::nothing_sent, false, 0};
+            co_return out;
+        }
     failure fail;
     auto endpoints = co_await resolve(rt, to, deadline, fail);
     if (!endpoints)
@@ -783,7 +798,8 @@ inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& 
         out.fail = std::move(fail);
         co_return out;
     }
-    auto conn = std::make_unique<connection>(ex_, rt.pool_key, std::max<std::size_t>(opts_.buffer_size, 64 * 1024) + 64 * 1024);
+    auto conn = std::make_unique<connection>(ex_, rt.pool_key, opts_.buffer_size,
+                                             std::max<std::size_t>(opts_.buffer_size, 64 * 1024) + 64 * 1024);
     auto ph = phase_until(to.connect, deadline);
     conn->tcp().expires_at(ph.until);
     auto [ec, endpoint] = co_await conn->tcp().async_connect(*endpoints, use_tuple);
@@ -864,7 +880,10 @@ inline asio::awaitable<std::optional<failure>> client_impl::tunnel(connection& c
 inline asio::awaitable<std::optional<failure>> client_impl::handshake(connection& c, route const& rt,
                                                                       timeouts const& to, steady::time_point deadline)
 {
-    c.start_tls(ssl_);
+    auto context = tls_context();
+    if (!context)
+        co_return failure{context.error(), retry_class::none, stage::nothing_sent, false, 0};
+    c.start_tls(**context);
     SSL* ssl = c.tls().native_handle();
     std::string const& host = rt.url.host;
     bool const ip = is_ip_literal(host);
@@ -1125,8 +1144,6 @@ inline asio::awaitable<result<client_impl::opened>> client_impl::open_stream(req
             e.operation = operation;
         return e;
     };
-    if (setup_error_)
-        co_return decorate(*setup_error_);
     auto body_length = req.body.size();
     if (!body_length)
         co_return decorate(body_length.error());

@@ -56,9 +56,12 @@ class connection
 public:
     using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
-    connection(asio::any_io_executor ex, std::string key, std::size_t max_buffer)
+    connection(asio::any_io_executor ex, std::string key, std::size_t read_size, std::size_t max_buffer)
         : plain_(std::in_place, std::move(ex)), buffer_(max_buffer), key_(std::move(key))
     {
+        // Beast reads as much as the buffer's free capacity (at least 512 bytes): without
+        // this, a download would be read 512 bytes per system call.
+        buffer_.reserve(read_size);
     }
 
     beast::tcp_stream& tcp() noexcept { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
