@@ -11,14 +11,18 @@
 
 #include <mlcloud/net/redact.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -173,6 +177,40 @@ TEST_CASE("net: the pool caps connections per host, waiting requests get the fre
     ctx.run(); // the coroutine path, without run_blocking
     CHECK(statuses == std::vector<int>{200, 200, 200});
     CHECK(connections_seen(id) == 1);
+}
+
+TEST_CASE("net: a cancelled request gives its connection slot back", "[net][integration]")
+{
+    auto o = fast_options();
+    o.pool.max_connections_per_host = 1;
+    boost::asio::io_context ctx;
+    net::http_client http(ctx.get_executor(), o);
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<net::response>> first;
+    bool threw = false;
+    net::request slow{.url = fault() + "/slow-headers?delay=5&id=" + unique_id("cancel")};
+    boost::asio::co_spawn(ctx, http.send(slow),
+                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
+                              threw = e != nullptr;
+                              if (!e)
+                                  first.emplace(std::move(r));
+                          }));
+    boost::asio::steady_timer timer(ctx, 200ms);
+    timer.async_wait([&](auto) { cancel.emit(boost::asio::cancellation_type::terminal); });
+    auto start = std::chrono::steady_clock::now();
+    while (!first && !threw && std::chrono::steady_clock::now() - start < 10s)
+        ctx.run_one();
+    CHECK(std::chrono::steady_clock::now() - start < 4s); // not the server's 5 s
+    if (first)
+    {
+        REQUIRE_FALSE(first->has_value());
+        CHECK(first->error().is(mlcloud::errc::cancelled));
+    }
+    // The one slot of this host is free again: the next request does not wait for it.
+    ctx.restart();
+    auto next = mlcloud::run_blocking(ctx, http.send({.url = fault() + "/hello", .timeouts = {.request = 3s}}));
+    REQUIRE(next);
+    CHECK(next->status == 200);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -16,8 +16,6 @@
 #include <mlcloud/net/redact.hpp>
 #include <mlcloud/net/url.hpp>
 
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -150,6 +148,12 @@ inline phase phase_until(std::chrono::milliseconds timeout, steady::time_point d
 {
     auto own = after(timeout);
     return own < deadline ? phase{own, false} : phase{deadline, true};
+}
+
+// The caller cancelled the operation (asio cancellation): never retried.
+inline failure cancelled_failure(std::string const& what, stage at)
+{
+    return make_failure(errc::cancelled, what + ": cancelled", retry_class::none, at);
 }
 
 inline failure timeout_failure(phase const& ph, std::string const& what, std::chrono::milliseconds phase_timeout,
@@ -294,7 +298,64 @@ private:
     std::filesystem::path temp_;
 };
 
+// State of one DNS lookup, shared with its completion handler (see client_impl::resolve).
+struct dns_lookup
+{
+    dns_lookup(asio::any_io_executor resolver_ex, asio::any_io_executor timer_ex, steady::time_point until)
+        : resolver(std::move(resolver_ex)), timer(std::move(timer_ex), until)
+    {
+    }
+    tcp::resolver resolver;
+    asio::steady_timer timer;
+    std::mutex mutex;
+    bool done = false;
+    boost::system::error_code ec;
+    std::vector<tcp::endpoint> endpoints;
+};
+
 class client_impl;
+
+// A reserved pool slot or a connection taken from the pool, given back on every path (also
+// when a cancelled coroutine unwinds), so the per-host count never leaks.
+class pool_slot
+{
+public:
+    pool_slot(connection_pool& pool, std::string key, std::unique_ptr<connection> reused)
+        : pool_(&pool), key_(std::move(key)), conn_(std::move(reused))
+    {
+    }
+    pool_slot(pool_slot const&) = delete;
+    pool_slot& operator=(pool_slot const&) = delete;
+    ~pool_slot()
+    {
+        if (conn_)
+            pool_->release(std::move(conn_), false);
+        else if (pool_)
+            pool_->cancel_slot(key_);
+    }
+
+    connection* get() const noexcept { return conn_.get(); }
+    void adopt(std::unique_ptr<connection> c) { conn_ = std::move(c); }
+
+    /// Gives the connection back: to the idle list when `reusable`, else closed.
+    void release(bool reusable)
+    {
+        pool_->release(std::move(conn_), reusable);
+        pool_ = nullptr;
+    }
+
+    /// Hands the connection over (to a body_stream, which releases it itself).
+    std::unique_ptr<connection> take()
+    {
+        pool_ = nullptr;
+        return std::move(conn_);
+    }
+
+private:
+    connection_pool* pool_;
+    std::string key_;
+    std::unique_ptr<connection> conn_;
+};
 
 // ---------------------------------------------------------------------------------------
 // A response whose body is read piece by piece (the server-sent events reader)
@@ -667,25 +728,25 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
             out.fail = failure{lease.error(), retry_class::timeout, stage::nothing_sent, false, 0};
             co_return out;
         }
-        std::unique_ptr<connection> conn = std::move(lease->reused);
-        bool const reused = conn != nullptr;
+        bool const reused = lease->reused != nullptr;
+        pool_slot slot(pool_, rt.pool_key, std::move(lease->reused));
         out.reused = reused;
-        if (!conn)
+        if (!reused)
         {
             auto dialed = co_await dial(rt, to, deadline);
             if (dialed.fail)
             {
-                pool_.cancel_slot(rt.pool_key);
                 out.fail = std::move(dialed.fail);
                 co_return out;
             }
-            conn = std::move(dialed.conn);
+            slot.adopt(std::move(dialed.conn));
         }
+        connection& conn = *slot.get();
 
-        auto written = co_await write_request(*conn, head, req, *src, body_length, rt, to, deadline);
+        auto written = co_await write_request(conn, head, req, *src, body_length, rt, to, deadline);
         if (written.fail)
         {
-            pool_.release(std::move(conn), false);
+            slot.release(false);
             bool stale = reused && pass == 0 &&
                          (written.bytes_written == 0 || (written.fail->connection_lost && req.is_replayable()));
             if (stale)
@@ -697,9 +758,9 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
         }
 
         std::unique_ptr<parser_type> parser;
-        if (auto f = co_await read_head(*conn, parser, req, rt, to, deadline))
+        if (auto f = co_await read_head(conn, parser, req, rt, to, deadline))
         {
-            pool_.release(std::move(conn), false);
+            slot.release(false);
             if (reused && pass == 0 && f->at == stage::request_sent && f->connection_lost && req.is_replayable())
                 continue;
             out.fail = std::move(f);
@@ -715,22 +776,22 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
 
         if (stream_mode && r.ok() && !parser->is_done())
         {
-            out.stream = std::make_unique<body_stream>(shared_from_this(), std::move(conn), std::move(parser), rt.where(),
+            out.stream = std::make_unique<body_stream>(shared_from_this(), slot.take(), std::move(parser), rt.where(),
                                                        to.idle);
             out.resp = std::move(r);
             co_return out;
         }
 
-        if (auto f = co_await read_body(*conn, *parser, r, req, rt, to, deadline))
+        if (auto f = co_await read_body(conn, *parser, r, req, rt, to, deadline))
         {
-            pool_.release(std::move(conn), false);
+            slot.release(false);
             f->status = r.status;
             out.fail = std::move(f);
             co_return out;
         }
-        bool keep_alive = parser->keep_alive() && conn->buffer().size() == 0;
-        ++conn->requests;
-        pool_.release(std::move(conn), keep_alive);
+        bool keep_alive = parser->keep_alive() && conn.buffer().size() == 0;
+        ++conn.requests;
+        slot.release(keep_alive);
         out.resp = std::move(r);
         co_return out;
     }
@@ -753,32 +814,44 @@ inline asio::awaitable<result<std::vector<tcp::endpoint>>> client_impl::resolve(
     if (!ec)
         co_return std::vector<tcp::endpoint>{tcp::endpoint(address, hop.port)};
 
+    // The lookup runs detached with its own state: getaddrinfo cannot be interrupted, and
+    // waiting for it to notice a cancellation would make the resolve timeout a suggestion.
+    // When the timer wins, the late answer lands in the shared state and is dropped.
     auto ph = phase_until(to.resolve, deadline);
-    asio::steady_timer timer(ex_, ph.until);
-    tcp::resolver resolver(ex_);
-    auto [order, timer_ec, resolve_ec, results] =
-        co_await asio::experimental::make_parallel_group(
-            timer.async_wait(asio::deferred),
-            resolver.async_resolve(hop.host, std::to_string(hop.port), asio::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    (void)timer_ec;
-    if (order[0] == 0)
+    auto state = std::make_shared<dns_lookup>(ex_, co_await asio::this_coro::executor, ph.until);
+    state->resolver.async_resolve(hop.host, std::to_string(hop.port),
+                                  [state](boost::system::error_code ec, tcp::resolver::results_type results) {
+                                      {
+                                          std::lock_guard lock(state->mutex);
+                                          state->done = true;
+                                          state->ec = ec;
+                                          for (auto const& entry : results)
+                                              state->endpoints.push_back(entry.endpoint());
+                                      }
+                                      asio::post(state->timer.get_executor(), [state] { state->timer.cancel(); });
+                                  });
+    co_await state->timer.async_wait(use_tuple);
+    std::lock_guard lock(state->mutex);
+    if (!state->done)
     {
         fail = timeout_failure(ph, "resolving " + hop.host, to.resolve, "resolve", to.request, stage::nothing_sent);
         co_return error(errc::timeout);
     }
-    if (resolve_ec)
+    if (state->ec)
     {
         // "Host not found" is final; a temporary DNS failure is worth another try.
-        bool temporary = resolve_ec == asio::error::host_not_found_try_again;
-        fail = make_failure(errc::network_error, "cannot resolve " + hop.host + ": " + resolve_ec.message(),
+        bool temporary = state->ec == asio::error::host_not_found_try_again;
+        fail = make_failure(errc::network_error, "cannot resolve " + hop.host + ": " + state->ec.message(),
                             temporary ? retry_class::transient : retry_class::none, stage::nothing_sent);
         co_return error(errc::network_error);
     }
-    std::vector<tcp::endpoint> endpoints;
-    for (auto const& entry : results)
-        endpoints.push_back(entry.endpoint());
-    co_return endpoints;
+    if (state->endpoints.empty())
+    {
+        fail = make_failure(errc::network_error, "cannot resolve " + hop.host + ": no address", retry_class::none,
+                            stage::nothing_sent);
+        co_return error(errc::network_error);
+    }
+    co_return std::move(state->endpoints);
 }
 
 inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& rt, timeouts const& to,
@@ -807,7 +880,9 @@ inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& 
     if (ec)
     {
         std::string what = "connecting to " + rt.first_hop() + (rt.proxy ? " (proxy)" : "");
-        if (ec == beast::error::timeout)
+        if (ec == asio::error::operation_aborted)
+            out.fail = cancelled_failure(what, stage::nothing_sent);
+        else if (ec == beast::error::timeout)
             out.fail = timeout_failure(ph, what, to.connect, "connect", to.request, stage::nothing_sent);
         else
             out.fail = make_failure(errc::network_error, what + " failed: " + ec.message(), retry_class::transient,
@@ -858,6 +933,8 @@ inline asio::awaitable<std::optional<failure>> client_impl::tunnel(connection& c
         std::tie(ec, std::ignore) = co_await http::async_read_header(c.tcp(), c.buffer(), p, use_tuple);
     if (ec)
     {
+        if (ec == asio::error::operation_aborted)
+            co_return cancelled_failure(what, stage::nothing_sent);
         if (ec == beast::error::timeout)
             co_return timeout_failure(ph, what, to.tls_handshake, "TLS handshake", to.request, stage::nothing_sent);
         co_return make_failure(errc::network_error, what + " failed: " + ec.message(), retry_class::transient,
@@ -907,6 +984,8 @@ inline asio::awaitable<std::optional<failure>> client_impl::handshake(connection
     if (!ec)
         co_return std::nullopt;
     std::string const what = "TLS handshake with " + rt.where();
+    if (ec == asio::error::operation_aborted)
+        co_return cancelled_failure(what, stage::nothing_sent);
     if (ec == beast::error::timeout)
         co_return timeout_failure(ph, what, to.tls_handshake, "TLS handshake", to.request, stage::nothing_sent);
     long verify = SSL_get_verify_result(ssl);
@@ -967,7 +1046,9 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
         if (ec)
         {
             std::string what = "sending the request to " + rt.where();
-            if (ec == beast::error::timeout)
+            if (ec == asio::error::operation_aborted)
+                out.fail = cancelled_failure(what, stage::request_sent);
+            else if (ec == beast::error::timeout)
                 out.fail = timeout_failure(ph, what, to.idle, "idle", to.request, stage::request_sent);
             else
                 out.fail = make_failure(errc::network_error, what + " failed: " + ec.message(), retry_class::transient,
@@ -1013,7 +1094,7 @@ inline failure client_impl::read_failure(boost::system::error_code const& ec, pa
         return make_failure(errc::network_error, detail + " (" + ec.message() + ")", retry_class::transient, at, true);
     }
     if (ec == asio::error::operation_aborted)
-        return make_failure(errc::cancelled, "the request to " + where + " was cancelled", retry_class::none, at);
+        return cancelled_failure("the request to " + where, at);
     if (ec.category() == http::make_error_code(http::error::bad_version).category())
         return make_failure(errc::protocol_error, "malformed response from " + where + ": " + ec.message(),
                             retry_class::none, at);
