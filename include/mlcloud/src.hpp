@@ -26,4 +26,14 @@
 #include <mlcloud/messages/impl/recommend.ipp>
 #include <mlcloud/messages/impl/templates.ipp>
 
+// net
+#include <mlcloud/net/impl/fields.ipp>
+#include <mlcloud/net/impl/redact.ipp>
+#include <mlcloud/net/impl/message.ipp>
+#include <mlcloud/net/impl/url.ipp>
+#include <mlcloud/net/impl/retry.ipp>
+#include <mlcloud/net/impl/proxy.ipp>
+#include <mlcloud/net/impl/http_client.ipp>
+#include <mlcloud/net/impl/sse.ipp>
+
 #endif
