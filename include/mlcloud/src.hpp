@@ -19,4 +19,13 @@
 #include <mlcloud/impl/error.ipp>
 #include <mlcloud/impl/storage_uri.ipp>
 
+// auth
+#include <mlcloud/auth/impl/secret.ipp>
+#include <mlcloud/auth/impl/environment.ipp>
+#include <mlcloud/auth/impl/crypto.ipp>
+#include <mlcloud/auth/impl/ini.ipp>
+#include <mlcloud/auth/impl/settings.ipp>
+#include <mlcloud/auth/impl/aws_credentials.ipp>
+#include <mlcloud/auth/impl/sigv4.ipp>
+
 #endif
