@@ -27,5 +27,6 @@
 #include <mlcloud/auth/impl/settings.ipp>
 #include <mlcloud/auth/impl/aws_credentials.ipp>
 #include <mlcloud/auth/impl/sigv4.ipp>
+#include <mlcloud/auth/impl/runpod_credentials.ipp>
 
 #endif

@@ -363,7 +363,9 @@ inline result<prepared> prepare(
     {
         if (iequals(h.name, "host"))
         {
-            p.host.clear();
+            // Two Host headers make a request servers reject (RFC 9112 §3.2).
+            if (p.host_from_request)
+                return make_error(errc::invalid_argument, "more than one Host header");
             append_trimmed(p.host, h.value);
             p.host_from_request = true;
         }
