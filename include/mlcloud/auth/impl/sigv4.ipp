@@ -76,18 +76,54 @@ inline bool is_token(std::string_view s) noexcept
     return true;
 }
 
+// Lower-case form of each token character, 0 for a character that cannot be in a header name.
+struct lowercase_token_table
+{
+    std::array<char, 256> map{};
+    constexpr lowercase_token_table() noexcept
+    {
+        for (char c = 'a'; c <= 'z'; ++c)
+            map[static_cast<unsigned char>(c)] = c;
+        for (char c = 'A'; c <= 'Z'; ++c)
+            map[static_cast<unsigned char>(c)] = static_cast<char>(c - 'A' + 'a');
+        for (char c = '0'; c <= '9'; ++c)
+            map[static_cast<unsigned char>(c)] = c;
+        for (char c : std::string_view("!#$%&'*+-.^_`|~"))
+            map[static_cast<unsigned char>(c)] = c;
+    }
+};
+inline constexpr lowercase_token_table lowercase_token{};
+
+// Writes the lower-cased header name at `out`; nullptr when it is not an HTTP token.
+inline char* write_lower_token(char* out, std::string_view name) noexcept
+{
+    if (name.empty())
+        return nullptr;
+    for (char c : name)
+    {
+        char const l = lowercase_token.map[static_cast<unsigned char>(c)];
+        if (l == 0)
+            return nullptr;
+        *out++ = l;
+    }
+    return out;
+}
+
 // Control characters other than horizontal tab cannot be in a header value (CR and LF would
 // inject headers on the wire).
+inline bool is_control(unsigned char c) noexcept { return (c < 0x20 && c != '\t') || c == 0x7f; }
+
 inline bool is_valid_header_value(std::string_view v) noexcept
 {
     for (unsigned char c : v)
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
+        if (is_control(c))
             return false;
     return true;
 }
 
 // Trimall: leading and trailing blanks removed, inner runs of blanks become one space.
-// Writes at `out` (room for v.size() bytes) and returns the end.
+// Writes at `out` (room for v.size() bytes) and returns the end; nullptr when the value holds
+// a control character.
 inline char* write_trimmed(char* out, std::string_view v) noexcept
 {
     bool pending_space = false;
@@ -99,6 +135,8 @@ inline char* write_trimmed(char* out, std::string_view v) noexcept
             pending_space = any;
             continue;
         }
+        if (is_control(static_cast<unsigned char>(c)))
+            return nullptr;
         if (pending_space)
             *out++ = ' ';
         pending_space = false;
@@ -108,12 +146,13 @@ inline char* write_trimmed(char* out, std::string_view v) noexcept
     return out;
 }
 
+// Appends the trimmed value of `v`, which the caller has checked for control characters.
 inline void append_trimmed(std::string& out, std::string_view v)
 {
     std::size_t const at = out.size();
     out.resize(at + v.size());
-    char* end = write_trimmed(out.data() + at, v);
-    out.resize(static_cast<std::size_t>(end - out.data()));
+    char* const end = write_trimmed(out.data() + at, v);
+    out.resize(end ? static_cast<std::size_t>(end - out.data()) : at);
 }
 
 inline bool is_unsigned_header(std::string_view lname) noexcept
@@ -334,6 +373,12 @@ inline result<void> check_credentials(aws_credentials const& c)
     return {};
 }
 
+inline error control_character_error(std::string const& name)
+{
+    return make_error(errc::invalid_argument,
+                      "value of header '" + name + "' contains CR, LF or another control character");
+}
+
 inline result<prepared> prepare(
     request const& req,
     std::string_view region,
@@ -366,6 +411,8 @@ inline result<prepared> prepare(
             // Two Host headers make a request servers reject (RFC 9112 §3.2).
             if (p.host_from_request)
                 return make_error(errc::invalid_argument, "more than one Host header");
+            if (!is_valid_header_value(h.value))
+                return control_character_error(h.name);
             append_trimmed(p.host, h.value);
             p.host_from_request = true;
         }
@@ -394,6 +441,23 @@ inline result<prepared> prepare(
     return p;
 }
 
+// Headers that are never signed as given: Host (signed from `prepared`), Authorization and
+// X-Amz-Date (replaced), botocore's unsigned list, and the token and content hash when the
+// signer sets them itself.
+inline bool is_owned_or_unsigned(std::string_view lname, bool owns_token, bool owns_content_sha256) noexcept
+{
+    switch (lname.size())
+    {
+    case 4: return lname == "host";
+    case 10: return lname == "x-amz-date" || is_unsigned_header(lname);
+    case 13: return lname == "authorization";
+    case 20:
+        return (owns_token && lname == "x-amz-security-token") ||
+               (owns_content_sha256 && lname == "x-amz-content-sha256");
+    default: return is_unsigned_header(lname);
+    }
+}
+
 // The request's headers (minus those the signer owns) and the signer's own, sorted, in
 // `ws.fields`; repeated names stay in order. Also fills `ws.signed_names`.
 inline result<void> collect_fields(
@@ -415,24 +479,22 @@ inline result<void> collect_fields(
     std::uint32_t order = 0;
     for (auto const& h : req.headers)
     {
-        if (!is_token(h.name))
-            return make_error(errc::invalid_argument, "header name '" + h.name + "' is not an HTTP token");
-        if (!is_valid_header_value(h.value))
-            return make_error(errc::invalid_argument,
-                              "value of header '" + h.name + "' contains CR, LF or another control character");
         char* const name_at = at;
-        for (char c : h.name)
-            *at++ = to_lower(c);
+        at = write_lower_token(at, h.name);
+        if (!at)
+            return make_error(errc::invalid_argument, "header name '" + h.name + "' is not an HTTP token");
         std::string_view const lname(name_at, h.name.size());
-        if (lname == "host" || lname == "authorization" || lname == "x-amz-date" || is_unsigned_header(lname) ||
-            (owns_token && lname == "x-amz-security-token") ||
-            (owns_content_sha256 && lname == "x-amz-content-sha256"))
+        if (is_owned_or_unsigned(lname, owns_token, owns_content_sha256))
         {
+            if (!is_valid_header_value(h.value))
+                return control_character_error(h.name);
             at = name_at;
             continue;
         }
         char* const value_at = at;
         at = write_trimmed(at, h.value);
+        if (!at)
+            return control_character_error(h.name);
         ws.fields.push_back({lname, std::string_view(value_at, static_cast<std::size_t>(at - value_at)), order++});
     }
     ws.fields.push_back({"host", p.host, order++});
@@ -440,7 +502,8 @@ inline result<void> collect_fields(
         ws.fields.push_back({name, value, order++});
 
     std::sort(ws.fields.begin(), ws.fields.end(), [](field const& a, field const& b) {
-        return a.name != b.name ? a.name < b.name : a.order < b.order;
+        int const c = a.name.compare(b.name);
+        return c != 0 ? c < 0 : a.order < b.order;
     });
 
     std::size_t size = 0;
@@ -494,7 +557,8 @@ inline void sort_params(workspace& ws)
         ws.params.push_back({std::string_view(base + o.name_at, o.value_at - o.name_at),
                              std::string_view(base + o.value_at, o.end - o.value_at)});
     std::sort(ws.params.begin(), ws.params.end(), [](param const& a, param const& b) {
-        return a.name != b.name ? a.name < b.name : a.value < b.value;
+        int const c = a.name.compare(b.name);
+        return c != 0 ? c < 0 : a.value < b.value;
     });
 }
 
