@@ -271,6 +271,15 @@ public:
         aws_credentials const& credentials,
         std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 
+    /// The same, into `out`, reusing its strings: once they have grown, signing allocates
+    /// nothing. For a transport that re-signs every attempt of a request (or every request of
+    /// a connection) with one `header_signature`. On error `out` holds unspecified values.
+    MLCLOUD_DECL result<void> sign_into(
+        request const& req,
+        aws_credentials const& credentials,
+        header_signature& out,
+        std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
     /// Builds a presigned URL for `req`, valid `expires` (1 s to 7 days) from `now`.
     MLCLOUD_DECL result<presigned_url> presign(
         request const& req,

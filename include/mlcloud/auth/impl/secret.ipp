@@ -12,6 +12,8 @@
 
 #include <openssl/crypto.h>
 
+#include <cstdint>
+#include <cstring>
 #include <ostream>
 
 namespace mlcloud::auth {
@@ -52,9 +54,24 @@ MLCLOUD_DECL void secret_string::clear() noexcept { detail::wipe(value_); }
 
 MLCLOUD_DECL bool operator==(secret_string const& a, secret_string const& b) noexcept
 {
-    if (a.value_.size() != b.value_.size())
+    // Constant time for a given length (CRYPTO_memcmp, word by word for speed: the signer's
+    // key cache compares secrets on every signature).
+    std::size_t const n = a.value_.size();
+    if (n != b.value_.size())
         return false;
-    return CRYPTO_memcmp(a.value_.data(), b.value_.data(), a.value_.size()) == 0;
+    char const* pa = a.value_.data();
+    char const* pb = b.value_.data();
+    std::uint64_t diff = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+    {
+        std::uint64_t x, y;
+        std::memcpy(&x, pa + i, 8);
+        std::memcpy(&y, pb + i, 8);
+        diff |= x ^ y;
+    }
+    int const tail = CRYPTO_memcmp(pa + i, pb + i, n - i);
+    return (diff | static_cast<std::uint64_t>(tail != 0)) == 0;
 }
 
 MLCLOUD_DECL std::string to_string(secret_string const& s)

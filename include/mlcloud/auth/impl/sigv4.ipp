@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <span>
 
 namespace mlcloud::auth::sigv4 {
 namespace sigv4_impl {
@@ -284,11 +285,38 @@ struct writer
 // of buffers per thread keeps the hot path free of allocations once they have grown. The
 // workspace never holds the secret key; the session token is referenced, not copied.
 
+// The first 8 bytes of a name as a big-endian number (zero-padded): comparing these orders
+// names as memcmp would, and settles most comparisons without a call.
+inline std::uint64_t name_prefix(std::string_view name) noexcept
+{
+    std::uint64_t k = 0;
+    std::size_t const n = name.size() < 8 ? name.size() : 8;
+    for (std::size_t i = 0; i < 8; ++i)
+        k = (k << 8) | (i < n ? static_cast<unsigned char>(name[i]) : 0u);
+    return k;
+}
+
 struct field
 {
     std::string_view name;  // lower-case
     std::string_view value; // trimmed
     std::uint32_t order = 0;
+    std::uint64_t prefix = 0;
+
+    field() = default;
+    field(std::string_view n, std::string_view v, std::uint32_t o) noexcept
+        : name(n), value(v), order(o), prefix(name_prefix(n))
+    {
+    }
+
+    // By name, then by position (repeated names keep their order).
+    friend bool operator<(field const& a, field const& b) noexcept
+    {
+        if (a.prefix != b.prefix)
+            return a.prefix < b.prefix;
+        int const c = a.name.compare(b.name);
+        return c != 0 ? c < 0 : a.order < b.order;
+    }
 };
 
 struct param
@@ -330,7 +358,7 @@ inline workspace& thread_workspace()
 struct prepared
 {
     std::string method;
-    std::string host;              // the signed Host value
+    std::string_view host;          // the signed Host value (thread-local storage)
     bool host_from_request = false; // the request had its own Host header
     std::array<char, 16> amz_date{};
     std::string_view date() const noexcept { return {amz_date.data(), amz_date.size()}; }
@@ -341,6 +369,14 @@ inline void write_amz_date(std::array<char, 16>& out, std::chrono::system_clock:
 {
     using namespace std::chrono;
     auto const secs = floor<seconds>(t);
+    // Requests signed within the same second share the date: skip the calendar arithmetic.
+    thread_local sys_seconds last_second{};
+    thread_local std::array<char, 16> last_text{};
+    if (last_text[0] != 0 && secs == last_second)
+    {
+        out = last_text;
+        return;
+    }
     auto const day = floor<days>(secs);
     year_month_day const ymd{day};
     hh_mm_ss const hms{secs - day};
@@ -359,6 +395,8 @@ inline void write_amz_date(std::array<char, 16>& out, std::chrono::system_clock:
     put(11, static_cast<unsigned>(hms.minutes().count()), 2);
     put(13, static_cast<unsigned>(hms.seconds().count()), 2);
     out[15] = 'Z';
+    last_second = secs;
+    last_text = out;
 }
 
 inline result<void> check_credentials(aws_credentials const& c)
@@ -413,7 +451,10 @@ inline result<prepared> prepare(
                 return make_error(errc::invalid_argument, "more than one Host header");
             if (!is_valid_header_value(h.value))
                 return control_character_error(h.name);
-            append_trimmed(p.host, h.value);
+            thread_local std::string given;
+            given.clear();
+            append_trimmed(given, h.value);
+            p.host = given;
             p.host_from_request = true;
         }
     }
@@ -422,20 +463,16 @@ inline result<prepared> prepare(
         // A thread signs for the same few endpoints again and again: remember the last one
         // rather than parse the authority each time.
         thread_local std::string last_scheme, last_authority, last_host;
-        if (!last_host.empty() && req.host == last_authority && req.scheme == last_scheme)
-        {
-            p.host = last_host;
-        }
-        else
+        if (last_host.empty() || req.host != last_authority || req.scheme != last_scheme)
         {
             auto host = host_header(req.scheme, req.host);
             if (!host)
                 return host.error();
-            p.host = std::move(*host);
+            last_host = std::move(*host);
             last_scheme = req.scheme;
             last_authority = req.host;
-            last_host = p.host;
         }
+        p.host = last_host;
     }
     write_amz_date(p.amz_date, now);
     return p;
@@ -465,7 +502,7 @@ inline result<void> collect_fields(
     prepared const& p,
     bool owns_token,
     bool owns_content_sha256,
-    std::initializer_list<std::pair<std::string_view, std::string_view>> added,
+    std::span<std::pair<std::string_view, std::string_view> const> added,
     workspace& ws)
 {
     std::size_t text_size = 0;
@@ -495,16 +532,16 @@ inline result<void> collect_fields(
         at = write_trimmed(at, h.value);
         if (!at)
             return control_character_error(h.name);
-        ws.fields.push_back({lname, std::string_view(value_at, static_cast<std::size_t>(at - value_at)), order++});
+        ws.fields.emplace_back(lname, std::string_view(value_at, static_cast<std::size_t>(at - value_at)), order++);
     }
-    ws.fields.push_back({"host", p.host, order++});
+    ws.fields.emplace_back("host", p.host, order++);
     for (auto const& [name, value] : added)
-        ws.fields.push_back({name, value, order++});
+        ws.fields.emplace_back(name, value, order++);
 
-    std::sort(ws.fields.begin(), ws.fields.end(), [](field const& a, field const& b) {
-        int const c = a.name.compare(b.name);
-        return c != 0 ? c < 0 : a.order < b.order;
-    });
+    // Insertion sort: a request has a handful of headers.
+    for (std::size_t i = 1; i < ws.fields.size(); ++i)
+        for (std::size_t j = i; j > 0 && ws.fields[j] < ws.fields[j - 1]; --j)
+            std::swap(ws.fields[j], ws.fields[j - 1]);
 
     std::size_t size = 0;
     std::string_view previous;
@@ -697,16 +734,15 @@ inline void build_string_to_sign(
 }
 
 // "AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=..., Signature=..."
-inline std::string build_authorization(
-    std::string_view access_key_id, prepared const& p, std::string_view region, std::string_view service,
-    std::string_view signed_names, auth::detail::sha256_digest const& signature)
+inline void build_authorization(
+    std::string& out, std::string_view access_key_id, prepared const& p, std::string_view region,
+    std::string_view service, std::string_view signed_names, auth::detail::sha256_digest const& signature)
 {
     constexpr std::string_view credential = " Credential=";
     constexpr std::string_view signed_headers = ", SignedHeaders=";
     constexpr std::string_view sig = ", Signature=";
     std::size_t const size = algorithm.size() + credential.size() + access_key_id.size() + 1 +
                              scope_size(region, service) + signed_headers.size() + signed_names.size() + sig.size();
-    std::string out;
     out.reserve(size + 2 * signature.size());
     out.resize(size);
     writer w{out.data()};
@@ -719,7 +755,15 @@ inline std::string build_authorization(
     w.put(signed_names);
     w.put(sig);
     auth::detail::append_hex(out, signature.data(), signature.size());
-    return out;
+}
+
+// Sets out[i] to {name, value}, reusing the strings' storage.
+inline void set_header(std::vector<header>& out, std::size_t i, std::string_view name, std::string_view value)
+{
+    if (out.size() <= i)
+        out.resize(i + 1);
+    out[i].name.assign(name);
+    out[i].value.assign(value);
 }
 
 inline result<void> check_payload_hash(std::string_view h)
@@ -841,6 +885,18 @@ MLCLOUD_DECL result<header_signature> signer::sign(
     aws_credentials const& credentials,
     std::chrono::system_clock::time_point now) const
 {
+    header_signature out;
+    if (auto r = sign_into(req, credentials, out, now); !r)
+        return r.error();
+    return out;
+}
+
+MLCLOUD_DECL result<void> signer::sign_into(
+    request const& req,
+    aws_credentials const& credentials,
+    header_signature& out,
+    std::chrono::system_clock::time_point now) const
+{
     using namespace sigv4_impl;
     workspace& ws = thread_workspace();
     auto p = prepare(req, region_, service_, credentials, now);
@@ -855,19 +911,16 @@ MLCLOUD_DECL result<header_signature> signer::sign(
     bool const sign_token = has_token && !rules_.omit_session_token;
     std::string_view const token = credentials.session_token.reveal();
     std::string_view const date = p->date();
-    std::pair<std::string_view, std::string_view> const date_field{"x-amz-date", date};
-    std::pair<std::string_view, std::string_view> const token_field{"x-amz-security-token", token};
-    std::pair<std::string_view, std::string_view> const content_field{"x-amz-content-sha256", *payload};
-    result<void> collected;
-    if (sign_token && rules_.content_sha256_header)
-        collected = collect_fields(req, *p, has_token, true, {date_field, token_field, content_field}, ws);
-    else if (sign_token)
-        collected = collect_fields(req, *p, has_token, false, {date_field, token_field}, ws);
-    else if (rules_.content_sha256_header)
-        collected = collect_fields(req, *p, has_token, true, {date_field, content_field}, ws);
-    else
-        collected = collect_fields(req, *p, has_token, false, {date_field}, ws);
-    if (!collected)
+    std::array<std::pair<std::string_view, std::string_view>, 3> added;
+    std::size_t n_added = 0;
+    added[n_added++] = {"x-amz-date", date};
+    if (sign_token)
+        added[n_added++] = {"x-amz-security-token", token};
+    if (rules_.content_sha256_header)
+        added[n_added++] = {"x-amz-content-sha256", *payload};
+    if (auto collected = collect_fields(req, *p, has_token, rules_.content_sha256_header,
+                                        std::span(added.data(), n_added), ws);
+        !collected)
         return collected.error();
 
     clear_params(ws);
@@ -875,25 +928,29 @@ MLCLOUD_DECL result<header_signature> signer::sign(
         add_param(ws, q.name, q.value);
     sort_params(ws);
 
-    header_signature out;
     std::string_view const uri = canonical_uri(wire_path_of(req, ws.path), rules_, ws);
     build_canonical_request(out.canonical_request, p->method, uri, ws, *payload);
+    out.string_to_sign.clear();
     build_string_to_sign(out.string_to_sign, *p, region_, service_, out.canonical_request);
     auto const key = cache_->get(credentials.secret_access_key, p->date8(), region_, service_);
     auto const sig = auth::detail::hmac_sha256(key, out.string_to_sign);
-    std::string authorization =
-        build_authorization(credentials.access_key_id, *p, region_, service_, ws.signed_names, sig);
 
     out.headers.reserve(5);
+    std::size_t n = 0;
     if (!p->host_from_request)
-        out.headers.push_back({"Host", std::move(p->host)});
-    out.headers.push_back({"X-Amz-Date", std::string(date)});
+        set_header(out.headers, n++, "Host", p->host);
+    set_header(out.headers, n++, "X-Amz-Date", date);
     if (has_token)
-        out.headers.push_back({"X-Amz-Security-Token", std::string(token)});
+        set_header(out.headers, n++, "X-Amz-Security-Token", token);
     if (rules_.content_sha256_header)
-        out.headers.push_back({"X-Amz-Content-SHA256", std::string(*payload)});
-    out.headers.push_back({"Authorization", std::move(authorization)});
-    return out;
+        set_header(out.headers, n++, "X-Amz-Content-SHA256", *payload);
+    if (out.headers.size() <= n)
+        out.headers.resize(n + 1);
+    out.headers[n].name.assign("Authorization");
+    out.headers[n].value.clear();
+    build_authorization(out.headers[n].value, credentials.access_key_id, *p, region_, service_, ws.signed_names, sig);
+    out.headers.resize(n + 1);
+    return {};
 }
 
 MLCLOUD_DECL result<presigned_url> signer::presign(
@@ -930,10 +987,9 @@ MLCLOUD_DECL result<presigned_url> signer::presign(
     bool const sign_token = has_token && !rules_.omit_session_token;
     bool const content_header = rules_.content_sha256_header && !rules_.unsigned_presign_payload;
     std::pair<std::string_view, std::string_view> const content_field{"x-amz-content-sha256", payload};
-    auto collected = content_header
-                         ? collect_fields(req, *p, has_token, true, {content_field}, ws)
-                         : collect_fields(req, *p, has_token, rules_.content_sha256_header, {}, ws);
-    if (!collected)
+    if (auto collected = collect_fields(req, *p, has_token, rules_.content_sha256_header,
+                                        std::span(&content_field, content_header ? 1 : 0), ws);
+        !collected)
         return collected.error();
 
     std::string credential = credentials.access_key_id;
