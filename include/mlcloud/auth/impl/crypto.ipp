@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -137,17 +138,33 @@ MLCLOUD_DECL sha256_digest hmac_sha256(unsigned char const* key, std::size_t key
     return out;
 }
 
+namespace crypto_impl {
+
+// The two lower-case hex digits of every byte value.
+struct hex_table
+{
+    std::array<char, 512> pairs{};
+    constexpr hex_table() noexcept
+    {
+        constexpr char digits[] = "0123456789abcdef";
+        for (int i = 0; i < 256; ++i)
+        {
+            pairs[static_cast<std::size_t>(2 * i)] = digits[i >> 4];
+            pairs[static_cast<std::size_t>(2 * i + 1)] = digits[i & 15];
+        }
+    }
+};
+inline constexpr hex_table hex{};
+
+} // namespace crypto_impl
+
 MLCLOUD_DECL void append_hex(std::string& out, unsigned char const* data, std::size_t size)
 {
-    static constexpr char digits[] = "0123456789abcdef";
     std::size_t const at = out.size();
     out.resize(at + 2 * size);
     char* p = out.data() + at;
-    for (std::size_t i = 0; i < size; ++i)
-    {
-        *p++ = digits[data[i] >> 4];
-        *p++ = digits[data[i] & 0x0f];
-    }
+    for (std::size_t i = 0; i < size; ++i, p += 2)
+        std::memcpy(p, crypto_impl::hex.pairs.data() + 2 * data[i], 2);
 }
 
 MLCLOUD_DECL sha256_stream::sha256_stream()
