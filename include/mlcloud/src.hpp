@@ -36,4 +36,14 @@
 #include <mlcloud/net/impl/http_client.ipp>
 #include <mlcloud/net/impl/sse.ipp>
 
+// auth
+#include <mlcloud/auth/impl/secret.ipp>
+#include <mlcloud/auth/impl/environment.ipp>
+#include <mlcloud/auth/impl/crypto.ipp>
+#include <mlcloud/auth/impl/ini.ipp>
+#include <mlcloud/auth/impl/settings.ipp>
+#include <mlcloud/auth/impl/aws_credentials.ipp>
+#include <mlcloud/auth/impl/sigv4.ipp>
+#include <mlcloud/auth/impl/runpod_credentials.ipp>
+
 #endif
