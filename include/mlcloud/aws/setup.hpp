@@ -52,6 +52,18 @@ struct setup_report
     }
 };
 
+/// Who the credentials belong to (STS GetCallerIdentity).
+struct caller_identity
+{
+    std::string account; ///< "123456789012"
+    std::string arn;     ///< "arn:aws:iam::123456789012:user/me"
+    std::string region;  ///< the region the options resolve to
+};
+
+/// Checks the credentials with STS GetCallerIdentity; errc::unauthorized etc. when AWS
+/// refuses them.
+MLCLOUD_DECL task<caller_identity> identify(boost::asio::any_io_executor ex, options const& opts);
+
 /// Finds or creates what the backend needs and reports each step: checks the credentials
 /// (STS GetCallerIdentity), finds or creates the bucket (options::bucket) and the log group
 /// (options::log_group), and checks that the AMI, instance profile and Lambda function are

@@ -303,6 +303,8 @@ TEST_CASE("S3 fault: SlowDown is retried; with no retries left it is throttled",
     REQUIRE_FALSE(r);
     CHECK(r.error().is(errc::throttled));
     CHECK(r.error().message.starts_with("SlowDown"));
+    CHECK(r.error().http_status == 503);
+    CHECK_FALSE(r.error().request_id.empty());
 }
 
 TEST_CASE("S3 fault: CompleteMultipartUpload answering 200 with an error body", "[aws][s3][fault][multipart]")

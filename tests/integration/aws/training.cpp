@@ -338,7 +338,9 @@ TEST_CASE("EC2 fault: RequestLimitExceeded is retried with the same ClientToken"
     auto r = f.run(impatient.launch(spec2));
     REQUIRE_FALSE(r);
     CHECK(r.error().is(errc::throttled));
+    CHECK(r.error().message.starts_with("RequestLimitExceeded"));
     CHECK(r.error().http_status == 503);
+    CHECK_FALSE(r.error().request_id.empty());
 }
 
 TEST_CASE("fault: every request is signed as botocore signs it; a wrong secret is refused", "[aws][fault][sigv4]")

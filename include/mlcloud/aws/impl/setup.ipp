@@ -33,24 +33,41 @@ namespace setup_impl {
 
 using outcome = setup_step::outcome;
 
-inline boost::asio::awaitable<setup_step> check_identity(detail::backend_context& ctx, setup_report& report)
+inline task<caller_identity> get_caller_identity(detail::backend_context& ctx)
 {
-    setup_step step{"credentials", {}, outcome::found, {}};
     net::query_params none;
     auto xml = co_await ctx.api->query(sts_service, "GetCallerIdentity", "2011-06-15", std::move(none));
     if (!xml)
+        co_return xml.error();
+    auto doc = detail::xml::parse(*xml, "GetCallerIdentity");
+    if (!doc)
+        co_return doc.error().with_provider("aws").with_operation("GetCallerIdentity");
+    caller_identity id;
+    id.region = ctx.api->settings().region;
+    if (auto const* r = detail::xml::find(*doc, {"GetCallerIdentityResponse", "GetCallerIdentityResult"}))
+    {
+        id.account = detail::xml::text(*r, "Account");
+        id.arn = detail::xml::text(*r, "Arn");
+    }
+    if (id.account.empty())
+        co_return error(errc::protocol_error, "GetCallerIdentity: the answer names no account")
+            .with_provider("aws")
+            .with_operation("GetCallerIdentity");
+    co_return id;
+}
+
+inline boost::asio::awaitable<setup_step> check_identity(detail::backend_context& ctx, setup_report& report)
+{
+    setup_step step{"credentials", {}, outcome::found, {}};
+    auto id = co_await get_caller_identity(ctx);
+    if (!id)
     {
         step.result = outcome::failed;
-        step.detail = xml.error().what();
+        step.detail = id.error().what();
         co_return step;
     }
-    auto doc = detail::xml::parse(*xml, "GetCallerIdentity");
-    if (doc)
-        if (auto const* r = detail::xml::find(*doc, {"GetCallerIdentityResponse", "GetCallerIdentityResult"}))
-        {
-            report.account = detail::xml::text(*r, "Account");
-            report.arn = detail::xml::text(*r, "Arn");
-        }
+    report.account = id->account;
+    report.arn = id->arn;
     step.name = report.arn;
     step.detail = "account " + report.account;
     co_return step;
@@ -145,6 +162,14 @@ inline boost::asio::awaitable<setup_step> check_function(detail::backend_context
 }
 
 } // namespace setup_impl
+
+MLCLOUD_DECL task<caller_identity> identify(boost::asio::any_io_executor ex, options const& opts)
+{
+    auto ctx = detail::make_context(std::move(ex), opts);
+    if (auto e = ctx->unusable("GetCallerIdentity"))
+        co_return *e;
+    co_return co_await setup_impl::get_caller_identity(*ctx);
+}
 
 MLCLOUD_DECL task<setup_report> setup(boost::asio::any_io_executor ex, options const& opts)
 {
