@@ -707,7 +707,8 @@ struct bootstrap_run
             REQUIRE(line.starts_with(MLCLOUD_BOOTSTRAP_FAKES));
 
         std::string cmd = "env -i PATH=" + detail::shell_quote(path) + " HOME=" + quote_path(dir) +
-                          " FAKE_LOG=" + quote_path(dir / "calls") + " MLCLOUD_WORK_DIR=" + quote_path(dir / "work");
+                          " FAKE_LOG=" + quote_path(dir / "calls") + " MLCLOUD_WORK_DIR=" + quote_path(dir / "work") +
+                          " MLCLOUD_MARKER_WAIT=0";
         for (auto const& [k, v] : env)
             cmd += " " + k + "=" + detail::shell_quote(v);
         cmd += " " MLCLOUD_BASH " " + quote_path(dir / "user-data.sh") + " > " + quote_path(dir / "console") + " 2>&1";
@@ -758,6 +759,20 @@ struct bootstrap_run
         CHECK(calls.back().command == "shutdown");
         CHECK(calls.back().args == std::vector<std::string>{"-h", "now"});
     }
+    /// `aws s3 cp` calls that upload (their source is a local path).
+    std::size_t uploads() const
+    {
+        std::size_t n = 0;
+        for (auto const& c : calls)
+            if (c.command == "aws" && c.args.size() >= 2 && c.args[0] == "s3" && c.args[1] == "cp")
+                for (auto const& a : c.args)
+                    if (a.starts_with((dir / "work/output").string()))
+                    {
+                        ++n;
+                        break;
+                    }
+        return n;
+    }
     std::string console() const
     {
         std::ifstream in(dir / "console");
@@ -772,6 +787,7 @@ TEST_CASE("the bootstrap script is valid bash and passes shellcheck", "[aws][boo
     auto script = detail::render_bootstrap(sample_job());
     REQUIRE(script);
     CHECK(script->starts_with("#!/bin/bash\n"));
+    CHECK(script->find("MARKER='" + std::string(mlcloud::completion_marker) + "'") != std::string::npos);
     CHECK(script->size() < detail::max_user_data);
     auto dir = std::filesystem::temp_directory_path() / ("mlcloud-shellcheck-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
@@ -814,18 +830,21 @@ TEST_CASE("the bootstrap runs the job in order, with every value passed exactly"
     }
     // `aws ecr get-login-password | docker login` is a pipeline: its two calls may be
     // recorded in either order.
-    REQUIRE(order.size() == 11);
+    REQUIRE(order.size() == 12);
     if (order[5] == "docker login")
         std::swap(order[5], order[6]);
     std::vector<std::string> expected{"shutdown -h", "curl -sf", "curl -sf", "aws logs create-log-stream", "aws s3 cp",
-                                      "aws ecr get-login-password", "docker login", "docker run", "aws s3 cp",
-                                      "aws ec2 create-tags", "shutdown -h"};
+                                      "aws ecr get-login-password", "docker login", "docker run",
+                                      "aws logs filter-log-events", "aws s3 cp", "aws ec2 create-tags", "shutdown -h"};
     CHECK(order == expected);
 
     auto s3 = run.of("aws");
     CHECK(s3[1].args == std::vector<std::string>{"s3", "cp", "--only-show-errors", "s3://data-bkt/sets/iris.csv",
                                                  (run.dir / "work/input/iris.csv").string()});
-    CHECK(s3[3].args == std::vector<std::string>{"s3", "cp", "--only-show-errors",
+    // The completion marker is looked up in the job's own stream.
+    CHECK(s3[3].after("--log-stream-names") == "i-0123456789abcdef0");
+    CHECK(s3[3].after("--log-group-name") == "/mlcloud/jobs");
+    CHECK(s3[4].args == std::vector<std::string>{"s3", "cp", "--only-show-errors",
                                                  (run.dir / "work/output/model.json").string(),
                                                  "s3://model-bkt/models/run 1/model.json"});
     CHECK(run.of("docker")[0].args.back() == "123456789012.dkr.ecr.eu-west-1.amazonaws.com");
@@ -867,7 +886,8 @@ TEST_CASE("the bootstrap powers off when the workload fails, overruns or cannot 
         CHECK(run.tag("mlcloud:result") == "failed");
         CHECK(run.tag("mlcloud:exit-code") == "3");
         CHECK(run.log_lines() == std::vector<std::string>{"mlcloud: the workload exited with status 3"});
-        CHECK(run.of("aws").size() == 4); // no model upload, no registry login
+        CHECK(run.uploads() == 0);
+        CHECK(run.of("aws").size() == 7); // stream, dataset, 3 marker look-ups, log line, tags
     }
     SECTION("the workload runs past max_runtime")
     {
@@ -898,6 +918,25 @@ TEST_CASE("the bootstrap powers off when the workload fails, overruns or cannot 
         CHECK(run.tag("mlcloud:result") == "failed");
         CHECK(run.tag("mlcloud:exit-code") == "0");
         CHECK(run.log_lines() == std::vector<std::string>{"mlcloud: the model could not be uploaded"});
+    }
+    SECTION("the marker, then a non-zero exit: the model is stored and the job succeeded")
+    {
+        bootstrap_run run(detail::render_bootstrap(job).value(), {{"FAKE_DOCKER", "marker-then-fail"}});
+        run.check_powered_off();
+        CHECK(run.tag("mlcloud:result") == "succeeded");
+        CHECK(run.tag("mlcloud:exit-code") == "3");
+        CHECK(run.uploads() == 1);
+        CHECK(run.log_lines().empty());
+    }
+    SECTION("exit 0 without the marker is a failure, and nothing is uploaded")
+    {
+        bootstrap_run run(detail::render_bootstrap(job).value(), {{"FAKE_DOCKER", "nomarker"}});
+        run.check_powered_off();
+        CHECK(run.tag("mlcloud:result") == "failed");
+        CHECK(run.tag("mlcloud:exit-code") == "0");
+        CHECK(run.uploads() == 0);
+        CHECK(run.log_lines() ==
+              std::vector<std::string>{"mlcloud: the workload exited with status 0 but never printed the completion marker"});
     }
     SECTION("the workload writes no model")
     {
@@ -930,7 +969,7 @@ TEST_CASE("the bootstrap handles prefixes, no dataset, no GPUs", "[aws][bootstra
     CHECK_FALSE(docker.has("--gpus"));
     CHECK(docker.has("MLCLOUD_DATASET=/mlcloud/input/"));
     CHECK(docker.has("MLCLOUD_OUTPUT=/mlcloud/output/"));
-    CHECK(aws[2].args == std::vector<std::string>{"s3", "cp", "--only-show-errors", "--recursive",
+    CHECK(aws[3].args == std::vector<std::string>{"s3", "cp", "--only-show-errors", "--recursive",
                                                   (run.dir / "work/output/").string(), "s3://model-bkt/models/run/"});
     CHECK(run.tag("mlcloud:result") == "succeeded");
 

@@ -113,14 +113,35 @@ timeout --signal=TERM --kill-after=60 "$MAX_RUNTIME" \
 EXIT_CODE=$?
 
 ELAPSED=$(($(date +%s) - STARTED))
+TIMED_OUT=0
 if [ "$EXIT_CODE" -eq 124 ] || { [ "$EXIT_CODE" -eq 137 ] && [ "$ELAPSED" -ge "$MAX_RUNTIME" ]; }; then
     docker kill mlcloud-job >/dev/null 2>&1 || true
-    RESULT="timed_out"
-    log_line "the job ran longer than its limit of $MAX_RUNTIME s and was stopped"
-    exit 0
+    TIMED_OUT=1
 fi
-if [ "$EXIT_CODE" -ne 0 ]; then
-    log_line "the workload exited with status $EXIT_CODE"
+
+# One success rule on every backend: the workload succeeded when it printed the completion
+# marker, whatever its exit status after it. Its output went to CloudWatch Logs (awslogs
+# delivers it before the container exits); ask a few times, as search lags ingestion.
+MARKER='✅ Model saved successfully!'
+SAW_MARKER=0
+for attempt in 1 2 3; do
+    messages=$(aws logs filter-log-events --log-group-name "$LOG_GROUP" --log-stream-names "$INSTANCE_ID" \
+        --filter-pattern '"Model saved successfully"' --query 'events[].message' --output text 2>/dev/null) ||
+        messages=""
+    case "$messages" in
+        *"$MARKER"*) SAW_MARKER=1 && break ;;
+    esac
+    [ "$attempt" = 3 ] || sleep "${MLCLOUD_MARKER_WAIT:-3}"
+done
+if [ "$SAW_MARKER" != 1 ]; then
+    if [ "$TIMED_OUT" = 1 ]; then
+        RESULT="timed_out"
+        log_line "the job ran longer than its limit of $MAX_RUNTIME s and was stopped"
+    elif [ "$EXIT_CODE" -eq 0 ]; then
+        log_line "the workload exited with status 0 but never printed the completion marker"
+    else
+        log_line "the workload exited with status $EXIT_CODE"
+    fi
     exit 0
 fi
 
