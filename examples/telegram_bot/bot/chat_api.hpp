@@ -105,6 +105,10 @@ public:
     virtual mlcloud::task<void> edit_message(std::int64_t chat_id, std::int64_t message_id, std::string text,
                                              keyboard buttons = {}) = 0;
 
+    /// Removes the inline keyboard of a message (the question was answered). Already without
+    /// buttons is a success.
+    virtual mlcloud::task<void> clear_buttons(std::int64_t chat_id, std::int64_t message_id) = 0;
+
     /// Ends the client's progress indicator of a button press, with an optional notice.
     virtual mlcloud::task<void> answer_callback(std::string callback_id, std::string notice = {}) = 0;
 

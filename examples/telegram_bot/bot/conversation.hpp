@@ -207,8 +207,18 @@ struct status_action
     friend bool operator==(status_action const&, status_action const&) = default;
 };
 
+/// Send a file the bot wrote (a prediction) as a document, then delete it. Made by the bot's
+/// work, not by the conversation.
+struct document_action
+{
+    std::string path;
+    std::string file_name;
+    std::string caption;
+    friend bool operator==(document_action const&, document_action const&) = default;
+};
+
 using action = std::variant<send_action, clear_buttons_action, answer_action, fetch_dataset_action, launch_action,
-                            predict_action, cancel_jobs_action, status_action>;
+                            predict_action, cancel_jobs_action, status_action, document_action>;
 
 // ---------------------------------------------------------------------------------------------
 

@@ -195,6 +195,10 @@ std::string to_json(action const& a)
                 return json::object{{"kind", "cancel_jobs"}, {"quiet_if_none", x.quiet_if_none}};
             },
             [](status_action const&) { return json::object{{"kind", "status"}}; },
+            [](document_action const& x) {
+                return json::object{{"kind", "document"}, {"path", x.path}, {"file_name", x.file_name},
+                                    {"caption", x.caption}};
+            },
         },
         a);
     return json::serialize(o);
@@ -228,6 +232,8 @@ mlcloud::result<action> action_from_json(std::string_view text)
     }
     if (kind == "status")
         return action{status_action{}};
+    if (kind == "document")
+        return action{document_action{str(o, "path"), str(o, "file_name"), str(o, "caption")}};
     return error(errc::protocol_error, "a stored action has an unknown kind '" + kind + "'");
 }
 

@@ -623,6 +623,7 @@ TEST_CASE("sessions and actions survive their JSON forms")
         predict_action{4, tg_document{"F", "U", "x.csv", "", std::nullopt}, ""},
         cancel_jobs_action{true},
         status_action{},
+        document_action{"/var/lib/bot/out/3.csv", "predictions.csv", "<b>Predictions ready</b>"},
     };
     for (auto const& a : actions)
     {
