@@ -214,8 +214,12 @@ asio::awaitable<void> bot_app::poll_loop()
                 stop();
                 break;
             }
-            if (e.is(errc::cancelled)) // the console's input ended
+            if (e.is(errc::cancelled))
             {
+                // The console's input ended: finish what is under way (a training run, the
+                // messages about it), then stop.
+                while (!stopping_ && busy())
+                    co_await sleep(std::chrono::milliseconds(100));
                 stop();
                 break;
             }
@@ -236,6 +240,13 @@ asio::awaitable<void> bot_app::poll_loop()
             handle_update(u);
         kick();
     }
+}
+
+bool bot_app::busy()
+{
+    return !db_.outbox().empty() || !rows_in_work_.empty() || !launching_.empty() || !followers_.empty() ||
+           !chat_workers_.empty() || !db_.jobs_in_phase(job_phase::pending).empty() ||
+           !db_.jobs_in_phase(job_phase::launch_sent).empty() || !db_.jobs_in_phase(job_phase::running).empty();
 }
 
 asio::awaitable<void> bot_app::sweep_loop()

@@ -86,6 +86,8 @@ private:
     // updates
     boost::asio::awaitable<void> poll_loop();
     boost::asio::awaitable<void> sweep_loop();
+    /// True while anything is under way: actions to carry out, work, launches, jobs.
+    bool busy();
     void apply_event(std::int64_t chat_id, std::int64_t user_id, event const& e);
 
     // outbox

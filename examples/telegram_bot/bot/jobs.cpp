@@ -114,7 +114,7 @@ mlcloud::job_spec bot_app::spec_for(job_record const& job) const
     spec.idempotency_key = job.idempotency_key;
     spec.command = trainer.command;
     spec.image = trainer.image;
-    spec.env["MLCLOUD_TARGET"] = job.column; // the trainer's --target (docs/trainer.md)
+    spec.env[mlcloud::target_env] = job.column; // the trainer's --target (docs/trainer.md)
     if (auto d = mlcloud::storage_uri::parse(job.dataset_uri))
         spec.dataset = *d;
     if (auto o = mlcloud::storage_uri::parse(job.output_uri))
