@@ -123,7 +123,8 @@ tg_update console_chat::to_update(std::string line)
     m.chat_type = "private";
     m.from = me;
     std::error_code fec;
-    if (!line.empty() && line.front() != '/' && fs::is_regular_file(line, fec))
+    // A command is one word after '/'; anything that names an existing file is that file.
+    if (!line.empty() && fs::is_regular_file(line, fec))
     {
         // The path of a file: the user sends that file.
         auto const path = fs::absolute(line, fec);

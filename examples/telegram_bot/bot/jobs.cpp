@@ -287,9 +287,17 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
     auto const chat = job->chat_id;
     auto const handle = *job->handle;
 
-    // The one live message of this job: made once, its id stored before anything else.
+    // The one live message of this job: made once, its id stored before anything else. It
+    // comes after the messages already queued for the chat ("Training launched!").
     if (job->live_message_id == 0)
     {
+        for (int i = 0; i < 600 && !stopping_; ++i)
+        {
+            auto const rows = db_.outbox();
+            if (std::none_of(rows.begin(), rows.end(), [&](outbox_row const& r) { return r.chat_id == chat; }))
+                break;
+            co_await sleep(std::chrono::milliseconds(50));
+        }
         auto m = co_await chat_.send_message(chat, render_log(*job));
         if (m)
         {

@@ -6,6 +6,7 @@
 #include "bot/log.hpp"
 
 #include <mlcloud/messages/templates.hpp>
+#include <mlcloud/net/redact.hpp>
 
 #include <cstdio>
 #include <mutex>
@@ -29,7 +30,9 @@ std::function<void(std::string_view)>& sink()
 
 std::string redact_for_log(std::string_view text)
 {
-    auto out = mlcloud::messages::redact_secrets(text);
+    // The transport's redaction (tokens in URLs, keys, signatures, passwords), then the
+    // messages module's, which also catches a bare "<digits>:<secret>" bot token.
+    auto out = mlcloud::messages::redact_secrets(mlcloud::net::redact_text(text));
     for (auto& c : out)
         if (c == '\n' || c == '\r')
             c = ' ';
