@@ -486,7 +486,8 @@ asio::awaitable<void> bot_app::fetch_dataset(outbox_row const& row, fetch_datase
             if (!down)
                 co_return down.error();
             ready.uri = uri->str();
-            ready.label = a.uri;
+            // Named like an uploaded file: by its last path segment.
+            ready.label = uri->filename().empty() ? a.uri : std::string(uri->filename());
         }
         auto text = read_file(tmp, config_.limits.max_file_bytes);
         if (!text)
@@ -631,9 +632,23 @@ asio::awaitable<void> bot_app::cancel_jobs(outbox_row const& row, cancel_jobs_ac
         auto* tgt = find_target(job.target);
         if (!tgt || !job.handle)
             continue;
+        // Tell the job's follower that the end it is about to see is this cancel: whichever of
+        // the two records the end first reports it, once, in these words.
+        auto const mark = [&](std::string_view from, std::string_view to) {
+            store::transaction t(db_);
+            auto fresh = db_.job(job.id);
+            if (fresh && fresh->phase == job_phase::running && fresh->outcome == from)
+            {
+                fresh->outcome = std::string(to);
+                db_.update_job(*fresh);
+            }
+            t.commit();
+        };
+        mark("", "cancel_requested");
         auto st = co_await tgt->runtime->terminate(*job.handle);
         if (!st)
         {
+            mark("cancel_requested", "");
             say(w.raw(msg::error_message(to_messages_format(format()), st.error())));
             continue;
         }
@@ -647,9 +662,7 @@ asio::awaitable<void> bot_app::cancel_jobs(outbox_row const& row, cancel_jobs_ac
             fresh->cost_basis = st->cost_so_far.basis;
             fresh->finished = now_();
             db_.update_job(*fresh);
-            w.text("\xF0\x9F\x9B\x91 Stopped ").bold(label).text(" (" + std::string(msg::job_id_label(job.provider)) + " ");
-            w.code(job.handle->id).text("). It cost ").bold(msg::format_usd(st->cost_so_far.usd)).text(".");
-            say(w);
+            out.push_back(send_action{stopped_text(*fresh), {}});
         }
         t.commit();
     }

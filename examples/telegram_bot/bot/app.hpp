@@ -109,6 +109,8 @@ private:
     boost::asio::awaitable<void> follow(std::int64_t job_id);
     mlcloud::job_spec spec_for(job_record const& job) const;
     std::string render_log(job_record const& job) const;
+    /// "Stopped <job>. It cost $x." for a job ended by /cancel.
+    std::string stopped_text(job_record const& job) const;
 
     // machinery
     void spawn(boost::asio::awaitable<void> task);

@@ -251,10 +251,7 @@ asio::awaitable<void> bot_app::launch_job(std::int64_t job_id)
             fresh->cost_basis = st->cost_so_far.basis;
         }
         db_.update_job(*fresh);
-        auto w = wording(format());
-        w.text("\xF0\x9F\x9B\x91 Stopped ").bold(label_of(*fresh)).text(" right after it started. It cost ");
-        w.bold(msg::format_usd(fresh->cost_usd)).text(".");
-        db_.add_action(fresh->chat_id, fresh->user_id, send_action{std::move(w).str(), {}});
+        db_.add_action(fresh->chat_id, fresh->user_id, send_action{stopped_text(*fresh), {}});
         t.commit();
         follow_it = false;
     }
@@ -265,6 +262,16 @@ asio::awaitable<void> bot_app::launch_job(std::int64_t job_id)
 
 // ---------------------------------------------------------------------------------------------
 // following
+
+std::string bot_app::stopped_text(job_record const& job) const
+{
+    auto w = wording(format());
+    w.text("\xF0\x9F\x9B\x91 Stopped ").bold(label_of(job));
+    if (job.handle)
+        w.text(" (" + std::string(msg::job_id_label(job.provider)) + " ").code(job.handle->id).text(")");
+    w.text(". It cost ").bold(msg::format_usd(job.cost_usd)).text(".");
+    return std::move(w).str();
+}
 
 std::string bot_app::render_log(job_record const& job) const
 {
@@ -396,7 +403,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
             else
                 log(log_level::warning, "job " + std::to_string(job_id) + ": terminate failed: " + t.error().what());
         }
-        else if (outcome == "succeeded")
+        else if (outcome == "succeeded" && job->outcome != "cancel_requested")
         {
             // The machine stops by itself: wait a little for the provider to say so, for the final cost.
             for (int i = 0; i < 20 && !stopping_ && !(state && mlcloud::is_terminal(*state)); ++i)
@@ -435,6 +442,9 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
             if (!outcome.empty())
             {
                 ended = true;
+                bool const cancelled = fresh->outcome == "cancel_requested";
+                if (cancelled)
+                    outcome = "cancelled"; // /cancel is under way: report it as such
                 fresh->phase = job_phase::finished;
                 fresh->outcome = outcome;
                 fresh->detail = detail;
@@ -443,7 +453,9 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
                 auto w = wording(format());
                 auto const billed = std::chrono::duration_cast<std::chrono::seconds>(fresh->finished - handle.launched_at);
                 mlcloud::cost final_cost{fresh->cost_usd, billed, fresh->cost_basis};
-                if (outcome == "succeeded")
+                if (cancelled)
+                    w.raw(stopped_text(*fresh));
+                else if (outcome == "succeeded")
                 {
                     msg::completion_summary done;
                     done.job = handle;

@@ -277,7 +277,7 @@ TEST_CASE("a message over 4096 characters arrives in valid parts")
     bot_process bot(dir.path, u.token());
     bot.start(dir.path / "bot.json");
     u.say("/gpus");
-    REQUIRE(u.wait_for("acme-gpu-149", 1) || u.wait_for("Acme &lt;GPU&gt; &amp; friends 149", 1));
+    REQUIRE(u.wait_for("friends 149"));
     auto const ms = u.messages();
     REQUIRE(ms.size() >= 2);
     // The fake refuses broken HTML and texts over 4096 characters: that every part arrived is
@@ -286,7 +286,7 @@ TEST_CASE("a message over 4096 characters arrives in valid parts")
     for (auto const& m : ms)
         all += user_side::text_of(m);
     for (int i = 0; i < 150; ++i)
-        CHECK(all.find("friends " + std::to_string(i) + ":") != std::string::npos);
+        CHECK(all.find("friends " + std::to_string(i) + ",") != std::string::npos);
     for (auto const& c : u.calls())
         if (c.at("method").as_string() == "sendMessage")
             CHECK(c.at("status").to_number<int>() == 200);
