@@ -494,10 +494,11 @@ TEST_CASE("messages that fail to send are retried in order")
     h.chat.fail_sends = 1;
     h.chat.send_text("/help");
     h.chat.send_text("/gpus");
-    REQUIRE(h.wait_for("GPU prices", 20s));
+    REQUIRE(h.wait_for("(USD per hour)", 20s));
     REQUIRE(h.chat.messages().size() == 2);
     CHECK(h.chat.messages()[0].text.find("mlcloud bot") != std::string::npos);
-    CHECK(h.chat.messages()[1].text.find("GPU prices") != std::string::npos);
+    CHECK(h.chat.messages()[1].text.find("(USD per hour)") != std::string::npos);
+    CHECK(h.logged("retrying"));
 }
 
 TEST_CASE("a kill -9 during training: the restarted bot continues the same log view without repeats")
