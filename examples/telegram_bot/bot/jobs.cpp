@@ -293,6 +293,8 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
     bool const self_stopping = rt.training_capabilities().contains(mlcloud::capability::self_terminating);
     auto const chat = job->chat_id;
     auto const handle = *job->handle;
+    // When the provider does not say when the job started, the record's time is the bound.
+    auto const started = handle.launched_at == std::chrono::system_clock::time_point{} ? job->created : handle.launched_at;
 
     // The one live message of this job: made once, its id stored before anything else. It
     // comes after the messages already queued for the chat ("Training launched!").
@@ -367,7 +369,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         // Decide whether the job ends this round, and how.
         std::string outcome;
         bool stop_machine = false;
-        auto const elapsed = now_() - handle.launched_at;
+        auto const elapsed = now_() - started;
         if (marker)
         {
             outcome = "succeeded";
@@ -451,7 +453,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
                 fresh->finished = now_();
                 auto const mf = to_messages_format(format());
                 auto w = wording(format());
-                auto const billed = std::chrono::duration_cast<std::chrono::seconds>(fresh->finished - handle.launched_at);
+                auto const billed = std::chrono::duration_cast<std::chrono::seconds>(fresh->finished - started);
                 mlcloud::cost final_cost{fresh->cost_usd, billed, fresh->cost_basis};
                 if (cancelled)
                     w.raw(stopped_text(*fresh));
