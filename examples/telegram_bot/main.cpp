@@ -33,6 +33,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -317,9 +318,7 @@ int main(int argc, char** argv)
                 if (!me)
                 {
                     log(log_level::error, "the Bot API rejected the start-up check (getMe): " + me.error().what());
-                    status = me.error().is(mlcloud::errc::unauthorized) || me.error().is(mlcloud::errc::not_found)
-                                 ? exit_stopped
-                                 : exit_stopped;
+                    status = exit_stopped;
                     signals.cancel();
                     co_return;
                 }

@@ -107,6 +107,12 @@ private:
     void record_launch(std::int64_t chat_id, std::int64_t user_id, launch_action const& a);
     boost::asio::awaitable<void> launch_job(std::int64_t job_id);
     boost::asio::awaitable<void> follow(std::int64_t job_id);
+    /// Sends the job's one live log message, once, and records its id.
+    boost::asio::awaitable<void> ensure_live_view(std::int64_t job_id);
+    /// What the user is told when a followed job ends with `outcome` after running `ran`.
+    std::string end_text(job_record const& job, std::string_view outcome, std::chrono::seconds ran) const;
+    /// Where the job's model is: the provider's word, else what the bot asked for.
+    static std::string model_uri(job_record const& job);
     mlcloud::job_spec spec_for(job_record const& job) const;
     std::string render_log(job_record const& job) const;
     /// "Stopped <job>. It cost $x." for a job ended by /cancel.

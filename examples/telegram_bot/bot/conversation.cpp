@@ -140,11 +140,15 @@ public:
 
     transition run(event const& e) &&
     {
+        // What the user does keeps the conversation alive; the bot's own reports do not.
+        if (std::holds_alternative<command_event>(e) || std::holds_alternative<text_event>(e) ||
+            std::holds_alternative<document_event>(e) || std::holds_alternative<button_event>(e))
+            s().last_activity = ctx_.now;
         std::visit(overloaded{
-                       [&](command_event const& c) { touch(), on_command(c); },
-                       [&](text_event const& x) { touch(), on_text(x.text); },
-                       [&](document_event const& d) { touch(), on_document(d.document); },
-                       [&](button_event const& b) { touch(), on_button(b); },
+                       [&](command_event const& c) { on_command(c); },
+                       [&](text_event const& x) { on_text(x.text); },
+                       [&](document_event const& d) { on_document(d.document); },
+                       [&](button_event const& b) { on_button(b); },
                        [&](dataset_ready_event const& r) { on_dataset_ready(r); },
                        [&](dataset_failed_event const& f) { on_dataset_failed(f); },
                        [&](timeout_event const&) { on_timeout(); },
@@ -158,7 +162,6 @@ private:
     text_format fmt() const { return settings_.format; }
     msg::format mfmt() const { return to_messages_format(settings_.format); }
     wording words() const { return wording(settings_.format); }
-    void touch() { s().last_activity = ctx_.now; }
 
     void say(std::string text, keyboard kb = {}) { t_.actions.push_back(send_action{std::move(text), std::move(kb)}); }
 
@@ -577,19 +580,31 @@ private:
         {
         case step::choose_target:
             if (d->verb == "t" && (d->arg == cloud_target || d->arg == local_target))
-                return accepted(b), pick_target(d->arg);
+            {
+                accepted(b);
+                return pick_target(d->arg);
+            }
             break;
         case step::choose_column:
             if (auto i = parse_index(d->arg); d->verb == "c" && i && *i < s().columns.size())
-                return accepted(b), pick_column(*i);
+            {
+                accepted(b);
+                return pick_column(*i);
+            }
             break;
         case step::choose_gpu:
             if (auto i = parse_index(d->arg); d->verb == "g" && i && *i < gpu_choices(settings_, s().target).size())
-                return accepted(b), pick_gpu(*i);
+            {
+                accepted(b);
+                return pick_gpu(*i);
+            }
             break;
         case step::confirm:
             if (d->verb == "go")
-                return accepted(b), launch();
+            {
+                accepted(b);
+                return launch();
+            }
             if (d->verb == "no")
             {
                 accepted(b);
@@ -598,10 +613,14 @@ private:
             }
             break;
         case step::choose_model:
-            if (d->verb == "m")
-                for (auto const& m : ctx_.models)
-                    if (std::to_string(m.id) == d->arg)
-                        return accepted(b), pick_model(m);
+            if (d->verb != "m")
+                break;
+            for (auto const& m : ctx_.models)
+                if (std::to_string(m.id) == d->arg)
+                {
+                    accepted(b);
+                    return pick_model(m);
+                }
             break;
         default:
             break;

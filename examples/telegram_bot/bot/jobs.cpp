@@ -280,6 +280,77 @@ std::string bot_app::render_log(job_record const& job) const
     return msg::log_view(to_messages_format(format()), job.log_lines, opts);
 }
 
+asio::awaitable<void> bot_app::ensure_live_view(std::int64_t job_id)
+{
+    auto job = db_.job(job_id);
+    if (!job || job->live_message_id != 0)
+        co_return;
+    // It comes after the messages already queued for the chat ("Training launched!").
+    for (int i = 0; i < 600 && !stopping_; ++i)
+    {
+        auto const rows = db_.outbox();
+        if (std::none_of(rows.begin(), rows.end(), [&](outbox_row const& r) { return r.chat_id == job->chat_id; }))
+            break;
+        co_await sleep(std::chrono::milliseconds(50));
+    }
+    auto m = co_await chat_.send_message(job->chat_id, render_log(*job));
+    if (!m)
+    {
+        log(log_level::warning, "job " + std::to_string(job_id) + ": cannot send the log view: " + m.error().what());
+        co_return;
+    }
+    store::transaction t(db_);
+    auto fresh = db_.job(job_id);
+    fresh->live_message_id = *m;
+    db_.update_job(*fresh);
+    t.commit();
+}
+
+std::string bot_app::end_text(job_record const& job, std::string_view outcome, std::chrono::seconds ran) const
+{
+    auto const mf = to_messages_format(format());
+    auto const& handle = *job.handle;
+    auto w = wording(format());
+    if (outcome == "cancelled")
+        return stopped_text(job);
+    if (outcome == "succeeded")
+    {
+        msg::completion_summary done;
+        done.job = handle;
+        done.cost = {job.cost_usd, ran, job.cost_basis};
+        done.duration = ran;
+        if (auto m = mlcloud::storage_uri::parse(model_uri(job)))
+            done.model = *m;
+        done.metrics = final_metrics(job.log_lines);
+        return msg::training_completed(mf, done);
+    }
+    if (outcome == "timed_out")
+        return std::move(w.raw(msg::runtime_limit_notice(mf, handle, config_.limits.max_job_runtime))
+                             .line()
+                             .text("It cost ")
+                             .bold(msg::format_usd(job.cost_usd))
+                             .text("."))
+            .str();
+    if (outcome == "over_budget")
+    {
+        w.text("\xE2\x9B\x94 ").bold("Cost cap reached").line();
+        w.text("The " + std::string(msg::machine_noun(handle.provider)) + " ").code(handle.id);
+        w.text(" reached " + msg::format_usd(job.cost_usd) + ", the cap of " +
+               msg::format_usd(config_.limits.max_job_cost_usd.value_or(0.0)) + " per job, and was stopped.");
+        return std::move(w).str();
+    }
+    w.text("\xE2\x9D\x8C ").bold("Training ended: " + std::string(outcome)).line();
+    if (!job.detail.empty())
+        w.italic(job.detail).line();
+    w.text("It cost ").bold(msg::format_usd(job.cost_usd)).text(". The last log lines are above.");
+    return std::move(w).str();
+}
+
+std::string bot_app::model_uri(job_record const& job)
+{
+    return job.handle && job.handle->output ? job.handle->output->str() : job.output_uri;
+}
+
 asio::awaitable<void> bot_app::follow(std::int64_t job_id)
 {
     auto job = db_.job(job_id);
@@ -296,35 +367,12 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
     // When the provider does not say when the job started, the record's time is the bound.
     auto const started = handle.launched_at == std::chrono::system_clock::time_point{} ? job->created : handle.launched_at;
 
-    // The one live message of this job: made once, its id stored before anything else. It
-    // comes after the messages already queued for the chat ("Training launched!").
-    if (job->live_message_id == 0)
-    {
-        for (int i = 0; i < 600 && !stopping_; ++i)
-        {
-            auto const rows = db_.outbox();
-            if (std::none_of(rows.begin(), rows.end(), [&](outbox_row const& r) { return r.chat_id == chat; }))
-                break;
-            co_await sleep(std::chrono::milliseconds(50));
-        }
-        auto m = co_await chat_.send_message(chat, render_log(*job));
-        if (m)
-        {
-            store::transaction t(db_);
-            auto fresh = db_.job(job_id);
-            fresh->live_message_id = *m;
-            db_.update_job(*fresh);
-            t.commit();
-            job = std::move(fresh);
-        }
-        else
-            log(log_level::warning, "job " + std::to_string(job_id) + ": cannot send the log view: " + m.error().what());
-    }
+    co_await ensure_live_view(job_id);
 
     std::string shown; // what the live message shows now, as far as this run knows
     auto last_edit = std::chrono::steady_clock::time_point{};
-    int missing = 0;       // consecutive not_found answers
-    int drain_reads = 0;   // reads since the provider reported the end
+    int missing = 0;     // consecutive not_found answers
+    int drain_reads = 0; // reads since the provider reported the end
     bool marker = false;
 
     while (!stopping_)
@@ -337,22 +385,12 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         }
         job = std::move(current);
 
+        // Look: new lines and the status.
         auto chunk = co_await rt.read_logs(handle, job->cursor);
         auto st = co_await rt.status(handle);
-
-        // What this round learned, applied below in one transaction.
-        std::vector<std::string> lines;
-        mlcloud::log_cursor cursor = job->cursor;
-        bool end_of_stream = false;
-        if (chunk)
-        {
-            marker = marker || chunk->has_completion_marker();
-            lines = std::move(chunk->lines);
-            cursor = chunk->next;
-            end_of_stream = chunk->end_of_stream;
-        }
-        else
+        if (!chunk)
             log(log_level::warning, "job " + std::to_string(job_id) + ": reading logs failed: " + chunk.error().what());
+        marker = marker || (chunk && chunk->has_completion_marker());
         std::optional<mlcloud::cost> cost;
         std::optional<mlcloud::job_state> state;
         std::string detail;
@@ -366,10 +404,9 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         else if (st.error().is(errc::not_found))
             ++missing;
 
-        // Decide whether the job ends this round, and how.
+        // Decide whether the job ends this round, and whether the bot must stop its machine.
         std::string outcome;
         bool stop_machine = false;
-        auto const elapsed = now_() - started;
         if (marker)
         {
             outcome = "succeeded";
@@ -378,7 +415,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         else if (state && mlcloud::is_terminal(*state))
         {
             // Read what is left of the log before reporting the end.
-            if (end_of_stream || ++drain_reads > 3)
+            if ((chunk && chunk->end_of_stream) || ++drain_reads > 3)
                 outcome = std::string(mlcloud::to_string(*state));
         }
         else if (missing >= 3)
@@ -391,7 +428,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
             outcome = "over_budget";
             stop_machine = true;
         }
-        else if (elapsed >= config_.limits.max_job_runtime)
+        else if (now_() - started >= config_.limits.max_job_runtime)
         {
             outcome = "timed_out";
             stop_machine = true;
@@ -399,11 +436,14 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
 
         if (stop_machine)
         {
-            auto t = co_await rt.terminate(handle);
-            if (t)
+            if (auto t = co_await rt.terminate(handle))
                 cost = t->cost_so_far;
             else
+            {
+                // The machine may still be billing: keep following and try again next round.
                 log(log_level::warning, "job " + std::to_string(job_id) + ": terminate failed: " + t.error().what());
+                outcome.clear();
+            }
         }
         else if (outcome == "succeeded" && job->outcome != "cancel_requested")
         {
@@ -419,6 +459,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
             }
         }
 
+        // Record: the lines with the cursor that follows them, the cost, and the end.
         bool ended = false;
         {
             store::transaction t(db_);
@@ -429,13 +470,16 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
                 t.commit();
                 break;
             }
-            fresh->log_total += lines.size();
-            for (auto& l : lines)
-                fresh->log_lines.push_back(std::move(l));
-            if (fresh->log_lines.size() > kept_log_lines)
-                fresh->log_lines.erase(fresh->log_lines.begin(),
-                                       fresh->log_lines.end() - static_cast<std::ptrdiff_t>(kept_log_lines));
-            fresh->cursor = cursor;
+            if (chunk)
+            {
+                fresh->log_total += chunk->lines.size();
+                for (auto& l : chunk->lines)
+                    fresh->log_lines.push_back(std::move(l));
+                if (fresh->log_lines.size() > kept_log_lines)
+                    fresh->log_lines.erase(fresh->log_lines.begin(),
+                                           fresh->log_lines.end() - static_cast<std::ptrdiff_t>(kept_log_lines));
+                fresh->cursor = chunk->next;
+            }
             if (cost)
             {
                 fresh->cost_usd = cost->usd;
@@ -444,54 +488,18 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
             if (!outcome.empty())
             {
                 ended = true;
-                bool const cancelled = fresh->outcome == "cancel_requested";
-                if (cancelled)
+                if (fresh->outcome == "cancel_requested")
                     outcome = "cancelled"; // /cancel is under way: report it as such
                 fresh->phase = job_phase::finished;
                 fresh->outcome = outcome;
                 fresh->detail = detail;
                 fresh->finished = now_();
-                auto const mf = to_messages_format(format());
-                auto w = wording(format());
-                auto const billed = std::chrono::duration_cast<std::chrono::seconds>(fresh->finished - started);
-                mlcloud::cost final_cost{fresh->cost_usd, billed, fresh->cost_basis};
-                if (cancelled)
-                    w.raw(stopped_text(*fresh));
-                else if (outcome == "succeeded")
-                {
-                    msg::completion_summary done;
-                    done.job = handle;
-                    done.cost = final_cost;
-                    done.duration = billed;
-                    auto const model_uri = handle.output ? handle.output->str() : fresh->output_uri;
-                    if (auto m = mlcloud::storage_uri::parse(model_uri))
-                        done.model = *m;
-                    done.metrics = final_metrics(fresh->log_lines);
-                    w.raw(msg::training_completed(mf, done));
+                auto const ran = std::chrono::duration_cast<std::chrono::seconds>(fresh->finished - started);
+                db_.add_action(fresh->chat_id, fresh->user_id, send_action{end_text(*fresh, outcome, ran), {}});
+                if (outcome == "succeeded")
                     db_.add_model(job_id, fresh->user_id,
-                                  model_summary{0, label_of(*fresh), fresh->target, fresh->provider, model_uri, fresh->finished});
-                }
-                else if (outcome == "timed_out")
-                    w.raw(msg::runtime_limit_notice(mf, handle, config_.limits.max_job_runtime))
-                        .line()
-                        .text("It cost ")
-                        .bold(msg::format_usd(fresh->cost_usd))
-                        .text(".");
-                else if (outcome == "over_budget")
-                {
-                    w.text("\xE2\x9B\x94 ").bold("Cost cap reached").line();
-                    w.text("The " + std::string(msg::machine_noun(handle.provider)) + " ").code(handle.id);
-                    w.text(" reached " + msg::format_usd(fresh->cost_usd) + ", the cap of " +
-                           msg::format_usd(*config_.limits.max_job_cost_usd) + " per job, and was stopped.");
-                }
-                else
-                {
-                    w.text("\xE2\x9D\x8C ").bold("Training ended: " + outcome).line();
-                    if (!detail.empty())
-                        w.italic(detail).line();
-                    w.text("It cost ").bold(msg::format_usd(fresh->cost_usd)).text(". The last log lines are above.");
-                }
-                db_.add_action(fresh->chat_id, fresh->user_id, send_action{std::move(w).str(), {}});
+                                  model_summary{0, label_of(*fresh), fresh->target, fresh->provider, model_uri(*fresh),
+                                                fresh->finished});
                 log(log_level::info, "job " + std::to_string(job_id) + " ended: " + outcome + ", " +
                                          msg::format_usd(fresh->cost_usd));
             }
@@ -500,15 +508,14 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
             job = std::move(fresh);
         }
 
-        // The live view: edited when it changed, at most once per log_edit_interval, and always
-        // at the end.
+        // Show: the live view is edited when it changed, at most once per log_edit_interval,
+        // and always at the end.
         auto const text = render_log(*job);
         auto const now = std::chrono::steady_clock::now();
         if (job->live_message_id != 0 && text != shown &&
             (ended || now - last_edit >= config_.telegram.log_edit_interval))
         {
-            auto e = co_await chat_.edit_message(chat, job->live_message_id, text);
-            if (e)
+            if (auto e = co_await chat_.edit_message(chat, job->live_message_id, text))
             {
                 shown = text;
                 last_edit = now;
