@@ -8,6 +8,7 @@
 
 #include "bot/app.hpp"
 
+#include "bot/detail.hpp"
 #include "bot/log.hpp"
 #include "bot/text.hpp"
 #include "bot/wording.hpp"
@@ -37,11 +38,7 @@ namespace mlcloud_bot {
 
 namespace {
 
-template <class... F>
-struct overloaded : F...
-{
-    using F::operator()...;
-};
+using detail::overloaded;
 
 bool is_message(action const& a)
 {

@@ -5,6 +5,7 @@
 //
 #include "bot/conversation.hpp"
 
+#include "bot/detail.hpp"
 #include "bot/text.hpp"
 #include "bot/wording.hpp"
 
@@ -92,11 +93,7 @@ std::vector<msg::gpu_offer const*> gpu_choices(conversation_settings const& sett
 
 namespace {
 
-template <class... F>
-struct overloaded : F...
-{
-    using F::operator()...;
-};
+using detail::overloaded;
 
 /// The first `max_bytes` bytes of `s`, cut between code points, with "…" when shortened.
 std::string shorten(std::string_view s, std::size_t max_bytes)

@@ -8,6 +8,7 @@
 // ignored and missing ones take their defaults, so rows written by an older bot still load.
 
 #include "bot/conversation.hpp"
+#include "bot/detail.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -20,33 +21,11 @@ using mlcloud::error;
 namespace mlcloud_bot {
 namespace {
 
-std::int64_t to_ms(std::chrono::system_clock::time_point t)
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point from_ms(std::int64_t ms)
-{
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-}
-
-std::string str(json::object const& o, std::string_view k)
-{
-    if (auto const* v = o.if_contains(k); v && v->is_string())
-        return std::string(v->get_string());
-    return {};
-}
-
-std::int64_t integer(json::object const& o, std::string_view k)
-{
-    if (auto const* v = o.if_contains(k); v && v->is_number())
-    {
-        boost::system::error_code ec;
-        auto const n = v->to_number<std::int64_t>(ec);
-        return ec ? 0 : n;
-    }
-    return 0;
-}
+using detail::from_unix_ms;
+using detail::json_int64;
+using detail::json_string;
+using detail::overloaded;
+using detail::unix_ms;
 
 json::value doc_to_json(tg_document const& d)
 {
@@ -63,9 +42,9 @@ std::optional<tg_document> doc_from_json(json::object const& o, std::string_view
     if (!v || !v->is_object())
         return std::nullopt;
     auto const& d = v->get_object();
-    tg_document out{str(d, "file_id"), str(d, "file_unique_id"), str(d, "file_name"), str(d, "mime_type"), {}};
+    tg_document out{json_string(d, "file_id"), json_string(d, "file_unique_id"), json_string(d, "file_name"), json_string(d, "mime_type"), {}};
     if (d.contains("file_size"))
-        out.file_size = static_cast<std::uint64_t>(integer(d, "file_size"));
+        out.file_size = static_cast<std::uint64_t>(json_int64(d, "file_size"));
     return out;
 }
 
@@ -95,16 +74,10 @@ keyboard keyboard_from_json(json::object const& o)
         kb.emplace_back();
         for (auto const& b : row.get_array())
             if (b.is_object())
-                kb.back().push_back({str(b.get_object(), "text"), str(b.get_object(), "data")});
+                kb.back().push_back({json_string(b.get_object(), "text"), json_string(b.get_object(), "data")});
     }
     return kb;
 }
-
-template <class... F>
-struct overloaded : F...
-{
-    using F::operator()...;
-};
 
 } // namespace
 
@@ -117,7 +90,7 @@ std::string to_json(session const& s)
                    {"user_id", s.user_id},
                    {"step", std::string(to_string(s.at))},
                    {"nonce", s.nonce},
-                   {"last_activity_ms", to_ms(s.last_activity)},
+                   {"last_activity_ms", unix_ms(s.last_activity)},
                    {"target", s.target},
                    {"dataset_uri", s.dataset_uri},
                    {"dataset_label", s.dataset_label},
@@ -138,26 +111,26 @@ mlcloud::result<session> session_from_json(std::string_view text)
         return error(errc::protocol_error, "a stored session is not a JSON object");
     auto const& o = v.get_object();
     session s;
-    s.chat_id = integer(o, "chat_id");
-    s.user_id = integer(o, "user_id");
-    auto const at = step_from_string(str(o, "step"));
+    s.chat_id = json_int64(o, "chat_id");
+    s.user_id = json_int64(o, "user_id");
+    auto const at = step_from_string(json_string(o, "step"));
     if (!at)
-        return error(errc::protocol_error, "a stored session has an unknown step '" + str(o, "step") + "'");
+        return error(errc::protocol_error, "a stored session has an unknown step '" + json_string(o, "step") + "'");
     s.at = *at;
-    s.nonce = str(o, "nonce");
-    s.last_activity = from_ms(integer(o, "last_activity_ms"));
-    s.target = str(o, "target");
-    s.dataset_uri = str(o, "dataset_uri");
-    s.dataset_label = str(o, "dataset_label");
-    s.dataset_bytes = static_cast<std::uint64_t>(integer(o, "dataset_bytes"));
-    s.dataset_rows = static_cast<std::uint64_t>(integer(o, "dataset_rows"));
+    s.nonce = json_string(o, "nonce");
+    s.last_activity = from_unix_ms(json_int64(o, "last_activity_ms"));
+    s.target = json_string(o, "target");
+    s.dataset_uri = json_string(o, "dataset_uri");
+    s.dataset_label = json_string(o, "dataset_label");
+    s.dataset_bytes = static_cast<std::uint64_t>(json_int64(o, "dataset_bytes"));
+    s.dataset_rows = static_cast<std::uint64_t>(json_int64(o, "dataset_rows"));
     if (auto const* c = o.if_contains("columns"); c && c->is_array())
         for (auto const& col : c->get_array())
             if (col.is_string())
                 s.columns.emplace_back(col.get_string());
-    s.target_column = str(o, "target_column");
-    s.gpu = str(o, "gpu");
-    s.model_id = integer(o, "model_id");
+    s.target_column = json_string(o, "target_column");
+    s.gpu = json_string(o, "gpu");
+    s.model_id = json_int64(o, "model_id");
     return s;
 }
 
@@ -211,20 +184,20 @@ mlcloud::result<action> action_from_json(std::string_view text)
     if (ec || !v.is_object())
         return error(errc::protocol_error, "a stored action is not a JSON object");
     auto const& o = v.get_object();
-    auto const kind = str(o, "kind");
+    auto const kind = json_string(o, "kind");
     if (kind == "send")
-        return action{send_action{str(o, "text"), keyboard_from_json(o)}};
+        return action{send_action{json_string(o, "text"), keyboard_from_json(o)}};
     if (kind == "clear_buttons")
-        return action{clear_buttons_action{integer(o, "message_id")}};
+        return action{clear_buttons_action{json_int64(o, "message_id")}};
     if (kind == "answer")
-        return action{answer_action{str(o, "callback_id"), str(o, "notice")}};
+        return action{answer_action{json_string(o, "callback_id"), json_string(o, "notice")}};
     if (kind == "fetch_dataset")
-        return action{fetch_dataset_action{str(o, "nonce"), str(o, "target"), doc_from_json(o, "document"), str(o, "uri")}};
+        return action{fetch_dataset_action{json_string(o, "nonce"), json_string(o, "target"), doc_from_json(o, "document"), json_string(o, "uri")}};
     if (kind == "launch")
-        return action{launch_action{str(o, "target"), str(o, "dataset_uri"), str(o, "dataset_label"), str(o, "column"),
-                                    str(o, "gpu")}};
+        return action{launch_action{json_string(o, "target"), json_string(o, "dataset_uri"), json_string(o, "dataset_label"), json_string(o, "column"),
+                                    json_string(o, "gpu")}};
     if (kind == "predict")
-        return action{predict_action{integer(o, "model_id"), doc_from_json(o, "document"), str(o, "uri")}};
+        return action{predict_action{json_int64(o, "model_id"), doc_from_json(o, "document"), json_string(o, "uri")}};
     if (kind == "cancel_jobs")
     {
         auto const* q = o.if_contains("quiet_if_none");
@@ -233,7 +206,7 @@ mlcloud::result<action> action_from_json(std::string_view text)
     if (kind == "status")
         return action{status_action{}};
     if (kind == "document")
-        return action{document_action{str(o, "path"), str(o, "file_name"), str(o, "caption")}};
+        return action{document_action{json_string(o, "path"), json_string(o, "file_name"), json_string(o, "caption")}};
     return error(errc::protocol_error, "a stored action has an unknown kind '" + kind + "'");
 }
 

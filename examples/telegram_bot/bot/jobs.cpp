@@ -18,8 +18,6 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 
 namespace asio = boost::asio;
@@ -33,21 +31,6 @@ namespace {
 
 /// How many of the newest log lines a job keeps for its live view.
 constexpr std::size_t kept_log_lines = 500;
-
-std::string random_hex(std::size_t bytes)
-{
-    std::vector<unsigned char> b(bytes);
-    if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1)
-        throw std::runtime_error("OpenSSL's random generator failed");
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (auto c : b)
-    {
-        out += digits[c >> 4];
-        out += digits[c & 0xF];
-    }
-    return out;
-}
 
 /// The metrics of the trainer's "final: k=v k=v" line (docs/trainer.md), when it printed one.
 std::vector<std::pair<std::string, std::string>> final_metrics(std::vector<std::string> const& lines)

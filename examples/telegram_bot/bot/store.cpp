@@ -5,6 +5,8 @@
 //
 #include "bot/store.hpp"
 
+#include "bot/detail.hpp"
+
 #include <mlcloud/serialization.hpp>
 
 #include <boost/json/parse.hpp>
@@ -107,15 +109,8 @@ CREATE INDEX IF NOT EXISTS models_by_user ON models (user_id);
                                                           (db ? sqlite3_errmsg(db) : "out of memory")));
 }
 
-std::int64_t to_ms(std::chrono::system_clock::time_point t)
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point from_ms(std::int64_t ms)
-{
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-}
+using detail::from_unix_ms;
+using detail::unix_ms;
 
 /// One prepared statement; bind with positions from 1, step, read columns from 0.
 class statement
@@ -197,12 +192,6 @@ std::string request_json(job_record const& j)
                                         {"output_uri", j.output_uri}});
 }
 
-std::string member(json::object const& o, std::string_view k)
-{
-    auto const* v = o.if_contains(k);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 std::string lines_json(std::vector<std::string> const& lines)
 {
     json::array a;
@@ -230,12 +219,12 @@ job_record read_job(statement const& st)
     if (auto req = json::parse(st.text(8), ec); !ec && req.is_object())
     {
         auto const& o = req.get_object();
-        j.name = member(o, "name");
-        j.dataset_uri = member(o, "dataset_uri");
-        j.dataset_label = member(o, "dataset_label");
-        j.column = member(o, "column");
-        j.gpu = member(o, "gpu");
-        j.output_uri = member(o, "output_uri");
+        j.name = detail::json_string(o, "name");
+        j.dataset_uri = detail::json_string(o, "dataset_uri");
+        j.dataset_label = detail::json_string(o, "dataset_label");
+        j.column = detail::json_string(o, "column");
+        j.gpu = detail::json_string(o, "gpu");
+        j.output_uri = detail::json_string(o, "output_uri");
     }
     if (!st.is_null(9))
         if (auto h = json::parse(st.text(9), ec); !ec)
@@ -251,8 +240,8 @@ job_record read_job(statement const& st)
     j.cost_usd = st.real(14);
     j.cost_basis = st.text(15);
     j.detail = st.text(16);
-    j.created = from_ms(st.integer(17));
-    j.finished = from_ms(st.integer(18));
+    j.created = from_unix_ms(st.integer(17));
+    j.finished = from_unix_ms(st.integer(18));
     return j;
 }
 
@@ -272,7 +261,7 @@ model_summary read_model(statement const& st)
     m.target = st.text(2);
     m.provider = st.text(3);
     m.uri = st.text(4);
-    m.created = from_ms(st.integer(5));
+    m.created = from_unix_ms(st.integer(5));
     return m;
 }
 
@@ -393,14 +382,14 @@ void store::save_session(session const& s)
     statement st(db_, "INSERT INTO sessions (chat_id, user_id, step, last_activity_ms, data) VALUES (?1, ?2, ?3, ?4, ?5) "
                       "ON CONFLICT(chat_id, user_id) DO UPDATE SET step = excluded.step, "
                       "last_activity_ms = excluded.last_activity_ms, data = excluded.data");
-    st.bind(1, s.chat_id).bind(2, s.user_id).bind(3, to_string(s.at)).bind(4, to_ms(s.last_activity)).bind(5, to_json(s));
+    st.bind(1, s.chat_id).bind(2, s.user_id).bind(3, to_string(s.at)).bind(4, unix_ms(s.last_activity)).bind(5, to_json(s));
     st.run();
 }
 
 std::vector<session> store::sessions_idle_since(std::chrono::system_clock::time_point cutoff)
 {
     statement st(db_, "SELECT data FROM sessions WHERE step <> 'idle' AND last_activity_ms < ?1");
-    st.bind(1, to_ms(cutoff));
+    st.bind(1, unix_ms(cutoff));
     std::vector<session> out;
     while (st.step())
         if (auto s = session_from_json(st.text(0)); s && expires(s->at))
@@ -446,7 +435,7 @@ std::int64_t store::insert_job(job_record const& j)
         .bind(5, j.idempotency_key)
         .bind(6, to_string(j.phase))
         .bind(7, request_json(j))
-        .bind(8, to_ms(j.created));
+        .bind(8, unix_ms(j.created));
     st.run();
     return sqlite3_last_insert_rowid(db_);
 }
@@ -468,7 +457,7 @@ void store::update_job(job_record const& j)
         .bind(10, j.cost_usd)
         .bind(11, j.cost_basis)
         .bind(12, j.detail)
-        .bind(13, j.finished == std::chrono::system_clock::time_point{} ? std::int64_t{0} : to_ms(j.finished));
+        .bind(13, j.finished == std::chrono::system_clock::time_point{} ? std::int64_t{0} : unix_ms(j.finished));
     st.run();
 }
 
@@ -512,7 +501,7 @@ std::int64_t store::add_model(std::int64_t job_id, std::int64_t user_id, model_s
     statement ins(db_, "INSERT OR IGNORE INTO models (job_id, user_id, name, target, provider, uri, created_ms) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     ins.bind(1, job_id).bind(2, user_id).bind(3, m.name).bind(4, m.target).bind(5, m.provider).bind(6, m.uri);
-    ins.bind(7, to_ms(m.created)).run();
+    ins.bind(7, unix_ms(m.created)).run();
     statement id(db_, "SELECT id FROM models WHERE job_id = ?1");
     id.bind(1, job_id).step();
     return id.integer(0);

@@ -5,6 +5,7 @@
 //
 #include "bot/telegram_client.hpp"
 
+#include "bot/detail.hpp"
 #include "bot/log.hpp"
 #include "bot/text.hpp"
 
@@ -31,23 +32,8 @@ namespace mlcloud_bot {
 
 namespace {
 
-std::string str(json::object const& o, std::string_view k)
-{
-    if (auto const* v = o.if_contains(k); v && v->is_string())
-        return std::string(v->get_string());
-    return {};
-}
-
-std::int64_t int64(json::object const& o, std::string_view k)
-{
-    if (auto const* v = o.if_contains(k); v && v->is_number())
-    {
-        boost::system::error_code ec;
-        auto const n = v->to_number<std::int64_t>(ec);
-        return ec ? 0 : n;
-    }
-    return 0;
-}
+using detail::json_int64;
+using detail::json_string;
 
 json::object const* obj(json::object const& o, std::string_view k)
 {
@@ -58,37 +44,37 @@ json::object const* obj(json::object const& o, std::string_view k)
 tg_user parse_user(json::object const& o)
 {
     tg_user u;
-    u.id = int64(o, "id");
+    u.id = json_int64(o, "id");
     if (auto const* b = o.if_contains("is_bot"); b && b->is_bool())
         u.is_bot = b->as_bool();
-    u.first_name = str(o, "first_name");
-    u.username = str(o, "username");
+    u.first_name = json_string(o, "first_name");
+    u.username = json_string(o, "username");
     return u;
 }
 
 tg_message parse_message(json::object const& o)
 {
     tg_message m;
-    m.message_id = int64(o, "message_id");
+    m.message_id = json_int64(o, "message_id");
     if (auto const* chat = obj(o, "chat"))
     {
-        m.chat_id = int64(*chat, "id");
-        m.chat_type = str(*chat, "type");
+        m.chat_id = json_int64(*chat, "id");
+        m.chat_type = json_string(*chat, "type");
     }
     if (auto const* from = obj(o, "from"))
         m.from = parse_user(*from);
-    m.text = str(o, "text");
+    m.text = json_string(o, "text");
     if (m.text.empty())
-        m.text = str(o, "caption");
+        m.text = json_string(o, "caption");
     if (auto const* d = obj(o, "document"))
     {
         tg_document doc;
-        doc.file_id = str(*d, "file_id");
-        doc.file_unique_id = str(*d, "file_unique_id");
-        doc.file_name = str(*d, "file_name");
-        doc.mime_type = str(*d, "mime_type");
+        doc.file_id = json_string(*d, "file_id");
+        doc.file_unique_id = json_string(*d, "file_unique_id");
+        doc.file_name = json_string(*d, "file_name");
+        doc.mime_type = json_string(*d, "mime_type");
         if (d->contains("file_size"))
-            doc.file_size = static_cast<std::uint64_t>(int64(*d, "file_size"));
+            doc.file_size = static_cast<std::uint64_t>(json_int64(*d, "file_size"));
         m.document = std::move(doc);
     }
     return m;
@@ -135,18 +121,18 @@ mlcloud::result<std::vector<tg_update>> parse_updates(std::string_view json_arra
         if (!o || !o->contains("update_id"))
             return error(errc::protocol_error, "getUpdates: an update without update_id");
         tg_update u;
-        u.update_id = int64(*o, "update_id");
+        u.update_id = json_int64(*o, "update_id");
         if (auto const* m = obj(*o, "message"))
             u.message = parse_message(*m);
         else if (auto const* q = obj(*o, "callback_query"))
         {
             tg_callback_query cq;
-            cq.id = str(*q, "id");
+            cq.id = json_string(*q, "id");
             if (auto const* from = obj(*q, "from"))
                 cq.from = parse_user(*from);
             if (auto const* m = obj(*q, "message"))
                 cq.message = parse_message(*m);
-            cq.data = str(*q, "data");
+            cq.data = json_string(*q, "data");
             u.callback_query = std::move(cq);
         }
         out.push_back(std::move(u));
@@ -176,11 +162,11 @@ error bot_api_error(std::string_view method, int http_status, std::string_view b
     if (!ec && v.is_object())
     {
         auto const& o = v.get_object();
-        if (auto n = int64(o, "error_code"))
+        if (auto n = json_int64(o, "error_code"))
             code = static_cast<int>(n);
-        description = str(o, "description");
+        description = json_string(o, "description");
         if (description.empty())
-            description = str(o, "message"); // telegram-test-api's shape for unknown methods
+            description = json_string(o, "message"); // telegram-test-api's shape for unknown methods
     }
     if (description.empty())
         description = "HTTP " + std::to_string(http_status);
@@ -296,7 +282,7 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
         boost::system::error_code ec;
         if (auto const v = json::parse(r->body, ec); !ec && v.is_object())
             if (auto const* p = obj(v.get_object(), "parameters"))
-                wait = std::chrono::seconds(std::max<std::int64_t>(1, int64(*p, "retry_after")));
+                wait = std::chrono::seconds(std::max<std::int64_t>(1, json_int64(*p, "retry_after")));
         if (wait > options_.max_retry_after || attempt >= options_.max_throttled_retries)
             co_return e;
         log(log_level::warning, std::string(method) + ": Telegram asks to wait " + std::to_string(wait.count()) +
@@ -342,7 +328,7 @@ mlcloud::task<std::int64_t> telegram_client::send_message(std::int64_t chat_id, 
             co_return r.error();
         boost::system::error_code ec;
         auto const v = json::parse(*r, ec);
-        last = !ec && v.is_object() ? int64(v.get_object(), "message_id") : 0;
+        last = !ec && v.is_object() ? json_int64(v.get_object(), "message_id") : 0;
     }
     co_return last;
 }
@@ -417,10 +403,10 @@ mlcloud::task<std::uint64_t> telegram_client::download_file(tg_document document
     if (ec || !v.is_object())
         co_return tg_error(errc::protocol_error, "the result is not an object", "getFile");
     auto const& f = v.get_object();
-    auto const path = str(f, "file_path");
+    auto const path = json_string(f, "file_path");
     std::optional<std::uint64_t> size;
     if (f.contains("file_size"))
-        size = static_cast<std::uint64_t>(int64(f, "file_size"));
+        size = static_cast<std::uint64_t>(json_int64(f, "file_size"));
     if (path.empty())
         co_return tg_error(errc::not_found, "no file_path (the file may be too big for bots)", "getFile");
     if (size && *size > max_bytes)
@@ -491,7 +477,7 @@ mlcloud::task<std::int64_t> telegram_client::send_document(std::int64_t chat_id,
         co_return r.error();
     boost::system::error_code ec;
     auto const v = json::parse(*r, ec);
-    co_return !ec && v.is_object() ? int64(v.get_object(), "message_id") : 0;
+    co_return !ec && v.is_object() ? json_int64(v.get_object(), "message_id") : 0;
 }
 
 mlcloud::task<std::string> telegram_client::get_me()
@@ -507,7 +493,7 @@ mlcloud::task<std::string> telegram_client::get_me()
     if (ec || !v.is_object())
         co_return tg_error(errc::protocol_error, "the result is not an object", "getMe");
     auto const& o = v.get_object();
-    co_return "@" + str(o, "username") + " (" + std::to_string(int64(o, "id")) + ")";
+    co_return "@" + json_string(o, "username") + " (" + std::to_string(json_int64(o, "id")) + ")";
 }
 
 } // namespace mlcloud_bot

@@ -251,19 +251,24 @@ std::optional<callback_data> decode_callback(std::string_view data)
     return d;
 }
 
-std::string make_nonce()
+std::string random_hex(std::size_t bytes)
 {
-    unsigned char bytes[4];
-    if (RAND_bytes(bytes, sizeof bytes) != 1)
+    std::vector<unsigned char> b(bytes);
+    if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1)
         throw std::runtime_error("OpenSSL's random generator failed");
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    for (auto b : bytes)
+    for (auto c : b)
     {
-        out += digits[b >> 4];
-        out += digits[b & 0xF];
+        out += digits[c >> 4];
+        out += digits[c & 0xF];
     }
     return out;
+}
+
+std::string make_nonce()
+{
+    return random_hex(4);
 }
 
 } // namespace mlcloud_bot

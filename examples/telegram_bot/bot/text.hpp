@@ -61,7 +61,10 @@ std::optional<std::string> encode(callback_data const& d);
 /// Parses the wire form; nullopt for anything else (callback data is untrusted input).
 std::optional<callback_data> decode_callback(std::string_view data);
 
-/// A fresh random nonce: 8 lower-case hex digits from OpenSSL's generator.
+/// `bytes` random bytes from OpenSSL's generator, as lower-case hex.
+std::string random_hex(std::size_t bytes);
+
+/// A fresh random nonce: 8 lower-case hex digits.
 std::string make_nonce();
 
 } // namespace mlcloud_bot
