@@ -184,15 +184,35 @@ void train_until_confirmation(user_side& u, std::string const& column = "species
     REQUIRE(u.wait_for("Confirm the launch", confirms + 1));
 }
 
+/// One test's world: a scratch directory, a user on the fake under a token of its own, and a
+/// bot configured for both (started by start()).
+struct bot_on_fake
+{
+    scratch dir;
+    user_side u;
+    bot_process bot;
+
+    explicit bot_on_fake(std::string const& name, std::string const& trainer_command = {},
+                         std::string const& extra_config = {})
+        : dir(name), u("123456:" + name + "-" + std::to_string(::getpid())), bot(dir.path, u.token())
+    {
+        configure(trainer_command, extra_config);
+    }
+    void configure(std::string const& trainer_command, std::string const& extra_config)
+    {
+        write_text(dir.path / "bot.json", local_config(dir.path, u.base_url(), trainer_command, extra_config));
+    }
+    void start() { bot.start(dir.path / "bot.json"); }
+};
+
 } // namespace
 
 TEST_CASE("train on an uploaded file and predict on another: files both ways")
 {
-    scratch dir("bot-files");
-    user_side u("111111:files-" + std::to_string(::getpid()));
-    write_text(dir.path / "bot.json", local_config(dir.path, u.base_url()));
-    bot_process bot(dir.path, u.token());
-    bot.start(dir.path / "bot.json");
+    bot_on_fake t("bot-files");
+    auto& u = t.u;
+    auto& bot = t.bot;
+    t.start();
 
     u.say("/start");
     REQUIRE(u.wait_for("/train - train a model"));
@@ -236,11 +256,10 @@ TEST_CASE("train on an uploaded file and predict on another: files both ways")
 
 TEST_CASE("a 429 is waited out and the message is sent once")
 {
-    scratch dir("bot-429");
-    user_side u("222222:flood-" + std::to_string(::getpid()));
-    write_text(dir.path / "bot.json", local_config(dir.path, u.base_url()));
-    bot_process bot(dir.path, u.token());
-    bot.start(dir.path / "bot.json");
+    bot_on_fake t("bot-429");
+    auto& u = t.u;
+    auto& bot = t.bot;
+    t.start();
     u.fault({{"method", "sendMessage"}, {"error_code", 429}, {"retry_after", 2}});
     u.say("/help");
     REQUIRE(u.wait_for("/train - train a model"));
@@ -263,19 +282,18 @@ TEST_CASE("a 429 is waited out and the message is sent once")
 
 TEST_CASE("a message over 4096 characters arrives in valid parts")
 {
-    scratch dir("bot-long");
-    user_side u("333333:long-" + std::to_string(::getpid()));
     // A price table long enough to need several messages.
     std::string rows;
     for (int i = 0; i < 150; ++i)
         rows += std::string(rows.empty() ? "" : ",") + R"({"provider": "acme", "id": "acme-gpu-)" + std::to_string(i) +
                 R"(", "display_name": "Acme <GPU> & friends )" + std::to_string(i) +
                 R"(", "vram_gb": 24, "on_demand_usd_per_hour": 0.5})";
-    write_text(dir.path / "prices.json", R"({"rows": [)" + rows + "]}");
-    write_text(dir.path / "bot.json",
-               local_config(dir.path, u.base_url(), {}, R"(, "pricing_file": ")" + (dir.path / "prices.json").string() + "\""));
-    bot_process bot(dir.path, u.token());
-    bot.start(dir.path / "bot.json");
+    bot_on_fake t("bot-long");
+    auto const prices = t.dir.path / "prices.json";
+    write_text(prices, R"({"rows": [)" + rows + "]}");
+    t.configure({}, R"(, "pricing_file": ")" + prices.string() + "\"");
+    auto& u = t.u;
+    t.start();
     u.say("/gpus");
     REQUIRE(u.wait_for("friends 149"));
     auto const ms = u.messages();
@@ -294,14 +312,12 @@ TEST_CASE("a message over 4096 characters arrives in valid parts")
 
 TEST_CASE("kill -9 during training: the restarted bot continues the log view without repeats")
 {
-    scratch dir("bot-restart");
-    user_side u("444444:restart-" + std::to_string(::getpid()));
     // A workload that prints slowly, so the kill lands in the middle.
-    std::string const slow =
-        R"(["/bin/sh", "-c", "i=1; while [ $i -le 40 ]; do echo step $i; i=$((i+1)); sleep 0.1; done; echo '\u2705 Model saved successfully!'"])";
-    write_text(dir.path / "bot.json", local_config(dir.path, u.base_url(), slow));
-    bot_process bot(dir.path, u.token());
-    bot.start(dir.path / "bot.json");
+    bot_on_fake t("bot-restart",
+                  R"(["/bin/sh", "-c", "i=1; while [ $i -le 40 ]; do echo step $i; i=$((i+1)); sleep 0.1; done; echo '\u2705 Model saved successfully!'"])");
+    auto& u = t.u;
+    auto& bot = t.bot;
+    t.start();
 
     train_until_confirmation(u);
     REQUIRE(u.press("Launch"));
@@ -312,7 +328,7 @@ TEST_CASE("kill -9 during training: the restarted bot continues the log view wit
     }));
     CHECK(bot.kill(SIGKILL) == 128 + SIGKILL);
     std::this_thread::sleep_for(1s); // the job goes on without the bot
-    bot.start(dir.path / "bot.json");
+    t.start();
     REQUIRE(u.wait_for("Training complete"));
 
     CHECK(u.count("Training logs") == 1);
@@ -341,11 +357,10 @@ TEST_CASE("kill -9 during training: the restarted bot continues the log view wit
 
 TEST_CASE("strangers and groups get no answer, no download, no reply")
 {
-    scratch dir("bot-strangers");
-    user_side u("555555:strangers-" + std::to_string(::getpid()));
-    write_text(dir.path / "bot.json", local_config(dir.path, u.base_url()));
-    bot_process bot(dir.path, u.token());
-    bot.start(dir.path / "bot.json");
+    bot_on_fake t("bot-strangers");
+    auto& u = t.u;
+    auto& bot = t.bot;
+    t.start();
     u.say("/train", 999);
     u.send_file("iris.csv", iris_csv(), 999);
     u.press_data("deadbeef:go", 1, 999);
@@ -362,11 +377,10 @@ TEST_CASE("strangers and groups get no answer, no download, no reply")
 
 TEST_CASE("files: the size is checked before and after the download")
 {
-    scratch dir("bot-sizes");
-    user_side u("666666:sizes-" + std::to_string(::getpid()));
-    write_text(dir.path / "bot.json", local_config(dir.path, u.base_url()));
-    bot_process bot(dir.path, u.token());
-    bot.start(dir.path / "bot.json");
+    bot_on_fake t("bot-sizes");
+    auto& u = t.u;
+    auto& bot = t.bot;
+    t.start();
     u.say("/train");
     REQUIRE(u.wait_for("Send the dataset"));
     u.send_file("huge.csv", "a,b\n1,2\n", user, 25ull << 20); // announced as 25 MB
@@ -378,32 +392,26 @@ TEST_CASE("files: the size is checked before and after the download")
 
 TEST_CASE("a 409 conflict stops the bot with a clear message")
 {
-    scratch dir("bot-409");
-    user_side u("777777:conflict-" + std::to_string(::getpid()));
-    write_text(dir.path / "bot.json", local_config(dir.path, u.base_url()));
-    u.fault({{"method", "getUpdates"},
-             {"error_code", 409},
-             {"description", "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}});
-    bot_process bot(dir.path, u.token());
-    bot.start(dir.path / "bot.json");
-    CHECK(bot.wait() == 3);
-    CHECK(bot.log().find("another bot instance is polling with this token") != std::string::npos);
+    bot_on_fake t("bot-409");
+    t.u.fault({{"method", "getUpdates"},
+               {"error_code", 409},
+               {"description", "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}});
+    t.start();
+    CHECK(t.bot.wait() == 3);
+    CHECK(t.bot.log().find("another bot instance is polling with this token") != std::string::npos);
 }
 
 TEST_CASE("one bot per database: a second one refuses to start")
 {
-    scratch dir("bot-lock");
-    user_side u("888888:lock-" + std::to_string(::getpid()));
-    write_text(dir.path / "bot.json", local_config(dir.path, u.base_url()));
-    bot_process first(dir.path / ".", u.token());
-    first.start(dir.path / "bot.json");
-    REQUIRE(eventually([&] { return u.calls_of("getUpdates") > 0; }));
-    fs::create_directories(dir.path / "second");
-    bot_process second(dir.path / "second", u.token());
-    second.start(dir.path / "bot.json");
+    bot_on_fake t("bot-lock");
+    t.start();
+    REQUIRE(eventually([&] { return t.u.calls_of("getUpdates") > 0; }));
+    fs::create_directories(t.dir.path / "second");
+    bot_process second(t.dir.path / "second", t.u.token());
+    second.start(t.dir.path / "bot.json");
     CHECK(second.wait() == 3);
     CHECK(second.log().find("another mlcloud-bot is running with this database") != std::string::npos);
-    CHECK(first.running());
+    CHECK(t.bot.running());
 }
 
 TEST_CASE("the token never reaches the log")

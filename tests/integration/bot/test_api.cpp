@@ -167,6 +167,18 @@ std::string prepare(scratch const& dir, emulator_user const& u, std::string cons
     return "file://" + (dir.path / "root" / "datasets" / "iris.csv").string();
 }
 
+/// /train with a dataset URI, up to the confirmation.
+void train_until_confirmation(emulator_user& u, std::string const& dataset)
+{
+    auto const prompts = u.count("Send the dataset");
+    u.command("/train");
+    REQUIRE(u.wait_for("Send the dataset", prompts + 1));
+    u.say(dataset);
+    REQUIRE(u.wait_for("Which column should the model predict?"));
+    REQUIRE(u.press("species"));
+    REQUIRE(u.wait_for("Confirm the launch"));
+}
+
 } // namespace
 
 TEST_CASE("telegram-test-api: a whole /train conversation, a stranger, a stale button, /predict's request")
@@ -184,12 +196,7 @@ TEST_CASE("telegram-test-api: a whole /train conversation, a stranger, a stale b
     u.command("/train", 999);
     u.say("hello", 999);
 
-    u.command("/train");
-    REQUIRE(u.wait_for("Send the dataset"));
-    u.say(dataset);
-    REQUIRE(u.wait_for("Which column should the model predict?"));
-    REQUIRE(u.press("species"));
-    REQUIRE(u.wait_for("Confirm the launch"));
+    train_until_confirmation(u, dataset);
     CHECK(u.find("Confirm the launch")->text.find("free") != std::string::npos);
     auto const launch = u.button("Launch");
     REQUIRE(launch);
@@ -233,12 +240,7 @@ TEST_CASE("telegram-test-api: /cancel stops a running job and says what it cost"
     bot_process bot(dir.path, u.token());
     bot.start(dir.path / "bot.json");
 
-    u.command("/train");
-    REQUIRE(u.wait_for("Send the dataset"));
-    u.say(dataset);
-    REQUIRE(u.wait_for("Which column should the model predict?"));
-    REQUIRE(u.press("species"));
-    REQUIRE(u.wait_for("Confirm the launch"));
+    train_until_confirmation(u, dataset);
     REQUIRE(u.press("Launch"));
     REQUIRE(u.wait_for("Training launched"));
     REQUIRE(eventually([&] {

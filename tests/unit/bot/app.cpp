@@ -224,6 +224,27 @@ private:
     std::mutex log_mutex;
 };
 
+/// A job whose launch request went out just before a crash: recorded as launch_sent.
+void record_launch_sent(harness& h, std::string const& key, std::string const& name)
+{
+    auto s = store::open(h.config.database);
+    REQUIRE(s.has_value());
+    job_record j;
+    j.chat_id = j.user_id = 42;
+    j.target = "cloud";
+    j.provider = "memory";
+    j.idempotency_key = key;
+    j.name = name;
+    j.dataset_uri = "datasets/42/x.csv";
+    j.dataset_label = "x.csv";
+    j.column = "y";
+    j.output_uri = "models/42/x.json";
+    j.created = std::chrono::system_clock::now();
+    j.id = s->insert_job(j);
+    j.phase = job_phase::launch_sent;
+    s->update_job(j);
+}
+
 /// The lines inside the <pre> of a log view.
 std::vector<std::string> view_lines(std::string const& html)
 {
@@ -553,25 +574,7 @@ TEST_CASE("a crash between recording and launching: relaunched once with the sam
 TEST_CASE("a launch whose outcome is unknown is relaunched where launches are idempotent")
 {
     harness h;
-    {
-        auto s = store::open(h.config.database);
-        REQUIRE(s.has_value());
-        job_record j;
-        j.chat_id = j.user_id = 42;
-        j.target = "cloud";
-        j.provider = "memory";
-        j.idempotency_key = "mlcloud-bot-fixed-key";
-        j.name = "mlcloud-bot-42-test";
-        j.phase = job_phase::launch_sent;
-        j.dataset_uri = "datasets/42/x.csv";
-        j.dataset_label = "x.csv";
-        j.column = "y";
-        j.output_uri = "models/42/x.json";
-        j.created = std::chrono::system_clock::now();
-        auto const id = s->insert_job(j);
-        j.id = id;
-        s->update_job(j);
-    }
+    record_launch_sent(h, "mlcloud-bot-fixed-key", "mlcloud-bot-42-test");
     h.mem.shared_world->put_object("datasets/42/x.csv", "a,y\n1,2\n");
     // The first launch reached the provider before the crash.
     mlcloud::job_spec first;
@@ -593,22 +596,7 @@ TEST_CASE("a launch whose outcome is unknown is reported where launches are not 
 {
     harness h;
     h.hide_idempotency = true;
-    {
-        auto s = store::open(h.config.database);
-        REQUIRE(s.has_value());
-        job_record j;
-        j.chat_id = j.user_id = 42;
-        j.target = "cloud";
-        j.provider = "memory";
-        j.idempotency_key = "k";
-        j.name = "mlcloud-bot-42-abcd";
-        j.phase = job_phase::launch_sent;
-        j.dataset_label = "x.csv";
-        j.column = "y";
-        auto const id = s->insert_job(j);
-        j.id = id;
-        s->update_job(j);
-    }
+    record_launch_sent(h, "k", "mlcloud-bot-42-abcd");
     h.boot();
     REQUIRE(h.wait_for("Launch outcome unknown"));
     CHECK(h.chat.find("Launch outcome unknown")->text.find("mlcloud-bot-42-abcd") != std::string::npos);
