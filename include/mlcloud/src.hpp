@@ -46,4 +46,10 @@
 #include <mlcloud/auth/impl/sigv4.ipp>
 #include <mlcloud/auth/impl/runpod_credentials.ipp>
 
+// runpod
+#include <mlcloud/runpod/impl/wire.ipp>
+#include <mlcloud/runpod/impl/api.ipp>
+#include <mlcloud/runpod/impl/training.ipp>
+#include <mlcloud/runpod/impl/prediction.ipp>
+
 #endif
