@@ -123,7 +123,8 @@ inline task<job_object> fetch_job(prediction_ptr st, std::string id)
     auto url = st->api.serverless_url(st->opts().endpoint_id, {"status", id});
     if (!url)
         co_return url.error();
-    auto r = co_await st->api.send({.url = *url}, op);
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
     if (!r)
         co_return r.error();
     if (r->status == 404)
@@ -150,7 +151,8 @@ inline task<void> cancel_impl(prediction_ptr st, std::string id)
     if (!url)
         co_return url.error();
     // Cancelling twice has the effect of cancelling once.
-    auto r = co_await st->api.send({.method = net::method::post, .url = *url, .idempotent = true}, op);
+    net::request req{.method = net::method::post, .url = *url, .idempotent = true};
+    auto r = co_await st->api.send(std::move(req), op);
     if (!r)
         co_return r.error();
     if (!r->ok())
@@ -164,7 +166,8 @@ inline task<endpoint_health> health_impl(prediction_ptr st)
     auto url = st->api.serverless_url(st->opts().endpoint_id, {"health"});
     if (!url)
         co_return url.error();
-    auto r = co_await st->api.send({.url = *url}, op);
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
     if (!r)
         co_return r.error();
     if (!r->ok())

@@ -89,7 +89,8 @@ inline task<pod_info> get_pod(state_ptr st, std::string id)
     auto url = st->api.rest_url({"pods", id});
     if (!url)
         co_return url.error();
-    auto r = co_await st->api.send({.url = *url}, op);
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
     if (!r)
         co_return r.error();
     if (!r->ok())
@@ -111,7 +112,8 @@ inline task<std::vector<pod_info>> list_pods(state_ptr st)
     auto url = st->api.rest_url({"pods"});
     if (!url)
         co_return url.error();
-    auto r = co_await st->api.send({.url = *url}, op);
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
     if (!r)
         co_return r.error();
     if (!r->ok())
@@ -144,8 +146,8 @@ inline task<void> terminate_pod(state_ptr st, std::string id)
     if (!url)
         co_return url.error();
     // Terminating twice has the effect of terminating once: the transport may retry it.
-    auto r = co_await st->api.send(
-        {.method = net::method::post, .url = *url, .body = R"({"action":"terminate"})", .idempotent = true}, op);
+    net::request req{.method = net::method::post, .url = *url, .body = R"({"action":"terminate"})", .idempotent = true};
+    auto r = co_await st->api.send(std::move(req), op);
     if (!r)
         co_return r.error();
     if (r->ok() || r->status == 404 || r->status == 409)
@@ -156,7 +158,8 @@ inline task<void> terminate_pod(state_ptr st, std::string id)
         auto del_url = st->api.rest_url({"pods", id});
         if (!del_url)
             co_return del_url.error();
-        auto d = co_await st->api.send({.method = net::method::delete_, .url = *del_url}, del);
+        net::request del_req{.method = net::method::delete_, .url = *del_url};
+        auto d = co_await st->api.send(std::move(del_req), del);
         if (!d)
             co_return d.error();
         if (d->ok() || d->status == 404 || d->status == 409)
@@ -476,7 +479,8 @@ inline task<void> refresh_catalog_impl(state_ptr st, std::size_t* changed)
     auto url = st->api.rest_url({"catalog", "gpus"});
     if (!url)
         co_return url.error();
-    auto r = co_await st->api.send({.url = *url}, op);
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
     if (!r)
         co_return r.error();
     if (!r->ok())
@@ -597,7 +601,8 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             auto url = st->api.rest_url({"pods"});
             if (!url)
                 co_return url.error();
-            auto r = co_await st->api.send({.method = net::method::post, .url = *url, .body = text}, op);
+            net::request req{.method = net::method::post, .url = *url, .body = text};
+            auto r = co_await st->api.send(std::move(req), op);
             std::optional<error> uncertain; // the pod may exist although we were not told
             if (!r)
             {
