@@ -301,8 +301,14 @@ private:
 };
 
 /// The path sent on the wire for `req`: `req.path` percent-encoded once (or verbatim when
-/// `path_is_encoded`).
+/// `path_is_encoded`); "/" for an empty path. Does not validate: `sign` reports a bad path.
 MLCLOUD_DECL std::string wire_path(request const& req);
+
+/// The request target for the request line: `wire_path(req)`, then '?' and the query
+/// parameters in the order given, each name and value encoded as the signer encodes them
+/// (`uri_encode(x, false)`: space is %20, never '+'). Send this rather than a query encoded
+/// another way, so that the server sees exactly the parameters that were signed.
+MLCLOUD_DECL std::string request_target(request const& req);
 
 /// The Host header value for an authority: lower-cased, default port for `scheme` removed.
 /// "Example.com:443" + "https" -> "example.com"; "127.0.0.1:5055" stays as is.

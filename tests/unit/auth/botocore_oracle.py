@@ -76,9 +76,36 @@ def build_url(case):
     return url
 
 
+class _FixedDatetime(datetime.datetime):
+    """datetime.datetime whose clock is frozen, for botocore releases without get_current_datetime."""
+
+    frozen = None
+
+    @classmethod
+    def utcnow(cls):
+        return cls.frozen
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.frozen
+
+
+class _DatetimeModule:
+    datetime = _FixedDatetime
+
+
+def freeze_clock(when):
+    """Makes botocore sign at `when` (its patch point moved between releases)."""
+    if hasattr(botocore_auth, "get_current_datetime"):  # recent releases
+        botocore_auth.get_current_datetime = lambda *args, **kwargs: when
+    else:  # older releases call datetime.datetime.utcnow() in botocore.auth
+        _FixedDatetime.frozen = when
+        botocore_auth.datetime = _DatetimeModule
+
+
 def sign(case):
     when = datetime.datetime.strptime(case["timestamp"], "%Y%m%dT%H%M%SZ")
-    botocore_auth.get_current_datetime = lambda *args, **kwargs: when
+    freeze_clock(when)
 
     creds = Credentials(case["access_key"], case["secret_key"], case.get("token"))
     request = AWSRequest(method=case["method"], url=build_url(case), data=bytes.fromhex(case["body_hex"]))

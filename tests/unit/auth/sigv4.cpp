@@ -194,6 +194,16 @@ TEST_CASE("sigv4: query parameters", "[auth][sigv4]")
           "=empty-name&%E1%88%B4=bar&a=y&a=z&a%20b=sp%20ace&a-b=1&b=2&k=v%2Fw%2Bx&uploads=");
 }
 
+TEST_CASE("sigv4: the request target the transport sends", "[auth][sigv4]")
+{
+    auto r = get("bucket.s3.amazonaws.com", "/data set/a+b.csv");
+    CHECK(request_target(r) == "/data%20set/a%2Bb.csv");
+    r.query = {{"prefix", "my dir/"}, {"uploads", ""}, {"prefix", "x"}};
+    CHECK(request_target(r) == "/data%20set/a%2Bb.csv?prefix=my%20dir%2F&uploads=&prefix=x");
+    r.path.clear();
+    CHECK(request_target(r) == "/?prefix=my%20dir%2F&uploads=&prefix=x");
+}
+
 TEST_CASE("sigv4: headers are trimmed, merged, lower-cased and sorted", "[auth][sigv4]")
 {
     signer s({.region = "us-east-1", .service = "service"});
@@ -366,6 +376,15 @@ TEST_CASE("sigv4: presigned URLs", "[auth][sigv4]")
         CHECK(put->signed_header_names() == "content-type;host");
         CHECK(header_value(put->headers, "content-type") == "text/csv");
     }
+    SECTION("without a host, the URL goes to the Host header")
+    {
+        request h = get("", "/k");
+        h.headers = {{"Host", "Example.com:8443"}};
+        auto u = s3.presign(h, example_credentials(), std::chrono::minutes(1), t0);
+        REQUIRE(u);
+        CHECK_THAT(u->url, Catch::StartsWith("https://Example.com:8443/k?"));
+        CHECK(header_value(u->headers, "Host") == "Example.com:8443");
+    }
     SECTION("expiry between one second and seven days")
     {
         CHECK(s3.presign(r, example_credentials(), std::chrono::seconds(1), t0));
@@ -477,4 +496,34 @@ TEST_CASE("sigv4: the signing-key cache is shared safely between threads", "[aut
     // Copies share the cache and sign identically.
     signer copy = s;
     CHECK(copy.sign(r, other, day2)->authorization() == want[3]);
+}
+
+TEST_CASE("sigv4: sign_into reuses a result and gives what sign gives", "[auth][sigv4]")
+{
+    signer s3({.region = "eu-west-1", .service = "s3"});
+    auto with_token = get("bucket.s3.eu-west-1.amazonaws.com", "/a b");
+    with_token.headers = {{"Content-Type", "text/csv"}, {"x-amz-meta-a", "1"}};
+    auto plain = get("other.example.com:9000", "/");
+    plain.headers = {{"Host", "other.example.com:9000"}};
+
+    header_signature out;
+    for (int round = 0; round < 3; ++round)
+    {
+        auto const when = t0 + std::chrono::seconds(round);
+        REQUIRE(s3.sign_into(with_token, example_credentials(true), out, when));
+        auto expected = s3.sign(with_token, example_credentials(true), when);
+        REQUIRE(expected);
+        CHECK(out.headers == expected->headers);
+        CHECK(out.canonical_request == expected->canonical_request);
+        CHECK(out.string_to_sign == expected->string_to_sign);
+
+        // Fewer headers this time (no Host added, no token): nothing stale may remain.
+        REQUIRE(s3.sign_into(plain, example_credentials(), out, when));
+        expected = s3.sign(plain, example_credentials(), when);
+        REQUIRE(expected);
+        CHECK(out.headers == expected->headers);
+        CHECK(out.headers.size() == 3);
+        CHECK(out.canonical_request == expected->canonical_request);
+        CHECK(out.string_to_sign == expected->string_to_sign);
+    }
 }

@@ -59,6 +59,27 @@ struct config_index
 
 } // namespace detail
 
+namespace detail {
+
+// The parsed files hold the keys as plain strings: wipe them when the configuration goes.
+inline void wipe_section(ini_section& s) noexcept
+{
+    for (auto& [key, property] : s.properties)
+    {
+        wipe(property.value);
+        for (auto& [sub_key, sub_value] : property.sub)
+            wipe(sub_value);
+    }
+}
+
+inline void wipe_sections(std::map<std::string, ini_section, std::less<>>& sections) noexcept
+{
+    for (auto& [name, section] : sections)
+        wipe_section(section);
+}
+
+} // namespace detail
+
 struct aws_config::state
 {
     environment env = environment::process();
@@ -67,6 +88,17 @@ struct aws_config::state
     detail::shared_file credentials;
     detail::shared_file config;
     detail::config_index config_sections;
+
+    state() = default;
+    state(state const&) = delete;
+    state& operator=(state const&) = delete;
+    ~state()
+    {
+        detail::wipe_sections(credentials.document.sections);
+        detail::wipe_sections(config.document.sections);
+        detail::wipe_sections(config_sections.profiles);
+        detail::wipe_sections(config_sections.services);
+    }
 };
 
 namespace detail {

@@ -1030,7 +1030,8 @@ MLCLOUD_DECL result<presigned_url> signer::presign(
         append_encoded(out.target, credentials.session_token.reveal(), query_safe_chars);
     }
 
-    auto url_host = host_header(req.scheme, req.host);
+    // The URL goes to `req.host`; without one, to the Host header given instead.
+    auto url_host = req.host.empty() ? result<std::string>(std::string(p->host)) : host_header(req.scheme, req.host);
     if (!url_host)
         return url_host.error();
     out.url = lower(req.scheme);
@@ -1061,6 +1062,21 @@ MLCLOUD_DECL std::string wire_path(request const& req)
     std::string buffer;
     std::string_view const w = sigv4_impl::wire_path_of(req, buffer);
     return buffer.empty() ? std::string(w) : buffer;
+}
+
+MLCLOUD_DECL std::string request_target(request const& req)
+{
+    std::string out = wire_path(req);
+    char separator = '?';
+    for (auto const& q : req.query)
+    {
+        out += separator;
+        separator = '&';
+        sigv4_impl::append_encoded(out, q.name, sigv4_impl::query_safe_chars);
+        out += '=';
+        sigv4_impl::append_encoded(out, q.value, sigv4_impl::query_safe_chars);
+    }
+    return out;
 }
 
 MLCLOUD_DECL result<std::string> host_header(std::string_view scheme, std::string_view authority)
