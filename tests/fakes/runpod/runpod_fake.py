@@ -42,7 +42,8 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
   pod list:    list_error_500, list_throttle
   pod logs:    cut ("after": events sent before the stream is cut mid-event)
   serverless:  run_throttle, run_error_500, stuck (job stays IN_QUEUE), expire (job deleted
-               after it completes: /status 404), slow ("seconds" more in the queue)
+               after it completes: /status 404), slow ("seconds" more in the queue),
+               worker_exception (FAILED with runpod-python's JSON-encoded error, "message")
   s3:          repeat_token (ListObjectsV2 repeats its continuation token), error_502
 """
 import argparse
@@ -314,6 +315,8 @@ class Job:
         scope = json.dumps(self.input)
         self.stuck = fake.take_fault("serverless", scope, kinds=("stuck",)) is not None
         self.expire = fake.take_fault("serverless", scope, kinds=("expire",)) is not None
+        crash = fake.take_fault("serverless", scope, kinds=("worker_exception",))
+        self.crash_message = crash.get("message", "the handler raised") if crash else None
         slow = fake.take_fault("serverless", scope, kinds=("slow",))
         self.extra_delay = float(slow.get("seconds", 2)) if slow else 0.0
         threading.Thread(target=self.run, daemon=True).start()
@@ -348,7 +351,14 @@ class Job:
                 return
         if not self.set(status="IN_PROGRESS", started=time.time()):
             return
-        output, error = self.fake.run_worker(self)
+        if self.crash_message is not None:
+            # What runpod-python sends for an uncaught exception: the error as a JSON string.
+            output, error = None, json.dumps({
+                "error_type": "<class 'RuntimeError'>", "error_message": self.crash_message,
+                "error_traceback": "Traceback (most recent call last):\n  ...\nRuntimeError: " + self.crash_message,
+                "hostname": "fake-worker", "worker_id": "w1", "runpod_version": "1.7.0"})
+        else:
+            output, error = self.fake.run_worker(self)
         if error is not None:
             self.set(status="FAILED", error=error, finished=time.time())
         else:
@@ -414,7 +424,7 @@ class RunPodFake:
         "create_then_500": "create", "create_then_drop": "create", "error_500": "create", "capacity": "create",
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
         "list_error_500": "list", "list_throttle": "list", "cut": "logs",
-        "run_throttle": "run", "run_error_500": "run", "stuck": "serverless", "expire": "serverless", "slow": "serverless",
+        "run_throttle": "run", "run_error_500": "run", "stuck": "serverless", "expire": "serverless", "slow": "serverless", "worker_exception": "serverless",
         "repeat_token": "s3", "error_502": "s3",
     }
 
@@ -525,7 +535,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path
         query = parse_qs(url.query, keep_blank_values=True)
-        self.record(body)
+        if not path.startswith("/_fake/"):
+            self.record(body)
         try:
             if path.startswith("/_fake/"):
                 return self.control(path[len("/_fake/"):], query, body)
