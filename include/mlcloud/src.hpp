@@ -46,6 +46,14 @@
 #include <mlcloud/auth/impl/sigv4.ipp>
 #include <mlcloud/auth/impl/runpod_credentials.ipp>
 
+// aws
+#include <mlcloud/aws/impl/encoding.ipp>
+#include <mlcloud/aws/impl/files.ipp>
+#include <mlcloud/aws/impl/protocol.ipp>
+#include <mlcloud/aws/impl/client.ipp>
+#include <mlcloud/aws/impl/s3_detail.ipp>
+#include <mlcloud/aws/impl/s3_client.ipp>
+
 // runpod
 #include <mlcloud/runpod/impl/wire.ipp>
 #include <mlcloud/runpod/impl/api.ipp>

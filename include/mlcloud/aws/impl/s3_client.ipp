@@ -1,0 +1,820 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_AWS_IMPL_S3_CLIENT_IPP
+#define MLCLOUD_AWS_IMPL_S3_CLIENT_IPP
+
+#include <mlcloud/aws/detail/encoding.hpp>
+#include <mlcloud/aws/detail/files.hpp>
+#include <mlcloud/aws/detail/protocol.hpp>
+#include <mlcloud/aws/s3_client.hpp>
+#include <mlcloud/auth/sigv4.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <exception>
+#include <mutex>
+#include <set>
+
+namespace mlcloud::aws {
+namespace s3_impl {
+
+inline error decorate(error e, std::string_view provider, std::string_view op)
+{
+    if (e.provider.empty())
+        e.with_provider(provider);
+    if (e.operation.empty())
+        e.with_operation(op);
+    return e;
+}
+
+inline std::uint64_t header_u64(net::response const& r, std::string_view name)
+{
+    auto v = r.headers.value_or(name, "");
+    std::uint64_t out = 0;
+    std::from_chars(v.data(), v.data() + v.size(), out);
+    return out;
+}
+
+inline s3_object object_from_headers(std::string const& key, net::response const& r)
+{
+    s3_object o;
+    o.key = key;
+    o.size = header_u64(r, "Content-Length");
+    o.etag = detail::unquote_etag(r.headers.value_or("ETag", ""));
+    if (auto t = detail::parse_http_date(r.headers.value_or("Last-Modified", "")))
+        o.last_modified = *t;
+    else
+        o.last_modified = std::chrono::system_clock::now();
+    o.storage_class = std::string(r.headers.value_or("x-amz-storage-class", ""));
+    return o;
+}
+
+// The shared state of the part workers of one multipart upload.
+struct multipart_state
+{
+    std::filesystem::path file;
+    std::string bucket;
+    std::string key;
+    std::string upload_id;
+    detail::part_plan plan;
+    std::uint64_t size = 0;
+    progress_callback on_progress;
+    bool sign_payload = true;
+
+    std::atomic<std::uint32_t> next{0};
+    std::atomic<bool> failed{false};
+    std::atomic<std::uint64_t> done{0};
+    std::vector<std::string> etags; // one slot per part, written by the worker that sent it
+    std::mutex mutex;
+    std::optional<error> failure;
+
+    void fail(error e)
+    {
+        std::lock_guard lock(mutex);
+        if (!failure)
+            failure = std::move(e);
+        failed = true;
+    }
+};
+
+inline boost::asio::awaitable<void> part_worker(s3_client& s3, std::shared_ptr<multipart_state> st)
+{
+    for (;;)
+    {
+        if (st->failed)
+            co_return;
+        std::uint32_t index = st->next++;
+        if (index >= st->plan.count)
+            co_return;
+        std::uint64_t const offset = st->plan.offset(index);
+        std::uint64_t const length = st->plan.length(index, st->size);
+        std::string hash;
+        if (st->sign_payload)
+        {
+            // Hashed once, before the first attempt; retries reuse it.
+            auto h = detail::hash_file_range(st->file, offset, length);
+            if (!h)
+            {
+                st->fail(h.error());
+                co_return;
+            }
+            hash = std::move(*h);
+        }
+        else
+            hash = std::string(auth::sigv4::unsigned_payload);
+        // (A named body: GCC 12 destroys brace-initialised temporaries of a co_await twice.)
+        net::file_body part{st->file, offset, length};
+        auto etag = co_await s3.upload_part(st->bucket, st->key, st->upload_id, index + 1, std::move(part),
+                                            std::move(hash));
+        if (!etag)
+        {
+            st->fail(etag.error());
+            co_return;
+        }
+        st->etags[index] = std::move(*etag);
+        auto done = st->done += length;
+        if (st->on_progress)
+            st->on_progress(done, st->size);
+    }
+}
+
+inline boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
+{
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+    boost::system::error_code ec;
+    co_await t.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+}
+
+} // namespace s3_impl
+
+MLCLOUD_DECL s3_client::s3_client(boost::asio::any_io_executor ex, s3_client_options options, net::client_options http)
+    : s3_client(std::make_shared<net::http_client>(std::move(ex), std::move(http)), std::move(options))
+{
+}
+
+MLCLOUD_DECL s3_client::s3_client(std::shared_ptr<net::http_client> http, s3_client_options options)
+    : options_(std::move(options)),
+      client_(std::move(http), [&] {
+          session s;
+          s.region = options_.region;
+          s.credentials = options_.credentials;
+          s.provider = options_.provider;
+          if (!options_.endpoint.empty())
+              s.endpoints.emplace(std::string(s3_service.id), options_.endpoint);
+          return s;
+      }())
+{
+    options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
+    options_.download_chunk_size = std::max<std::uint64_t>(64 * 1024, options_.download_chunk_size);
+}
+
+MLCLOUD_DECL bool s3_client::uses_path_style(std::string_view bucket) const noexcept
+{
+    switch (options_.addressing)
+    {
+    case s3_addressing::path_style: return true;
+    case s3_addressing::virtual_hosted: return false;
+    case s3_addressing::automatic: break;
+    }
+    return !options_.endpoint.empty() || !detail::is_virtual_host_bucket(bucket);
+}
+
+MLCLOUD_DECL result<std::string> s3_client::url(std::string_view bucket, std::string_view key, net::query_params const& query) const
+{
+    if (bucket.empty())
+        return error(errc::invalid_argument, "no bucket given").with_provider(options_.provider);
+    return detail::object_url(client_.endpoint(s3_service), bucket, key, uses_path_style(bucket), query);
+}
+
+MLCLOUD_DECL std::string s3_client::body_hash(std::string_view text) const
+{
+    return options_.sign_payload ? auth::sigv4::hash_payload(text) : std::string(auth::sigv4::unsigned_payload);
+}
+
+MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const& from, std::string const& bucket,
+                                                    std::string const& key, transfer_options const& opts)
+{
+    std::error_code ec;
+    auto const size = std::filesystem::file_size(from, ec);
+    if (ec)
+        co_return error(ec == std::errc::no_such_file_or_directory ? errc::not_found : errc::io_error,
+                        "cannot read " + from.string() + ": " + ec.message())
+            .with_provider(options_.provider)
+            .with_operation("upload");
+    if (size > options_.limits.max_object_size)
+        co_return error(errc::payload_too_large, from.string() + " is larger than the store's object limit")
+            .with_provider(options_.provider)
+            .with_operation("upload");
+    if (size > options_.multipart_threshold || size > options_.limits.max_single_put)
+        co_return co_await upload_multipart(from, bucket, key, size, opts);
+
+    auto target = url(bucket, key);
+    if (!target)
+        co_return target.error();
+    std::string hash;
+    if (options_.sign_payload)
+    {
+        auto h = detail::hash_file_range(from, 0, size);
+        if (!h)
+            co_return s3_impl::decorate(h.error(), options_.provider, "PutObject");
+        hash = std::move(*h);
+    }
+    else
+        hash = std::string(auth::sigv4::unsigned_payload);
+    net::request req;
+    req.method = net::method::put;
+    req.url = std::move(*target);
+    req.headers.set("Content-Type", "application/octet-stream");
+    req.body = net::file_body{from, 0, size};
+    if (opts.on_progress)
+        req.on_upload_progress = opts.on_progress;
+    auto r = co_await client_.send(s3_service, std::move(req), std::move(hash));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "PutObject");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "PutObject").with_retry_safe();
+    if (opts.on_progress)
+        opts.on_progress(size, size);
+    s3_object o;
+    o.key = key;
+    o.size = size;
+    o.etag = detail::unquote_etag(r->headers.value_or("ETag", ""));
+    o.last_modified = std::chrono::system_clock::now();
+    co_return o;
+}
+
+MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path const& from, std::string const& bucket,
+                                            std::string const& key, std::uint64_t size, transfer_options const& opts)
+{
+    auto plan = detail::plan_parts(size, options_.part_size, options_.limits.min_part_size,
+                                   options_.limits.max_part_size, options_.limits.max_parts);
+    if (!plan)
+        co_return s3_impl::decorate(plan.error(), options_.provider, "upload");
+    auto upload_id = co_await create_multipart_upload(bucket, key);
+    if (!upload_id)
+        co_return upload_id.error();
+
+    auto st = std::make_shared<s3_impl::multipart_state>();
+    st->file = from;
+    st->bucket = bucket;
+    st->key = key;
+    st->upload_id = *upload_id;
+    st->plan = *plan;
+    st->size = size;
+    st->on_progress = opts.on_progress;
+    st->sign_payload = options_.sign_payload;
+    st->etags.resize(plan->count);
+
+    namespace asio = boost::asio;
+    auto ex = co_await asio::this_coro::executor;
+    using op_type = decltype(asio::co_spawn(ex, s3_impl::part_worker(*this, st), asio::deferred));
+    std::vector<op_type> workers;
+    std::size_t const n = std::min<std::size_t>(options_.concurrency, plan->count);
+    for (std::size_t i = 0; i < n; ++i)
+        workers.push_back(asio::co_spawn(ex, s3_impl::part_worker(*this, st), asio::deferred));
+    auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(workers))
+                                   .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (auto const& e : exceptions)
+        if (e)
+        {
+            co_await abort_multipart_upload(bucket, key, *upload_id);
+            std::rethrow_exception(e);
+        }
+    if (st->failure)
+    {
+        // Abort so the parts stop costing storage; the upload's own error is what matters.
+        co_await abort_multipart_upload(bucket, key, *upload_id);
+        co_return std::move(*st->failure);
+    }
+    std::vector<std::pair<std::uint32_t, std::string>> parts;
+    parts.reserve(plan->count);
+    for (std::uint32_t i = 0; i < plan->count; ++i)
+        parts.emplace_back(i + 1, std::move(st->etags[i]));
+    auto done = co_await complete_multipart_upload(bucket, key, *upload_id, std::move(parts));
+    if (!done)
+    {
+        co_await abort_multipart_upload(bucket, key, *upload_id);
+        co_return done.error();
+    }
+    done->size = size;
+    co_return std::move(*done);
+}
+
+MLCLOUD_DECL task<s3_object> s3_client::put_object(std::string const& bucket, std::string const& key,
+                                                   std::string bytes, std::string const& content_type)
+{
+    auto target = url(bucket, key);
+    if (!target)
+        co_return target.error();
+    std::uint64_t const size = bytes.size();
+    auto hash = body_hash(bytes);
+    net::request req;
+    req.method = net::method::put;
+    req.url = std::move(*target);
+    req.headers.set("Content-Type", content_type);
+    req.body = std::move(bytes);
+    auto r = co_await client_.send(s3_service, std::move(req), std::move(hash));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "PutObject");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "PutObject").with_retry_safe();
+    s3_object o;
+    o.key = key;
+    o.size = size;
+    o.etag = detail::unquote_etag(r->headers.value_or("ETag", ""));
+    o.last_modified = std::chrono::system_clock::now();
+    co_return o;
+}
+
+MLCLOUD_DECL task<std::string> s3_client::create_multipart_upload(std::string const& bucket, std::string const& key)
+{
+    auto target = url(bucket, key, {{"uploads", ""}});
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::post;
+    req.url = std::move(*target);
+    req.headers.set("Content-Type", "application/octet-stream");
+    // A repeated initiation only leaves an unused upload id behind (aborted by lifecycle
+    // rules); losing the answer would fail the whole upload, so it may be retried.
+    req.idempotent = true;
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "CreateMultipartUpload");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "CreateMultipartUpload").with_retry_safe();
+    auto id = detail::parse_initiate_multipart(r->body);
+    if (!id)
+        co_return s3_impl::decorate(id.error(), options_.provider, "CreateMultipartUpload");
+    co_return std::move(*id);
+}
+
+MLCLOUD_DECL task<std::string> s3_client::upload_part(std::string const& bucket, std::string const& key,
+                                                      std::string const& upload_id, std::uint32_t number,
+                                                      net::file_body part, std::string sha256)
+{
+    auto target = url(bucket, key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}});
+    if (!target)
+        co_return target.error();
+    if (sha256.empty())
+    {
+        if (options_.sign_payload)
+        {
+            auto h = detail::hash_file_range(part.path, part.offset, part.length);
+            if (!h)
+                co_return s3_impl::decorate(h.error(), options_.provider, "UploadPart");
+            sha256 = std::move(*h);
+        }
+        else
+            sha256 = std::string(auth::sigv4::unsigned_payload);
+    }
+    net::request req;
+    req.method = net::method::put;
+    req.url = std::move(*target);
+    req.body = std::move(part);
+    auto r = co_await client_.send(s3_service, std::move(req), std::move(sha256));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "UploadPart");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "UploadPart").with_retry_safe();
+    auto etag = r->headers.get("ETag");
+    if (!etag || etag->empty())
+        co_return error(errc::protocol_error, "UploadPart: the answer has no ETag")
+            .with_provider(options_.provider)
+            .with_operation("UploadPart")
+            .with_http(r->status, r->request_id());
+    co_return std::string(*etag);
+}
+
+MLCLOUD_DECL task<s3_object> s3_client::complete_multipart_upload(
+    std::string const& bucket, std::string const& key, std::string const& upload_id,
+    std::vector<std::pair<std::uint32_t, std::string>> parts)
+{
+    auto target = url(bucket, key, {{"uploadId", upload_id}});
+    if (!target)
+        co_return target.error();
+    std::string const body = detail::complete_multipart_body(parts);
+    unsigned const attempts = std::max(1u, options_.complete_attempts);
+    for (unsigned attempt = 1;; ++attempt)
+    {
+        net::request req;
+        req.method = net::method::post;
+        req.url = *target;
+        req.headers.set("Content-Type", "application/xml");
+        req.body = body;
+        req.idempotent = true; // completing the same parts again yields the same object
+        auto r = co_await client_.send(s3_service, std::move(req), body_hash(body));
+        if (!r)
+            co_return s3_impl::decorate(r.error(), options_.provider, "CompleteMultipartUpload");
+        if (!r->ok())
+            co_return detail::make_error(*r, options_.provider, "CompleteMultipartUpload").with_retry_safe();
+        auto outcome = detail::parse_complete_multipart(r->body);
+        if (!outcome)
+            co_return s3_impl::decorate(outcome.error(), options_.provider, "CompleteMultipartUpload")
+                .with_http(r->status, r->request_id());
+        if (outcome->failure)
+        {
+            // S3 answered 200 and then reported a failure in the body (it had started the
+            // response while assembling the parts). Transient codes are tried again.
+            auto& f = *outcome->failure;
+            if (f.request_id.empty())
+                f.request_id = std::string(r->request_id());
+            bool again = detail::is_transient_code(f.code) || detail::is_throttling_code(f.code);
+            if (again && attempt < attempts)
+            {
+                co_await s3_impl::sleep_for(std::chrono::milliseconds(200 * attempt));
+                continue;
+            }
+            co_return detail::make_error(f, r->status, options_.provider, "CompleteMultipartUpload").with_retry_safe();
+        }
+        s3_object o;
+        o.key = key;
+        o.etag = std::move(outcome->etag);
+        o.last_modified = std::chrono::system_clock::now();
+        co_return o;
+    }
+}
+
+MLCLOUD_DECL task<void> s3_client::abort_multipart_upload(std::string const& bucket, std::string const& key,
+                                                          std::string const& upload_id)
+{
+    auto target = url(bucket, key, {{"uploadId", upload_id}});
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::delete_;
+    req.url = std::move(*target);
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "AbortMultipartUpload");
+    if (!r->ok() && r->status != 404)
+        co_return detail::make_error(*r, options_.provider, "AbortMultipartUpload").with_retry_safe();
+    co_return result<void>();
+}
+
+MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket, std::string const& key,
+                                                      std::filesystem::path const& to, transfer_options const& opts)
+{
+    auto target = url(bucket, key);
+    if (!target)
+        co_return target.error();
+    auto partial = to;
+    partial += ".mlcloud-download";
+    auto etag_file = partial;
+    etag_file += ".etag";
+
+    std::error_code ec;
+    std::uint64_t offset = 0;
+    std::string etag;
+    if (std::filesystem::exists(partial, ec) && std::filesystem::exists(etag_file, ec))
+    {
+        auto saved = detail::read_small_file(etag_file, 4096);
+        auto size = std::filesystem::file_size(partial, ec);
+        if (saved && !saved->empty() && !ec)
+        {
+            etag = std::move(*saved);
+            offset = size;
+        }
+    }
+    if (etag.empty())
+    {
+        std::filesystem::remove(partial, ec);
+        std::filesystem::remove(etag_file, ec);
+    }
+
+    std::optional<std::uint64_t> total;
+    std::string last_modified;
+    int restarts = 0;
+    std::uint64_t const chunk = options_.download_chunk_size;
+    for (;;)
+    {
+        net::request req;
+        req.method = net::method::get;
+        req.url = *target;
+        req.headers.set("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + chunk - 1));
+        if (!etag.empty())
+            req.headers.set("If-Match", "\"" + etag + "\"");
+        req.max_body_size = chunk + 1024;
+        if (opts.on_progress)
+        {
+            auto report = opts.on_progress;
+            std::uint64_t const base = offset;
+            std::uint64_t const all = total.value_or(0);
+            req.on_download_progress = [report, base, all](std::uint64_t got, std::uint64_t) { report(base + got, all); };
+        }
+        auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+        if (!r)
+            co_return s3_impl::decorate(r.error(), options_.provider, "GetObject");
+        if (r->status == 412 && restarts++ < 2)
+        {
+            // The object changed since the partial download began: start over.
+            std::filesystem::remove(partial, ec);
+            std::filesystem::remove(etag_file, ec);
+            offset = 0;
+            etag.clear();
+            total.reset();
+            continue;
+        }
+        if (r->status == 416)
+        {
+            // Nothing at or after `offset`: the object is empty, or the partial file already
+            // holds all of it. HEAD tells which.
+            auto head = co_await head_object(bucket, key);
+            if (!head)
+                co_return head.error();
+            if (head->size == offset && (etag.empty() || head->etag == etag))
+            {
+                total = offset;
+                etag = head->etag;
+                if (offset == 0)
+                {
+                    auto a = detail::append_to_file(partial, {});
+                    if (!a)
+                        co_return s3_impl::decorate(a.error(), options_.provider, "GetObject");
+                }
+                break;
+            }
+            if (restarts++ < 2)
+            {
+                std::filesystem::remove(partial, ec);
+                std::filesystem::remove(etag_file, ec);
+                offset = 0;
+                etag.clear();
+                total.reset();
+                continue;
+            }
+        }
+        if (!r->ok())
+            co_return detail::make_error(*r, options_.provider, "GetObject").with_retry_safe();
+
+        if (r->status == 200)
+        {
+            // The whole object (the store ignored the range): it replaces any partial bytes.
+            std::filesystem::remove(partial, ec);
+            offset = 0;
+            total = r->body.size();
+        }
+        else
+        {
+            auto range = detail::parse_content_range(r->headers.value_or("Content-Range", ""));
+            if (!range || !range->first || !range->total || *range->first != offset)
+                co_return error(errc::protocol_error, "GetObject: the answer's Content-Range does not match the request")
+                    .with_provider(options_.provider)
+                    .with_operation("GetObject")
+                    .with_http(r->status, r->request_id());
+            total = range->total;
+        }
+        if (etag.empty())
+        {
+            etag = detail::unquote_etag(r->headers.value_or("ETag", ""));
+            auto w = detail::write_file_atomically(etag_file, etag);
+            if (!w)
+                co_return s3_impl::decorate(w.error(), options_.provider, "GetObject");
+        }
+        last_modified = std::string(r->headers.value_or("Last-Modified", ""));
+        auto a = detail::append_to_file(partial, r->body);
+        if (!a)
+            co_return s3_impl::decorate(a.error(), options_.provider, "GetObject");
+        offset += r->body.size();
+        if (opts.on_progress)
+            opts.on_progress(offset, *total);
+        if (offset >= *total)
+            break;
+        if (r->body.empty())
+            co_return error(errc::protocol_error, "GetObject: an empty range before the end of the object")
+                .with_provider(options_.provider)
+                .with_operation("GetObject");
+    }
+    std::filesystem::rename(partial, to, ec);
+    if (ec)
+        co_return s3_impl::decorate(error(errc::io_error, "cannot write " + to.string() + ": " + ec.message()),
+                                    options_.provider, "GetObject");
+    std::filesystem::remove(etag_file, ec);
+    s3_object o;
+    o.key = key;
+    o.size = *total;
+    o.etag = etag;
+    o.last_modified = detail::parse_http_date(last_modified).value_or(std::chrono::system_clock::now());
+    co_return o;
+}
+
+MLCLOUD_DECL task<std::string> s3_client::get_object(std::string const& bucket, std::string const& key,
+                                                     std::uint64_t max_size)
+{
+    auto target = url(bucket, key);
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::get;
+    req.url = std::move(*target);
+    req.max_body_size = max_size;
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "GetObject");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "GetObject").with_retry_safe();
+    co_return std::move(r->body);
+}
+
+MLCLOUD_DECL task<std::string> s3_client::get_range(std::string const& bucket, std::string const& key,
+                                                    std::uint64_t first, std::uint64_t last)
+{
+    auto target = url(bucket, key);
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::get;
+    req.url = std::move(*target);
+    req.headers.set("Range", "bytes=" + std::to_string(first) + "-" + std::to_string(last));
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "GetObject");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "GetObject").with_retry_safe();
+    if (r->status == 200 && r->body.size() > last - first + 1)
+        co_return r->body.substr(static_cast<std::size_t>(first), static_cast<std::size_t>(last - first + 1));
+    co_return std::move(r->body);
+}
+
+MLCLOUD_DECL task<s3_object> s3_client::head_object(std::string const& bucket, std::string const& key)
+{
+    auto target = url(bucket, key);
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::head;
+    req.url = std::move(*target);
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "HeadObject");
+    if (!r->ok())
+    {
+        auto e = detail::make_error(*r, options_.provider, "HeadObject").with_retry_safe();
+        if (r->status == 404)
+            e.message = "NotFound: no object " + key + " in bucket " + bucket;
+        co_return e;
+    }
+    co_return s3_impl::object_from_headers(key, *r);
+}
+
+MLCLOUD_DECL task<detail::list_page> s3_client::list_objects(std::string const& bucket, s3_list_request const& lr)
+{
+    net::query_params q{{"list-type", "2"}, {"encoding-type", "url"}};
+    if (!lr.prefix.empty())
+        q.emplace_back("prefix", lr.prefix);
+    if (!lr.delimiter.empty())
+        q.emplace_back("delimiter", lr.delimiter);
+    if (!lr.continuation_token.empty())
+        q.emplace_back("continuation-token", lr.continuation_token);
+    if (!lr.start_after.empty())
+        q.emplace_back("start-after", lr.start_after);
+    q.emplace_back("max-keys", std::to_string(std::clamp(lr.max_keys, 1, 1000)));
+    auto target = url(bucket, {}, q);
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::get;
+    req.url = std::move(*target);
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "ListObjectsV2");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "ListObjectsV2").with_retry_safe();
+    auto page = detail::parse_list_objects_v2(r->body, true);
+    if (!page)
+        co_return s3_impl::decorate(page.error(), options_.provider, "ListObjectsV2").with_http(r->status, r->request_id());
+    co_return std::move(*page);
+}
+
+MLCLOUD_DECL task<std::vector<s3_object>> s3_client::list_all(std::string const& bucket, std::string const& prefix)
+{
+    std::vector<s3_object> out;
+    std::set<std::string> seen_tokens;
+    s3_list_request lr;
+    lr.prefix = prefix;
+    lr.max_keys = options_.list_page_size;
+    for (std::size_t page_no = 0;; ++page_no)
+    {
+        if (page_no >= options_.max_list_pages)
+            co_return error(errc::protocol_error, "ListObjectsV2: more than " + std::to_string(options_.max_list_pages) +
+                                                      " pages; stopped (raise s3_client_options::max_list_pages)")
+                .with_provider(options_.provider)
+                .with_operation("ListObjectsV2");
+        auto page = co_await list_objects(bucket, lr);
+        if (!page)
+            co_return page.error();
+        for (auto& o : page->objects)
+            out.push_back(std::move(o));
+        if (!page->truncated)
+            break;
+        if (page->next_token.empty() || !seen_tokens.insert(page->next_token).second)
+            co_return error(errc::protocol_error,
+                            page->next_token.empty()
+                                ? "ListObjectsV2: a truncated page without a continuation token"
+                                : "ListObjectsV2: the store repeated a continuation token; stopped to avoid a loop")
+                .with_provider(options_.provider)
+                .with_operation("ListObjectsV2");
+        lr.continuation_token = page->next_token;
+    }
+    std::sort(out.begin(), out.end(), [](s3_object const& a, s3_object const& b) { return a.key < b.key; });
+    co_return out;
+}
+
+MLCLOUD_DECL task<void> s3_client::delete_object(std::string const& bucket, std::string const& key)
+{
+    auto target = url(bucket, key);
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::delete_;
+    req.url = std::move(*target);
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "DeleteObject");
+    if (!r->ok())
+    {
+        auto e = detail::parse_error(*r);
+        if (e.code == "NoSuchKey")
+            co_return result<void>();
+        co_return detail::make_error(e, r->status, options_.provider, "DeleteObject").with_retry_safe();
+    }
+    co_return result<void>();
+}
+
+MLCLOUD_DECL result<std::string> s3_client::presign(std::string const& bucket, std::string const& key,
+                                                    presign_method method, std::chrono::seconds expires) const
+{
+    auto fail = [&](errc c, std::string msg) {
+        return error(c, std::move(msg)).with_provider(options_.provider).with_operation("presign");
+    };
+    if (!options_.limits.presign)
+        return fail(errc::not_supported, "this store does not honour presigned URLs");
+    if (expires < std::chrono::seconds(1) || expires > options_.limits.max_presign_expiry)
+        return fail(errc::invalid_argument, "a presigned URL must expire after 1 s to " +
+                                                std::to_string(options_.limits.max_presign_expiry.count()) + " s");
+    if (!options_.credentials)
+        return fail(errc::unauthorized, "no credentials configured");
+    auto creds = options_.credentials();
+    if (!creds)
+        return creds.error();
+    auto target = url(bucket, key);
+    if (!target)
+        return target.error();
+    auto parts = net::parse_url(*target);
+    if (!parts)
+        return parts.error();
+    auth::sigv4::request s;
+    s.method = method == presign_method::put ? "PUT" : "GET";
+    s.scheme = parts->scheme;
+    s.host = parts->authority();
+    s.path = parts->target;
+    s.path_is_encoded = true;
+    auth::sigv4::signer signer({.region = options_.region, .service = "s3", .rules = auth::sigv4::signing_rules::s3()});
+    auto signed_url = signer.presign(s, *creds, expires);
+    if (!signed_url)
+        return signed_url.error();
+    return std::move(signed_url->url);
+}
+
+MLCLOUD_DECL task<bool> s3_client::bucket_exists(std::string const& bucket)
+{
+    auto target = url(bucket, {});
+    if (!target)
+        co_return target.error();
+    net::request req;
+    req.method = net::method::head;
+    req.url = std::move(*target);
+    auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "HeadBucket");
+    if (r->ok())
+        co_return true;
+    if (r->status == 404)
+        co_return false;
+    auto e = detail::make_error(*r, options_.provider, "HeadBucket").with_retry_safe();
+    if (r->status == 403)
+        e.message = "Forbidden: bucket " + bucket + " exists but these credentials may not use it";
+    else if (r->status == 301)
+        e.message = "PermanentRedirect: bucket " + bucket + " is in another region than " + options_.region;
+    co_return e;
+}
+
+MLCLOUD_DECL task<void> s3_client::create_bucket(std::string const& bucket)
+{
+    auto target = url(bucket, {});
+    if (!target)
+        co_return target.error();
+    std::string body;
+    if (options_.region != "us-east-1")
+        body = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" +
+               options_.region + "</LocationConstraint></CreateBucketConfiguration>";
+    auto hash = body_hash(body);
+    net::request req;
+    req.method = net::method::put;
+    req.url = std::move(*target);
+    if (!body.empty())
+        req.headers.set("Content-Type", "application/xml");
+    req.body = std::move(body);
+    auto r = co_await client_.send(s3_service, std::move(req), std::move(hash));
+    if (!r)
+        co_return s3_impl::decorate(r.error(), options_.provider, "CreateBucket");
+    if (!r->ok())
+        co_return detail::make_error(*r, options_.provider, "CreateBucket").with_retry_safe();
+    co_return result<void>();
+}
+
+} // namespace mlcloud::aws
+
+#endif

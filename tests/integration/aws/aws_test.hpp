@@ -1,0 +1,193 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+// Helpers shared by the AWS integration tests (moto_server and tests/fakes/aws_fault_server.py,
+// both started by CTest fixtures on 127.0.0.1).
+#ifndef MLCLOUD_TESTS_INTEGRATION_AWS_TEST_HPP
+#define MLCLOUD_TESTS_INTEGRATION_AWS_TEST_HPP
+
+#include <mlcloud/aws.hpp>
+#include <mlcloud/blocking.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <catch2/catch.hpp>
+#include <fixtures.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace aws_test {
+
+namespace aws = mlcloud::aws;
+namespace net = mlcloud::net;
+
+/// A name no other test (or earlier run against the same server) uses: lower case, digits
+/// and dashes, so it is also a valid bucket name.
+inline std::string unique_name(std::string const& what)
+{
+    static std::atomic<int> counter{0};
+    auto now = std::chrono::system_clock::now().time_since_epoch().count() % 1000000000;
+    return what + "-" + std::to_string(::getpid()) + "-" + std::to_string(now) + "-" + std::to_string(++counter);
+}
+
+inline mlcloud::auth::aws_credentials test_credentials()
+{
+    mlcloud::auth::aws_credentials c;
+    c.access_key_id = "AKIDMLCLOUDTEST";
+    c.secret_access_key = mlcloud::auth::secret_string("mlcloud-test-secret");
+    c.source = "test";
+    return c;
+}
+
+/// Transport settings for tests: no proxy from the environment, short backoff.
+inline net::client_options fast_http()
+{
+    auto o = aws::default_http_options();
+    o.proxy = net::proxy_options{};
+    o.retry.base_delay = std::chrono::milliseconds(10);
+    o.retry.max_delay = std::chrono::milliseconds(50);
+    return o;
+}
+
+/// Backend options pointing every service at one endpoint (moto, or the fault server),
+/// independent of the developer's environment and ~/.aws.
+inline aws::options options_for(std::string const& endpoint)
+{
+    aws::options o;
+    o.region = "us-east-1";
+    o.credentials = test_credentials();
+    o.config.env = mlcloud::auth::environment::from_map({});
+    for (auto id : {"S3", "EC2", "Lambda", "CloudWatch Logs", "STS"})
+        o.endpoints[id] = endpoint;
+    o.http = fast_http();
+    o.image_id = "ami-12345678";
+    o.log_settle_time = std::chrono::seconds(0);
+    return o;
+}
+
+inline std::string moto_url() { return mlcloud_test::fixture_url("aws_moto"); }
+inline std::string fault_url() { return mlcloud_test::fixture_url("aws_fault"); }
+
+/// A session for raw calls (the test playing the instance, creating functions ...).
+inline aws::session session_for(std::string const& endpoint)
+{
+    aws::session s;
+    s.region = "us-east-1";
+    s.credentials = aws::static_credentials(test_credentials());
+    for (auto id : {"S3", "EC2", "Lambda", "CloudWatch Logs", "STS"})
+        s.endpoints[id] = endpoint;
+    return s;
+}
+
+/// A temporary file that removes itself.
+struct temp_file
+{
+    std::filesystem::path path;
+    explicit temp_file(std::string const& name)
+        : path(std::filesystem::temp_directory_path() / unique_name(name))
+    {
+    }
+    ~temp_file()
+    {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        for (auto suffix : {".mlcloud-download", ".mlcloud-download.etag"})
+            std::filesystem::remove(path.string() + suffix, ec);
+    }
+};
+
+/// The byte at offset i of the test pattern (not periodic in any power of two).
+inline char pattern_byte(std::uint64_t i) { return static_cast<char>((i * 31 + 7) % 251); }
+
+/// Writes `size` pattern bytes to `path` through a small buffer (never all in memory).
+inline void write_pattern_file(std::filesystem::path const& path, std::uint64_t size)
+{
+    std::ofstream out(path, std::ios::binary);
+    std::string buf(1 << 16, '\0');
+    for (std::uint64_t done = 0; done < size;)
+    {
+        auto n = std::min<std::uint64_t>(buf.size(), size - done);
+        for (std::uint64_t i = 0; i < n; ++i)
+            buf[i] = pattern_byte(done + i);
+        out.write(buf.data(), static_cast<std::streamsize>(n));
+        done += n;
+    }
+}
+
+/// True when `path` holds exactly `size` pattern bytes.
+inline bool has_pattern(std::filesystem::path const& path, std::uint64_t size)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::string buf(1 << 16, '\0');
+    std::uint64_t done = 0;
+    while (in)
+    {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        auto n = static_cast<std::uint64_t>(in.gcount());
+        for (std::uint64_t i = 0; i < n; ++i)
+            if (buf[i] != pattern_byte(done + i))
+                return false;
+        done += n;
+    }
+    return done == size;
+}
+
+inline std::string read_file(std::filesystem::path const& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Current and peak resident set size in KiB (/proc/self/status).
+struct memory_use
+{
+    long rss_kib = 0;
+    long hwm_kib = 0;
+};
+
+inline memory_use read_memory_use()
+{
+    memory_use m;
+    std::ifstream in("/proc/self/status");
+    std::string key;
+    while (in >> key)
+    {
+        if (key == "VmRSS:")
+            in >> m.rss_kib;
+        else if (key == "VmHWM:")
+            in >> m.hwm_kib;
+    }
+    return m;
+}
+
+/// Resets the peak RSS to the current RSS (Linux 4.0+).
+inline bool reset_peak_rss()
+{
+    std::ofstream out("/proc/self/clear_refs");
+    out << "5";
+    out.flush();
+    return static_cast<bool>(out);
+}
+
+} // namespace aws_test
+
+namespace Catch {
+template <class T>
+struct StringMaker<mlcloud::result<T>>
+{
+    static std::string convert(mlcloud::result<T> const& r)
+    {
+        return r ? std::string("a value") : "error: " + r.error().what();
+    }
+};
+} // namespace Catch
+
+#endif
