@@ -59,5 +59,7 @@
 #include <mlcloud/runpod/impl/api.ipp>
 #include <mlcloud/runpod/impl/training.ipp>
 #include <mlcloud/runpod/impl/prediction.ipp>
+#include <mlcloud/runpod/impl/storage.ipp>
+#include <mlcloud/runpod/impl/setup.ipp>
 
 #endif

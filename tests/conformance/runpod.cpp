@@ -8,6 +8,7 @@
 #include "../integration/runpod/runpod_test.hpp"
 
 #include <mlcloud/runpod/prediction.hpp>
+#include <mlcloud/runpod/storage.hpp>
 #include <mlcloud/runpod/training.hpp>
 #include <mlcloud/testing/conformance.hpp>
 
@@ -78,3 +79,20 @@ MLCLOUD_TRAINING_CONFORMANCE(runpod_training_factory)
 #ifdef MLCLOUD_TEST_TRAINER
 MLCLOUD_PREDICTION_CONFORMANCE(runpod_prediction_factory)
 #endif
+
+namespace {
+
+struct runpod_storage_factory
+{
+    std::unique_ptr<rp::storage> make(boost::asio::any_io_executor ex)
+    {
+        auto o = fake_options();
+        o.storage.multipart_threshold = 64 * 1024; // the suite's 100 kB object goes up in parts
+        return std::make_unique<rp::storage>(ex, o);
+    }
+    mlcloud::storage_uri scratch() { return mlcloud::storage_uri::runpod_volume(datacenter, volume, "conformance"); }
+};
+
+} // namespace
+
+MLCLOUD_STORAGE_CONFORMANCE(runpod_storage_factory)

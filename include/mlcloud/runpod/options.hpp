@@ -11,6 +11,7 @@
 #include <mlcloud/net/client.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,19 @@ struct prediction_options
     /// Attempts of /run or /runsync after a 5xx or a lost connection. A repeated submission can
     /// run the prediction twice (it is billed twice, it changes nothing else).
     unsigned submit_attempts = 3;
+};
+
+/// How `storage` moves files through RunPod's S3 API.
+struct storage_options
+{
+    /// Files above this size go up in parts (RunPod refuses a PutObject of 500 MB or more).
+    std::uint64_t multipart_threshold = 64ull << 20;
+    std::uint64_t part_size = 32ull << 20; ///< raised when a file would need more than 10000 parts
+    std::size_t concurrency = 4;           ///< parts in flight at once
+    std::uint64_t download_chunk_size = 16ull << 20;
+    int list_page_size = 1000; ///< keys per ListObjectsV2 page (1 to 1000)
+    /// Attempts per request (RunPod advises AWS_MAX_ATTEMPTS=10 against its transient 502s).
+    unsigned max_attempts = 10;
 };
 
 /// Everything the RunPod providers are built from. Every member has a working default except
@@ -123,6 +137,8 @@ struct options
     /// The GPU pool of that endpoint, for cost ("AMPERE_24", see the pricing table).
     std::string serverless_pool = "AMPERE_24";
     prediction_options prediction;
+
+    storage_options storage;
 
     /// The HTTP transport (timeouts, retries of idempotent requests, TLS, proxy).
     net::client_options http;

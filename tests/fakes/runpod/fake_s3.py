@@ -154,7 +154,7 @@ class S3Volumes:
             # Each datacenter has its own endpoint and region: a volume is reached through its own.
             return s3_error(400, "AuthorizationHeaderMalformed",
                             f"the region '{region}' is wrong; volume {bucket} is in '{volume['dataCenter']}'")
-        fault = self.fake.take_fault("s3", key or bucket)
+        fault = self.fake.take_fault("s3", unquote(raw_path + "?" + raw_query))
         if fault and fault["kind"] == "error_502":
             return 502, {"Content-Type": "text/html"}, b"<html>502 Bad Gateway</html>"
         if not key:
