@@ -26,16 +26,6 @@
 #include <mlcloud/messages/impl/recommend.ipp>
 #include <mlcloud/messages/impl/templates.ipp>
 
-// net
-#include <mlcloud/net/impl/fields.ipp>
-#include <mlcloud/net/impl/redact.ipp>
-#include <mlcloud/net/impl/message.ipp>
-#include <mlcloud/net/impl/url.ipp>
-#include <mlcloud/net/impl/retry.ipp>
-#include <mlcloud/net/impl/proxy.ipp>
-#include <mlcloud/net/impl/http_client.ipp>
-#include <mlcloud/net/impl/sse.ipp>
-
 // auth
 #include <mlcloud/auth/impl/secret.ipp>
 #include <mlcloud/auth/impl/environment.ipp>
@@ -45,6 +35,16 @@
 #include <mlcloud/auth/impl/aws_credentials.ipp>
 #include <mlcloud/auth/impl/sigv4.ipp>
 #include <mlcloud/auth/impl/runpod_credentials.ipp>
+
+// net
+#include <mlcloud/net/impl/fields.ipp>
+#include <mlcloud/net/impl/redact.ipp>
+#include <mlcloud/net/impl/message.ipp>
+#include <mlcloud/net/impl/url.ipp>
+#include <mlcloud/net/impl/retry.ipp>
+#include <mlcloud/net/impl/proxy.ipp>
+#include <mlcloud/net/impl/http_client.ipp>
+#include <mlcloud/net/impl/sse.ipp>
 
 // aws
 #include <mlcloud/aws/impl/encoding.ipp>

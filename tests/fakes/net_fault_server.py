@@ -225,7 +225,7 @@ class Handler(socketserver.BaseRequestHandler):
             conn.send(response(200, b"y" * 1000))
             return True
         if path == "/truncated":
-            conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"t" * 500)
+            conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nX-Request-Id: truncated-1\r\n\r\n" + b"t" * 500)
             time.sleep(0.05)
             conn.sock.shutdown(socket.SHUT_RDWR)
             conn.sock.close()

@@ -42,7 +42,7 @@ struct tls_options
 {
     /// An extra PEM file of CA certificates trusted in addition to the system store (e.g. a
     /// company proxy's CA, or a test CA).
-    std::string ca_file;
+    std::string ca_file{};
     /// Trust the system CA store (OpenSSL's default paths; SSL_CERT_FILE/SSL_CERT_DIR apply).
     bool use_system_store = true;
     /// Turning this off accepts any certificate: for debugging against a box you own, never
@@ -53,7 +53,7 @@ struct tls_options
 /// The keep-alive pool: one set of connections per scheme, host, port and proxy.
 struct pool_options
 {
-    std::size_t max_connections_per_host = 32; ///< open at once (idle or busy); further requests wait
+    std::size_t max_connections_per_host = 32; ///< open at once (idle or busy); further requests wait; 0: no limit
     std::size_t max_idle_per_host = 8;         ///< idle connections kept for reuse
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(50)}; ///< an idle connection older than this is closed
 };
@@ -61,24 +61,24 @@ struct pool_options
 /// One line of the optional request log. Every string in it is already redacted.
 struct log_event
 {
-    std::string_view method;
-    std::string_view url;   ///< redacted
+    std::string_view method{};
+    std::string_view url{};   ///< redacted
     int status = 0;         ///< 0 when no response arrived
     std::chrono::microseconds duration{0};
     unsigned attempt = 1;
     bool reused_connection = false;
-    std::string_view error; ///< redacted; empty on a response
+    std::string_view error{}; ///< redacted; empty on a response
 };
 
 struct client_options
 {
-    net::timeouts timeouts;
-    retry_options retry;
-    tls_options tls;
-    pool_options pool;
+    net::timeouts timeouts{};
+    retry_options retry{};
+    tls_options tls{};
+    pool_options pool{};
     /// Unset: proxy_options::from_environment() when the client is made. Set it to `{}` to
     /// ignore the environment and connect directly.
-    std::optional<proxy_options> proxy;
+    std::optional<proxy_options> proxy{};
 
     std::uint64_t max_body_size = 64ull << 20;      ///< largest response body kept in memory
     std::uint64_t max_file_body_size = 5ull << 40;  ///< largest response body written to a file (S3's 5 TiB)
@@ -86,10 +86,10 @@ struct client_options
 
     std::string user_agent = "mlcloud/" MLCLOUD_VERSION_STRING;
     /// When set (e.g. "Idempotency-Key"), request::idempotency_key is also sent under this name.
-    std::string idempotency_header;
+    std::string idempotency_header{};
 
     /// Called once per attempt with redacted text only.
-    std::function<void(log_event const&)> on_log;
+    std::function<void(log_event const&)> on_log{};
 };
 
 /// An HTTP/1.1 client with a keep-alive pool, timeouts on every phase, retries and proxies.
@@ -105,8 +105,11 @@ struct client_options
 /// effect), errc::protocol_error, errc::payload_too_large, errc::io_error,
 /// errc::invalid_argument. See docs/transport.md for the rules.
 ///
-/// Thread-safe: one client may serve concurrent requests, also from several threads.
-/// In-flight requests keep what they need alive; destroy the client before its io_context.
+/// One client serves any number of concurrent requests from coroutines on its executor; its
+/// pool, retry quota and TLS context are guarded by mutexes. With an io_context run by several
+/// threads, give the client (and its callers) a strand. In-flight requests keep what they
+/// need alive, so the client may be destroyed before they finish; destroy it before its
+/// io_context. A moved-from client may only be assigned to or destroyed.
 class http_client
 {
 public:

@@ -21,10 +21,10 @@ namespace mlcloud::net {
 /// become a Basic Proxy-Authorization header, which is redacted everywhere.
 struct proxy_options
 {
-    std::string http_proxy;
-    std::string https_proxy;
+    std::string http_proxy{};
+    std::string https_proxy{};
     /// Hosts that bypass the proxy; see no_proxy_matches() for the syntax.
-    std::string no_proxy;
+    std::string no_proxy{};
 
     /// HTTPS_PROXY/https_proxy, HTTP_PROXY/http_proxy and NO_PROXY/no_proxy (the upper-case
     /// name wins when both are set, as in Go). HTTP_PROXY is ignored when REQUEST_METHOD is

@@ -61,11 +61,11 @@ struct timeouts
 ///     req.timeouts = {.idle = 70s};   // a Telegram long poll with timeout=60
 struct timeout_overrides
 {
-    std::optional<std::chrono::milliseconds> resolve;
-    std::optional<std::chrono::milliseconds> connect;
-    std::optional<std::chrono::milliseconds> tls_handshake;
-    std::optional<std::chrono::milliseconds> idle;
-    std::optional<std::chrono::milliseconds> request;
+    std::optional<std::chrono::milliseconds> resolve{};
+    std::optional<std::chrono::milliseconds> connect{};
+    std::optional<std::chrono::milliseconds> tls_handshake{};
+    std::optional<std::chrono::milliseconds> idle{};
+    std::optional<std::chrono::milliseconds> request{};
 
     /// `base` with the overrides applied.
     timeouts apply_to(timeouts base) const noexcept
@@ -84,9 +84,9 @@ struct timeout_overrides
 /// fixed buffer: memory use does not depend on the size.
 struct file_body
 {
-    std::filesystem::path path;
+    std::filesystem::path path{};
     std::uint64_t offset = 0;
-    std::optional<std::uint64_t> length; ///< unset: to the end of the file
+    std::optional<std::uint64_t> length{}; ///< unset: to the end of the file
 };
 
 /// Fills `out` with the next bytes of a body and returns how many it wrote; it is called
@@ -99,7 +99,7 @@ using body_chunk_source = std::function<result<std::size_t>(std::span<char> out)
 struct generator_body
 {
     std::uint64_t length = 0;
-    std::function<body_chunk_source()> open;
+    std::function<body_chunk_source()> open{};
 };
 
 /// The body of a request: nothing, bytes in memory, a file range, or a generator.
@@ -146,35 +146,39 @@ using prepare_hook = std::function<result<void>(request& req, unsigned attempt)>
 struct request
 {
     net::method method = net::method::get;
-    std::string url; ///< absolute http:// or https:// URL, already percent-encoded (see url.hpp)
-    fields headers;
-    request_body body;
+    std::string url{}; ///< absolute http:// or https:// URL, already percent-encoded (see url.hpp)
+    fields headers{};
+    request_body body{};
 
     /// Whether sending the request twice has the effect of sending it once. Unset: from the
     /// method (see is_idempotent(method)). Set it to true for a POST the server deduplicates.
-    std::optional<bool> idempotent;
+    std::optional<bool> idempotent{};
 
     /// A key the server uses to deduplicate (AWS ClientToken, Stripe-style Idempotency-Key).
     /// A request that carries one may be retried even when it is not idempotent. The
     /// transport sends it as a header only when client_options::idempotency_header is set.
-    std::string idempotency_key;
+    std::string idempotency_key{};
 
-    timeout_overrides timeouts;
+    timeout_overrides timeouts{};
 
-    progress_callback on_upload_progress;   ///< (bytes sent, body size); restarts at 0 on a retry
-    progress_callback on_download_progress; ///< (bytes received, Content-Length or 0); restarts on a retry
+    /// Attempts for this request, first included; unset: client_options::retry.max_attempts.
+    /// 1 turns retries off (e.g. a long poll the caller repeats anyway).
+    std::optional<unsigned> max_attempts{};
+
+    progress_callback on_upload_progress{};   ///< (bytes sent, body size); restarts at 0 on a retry
+    progress_callback on_download_progress{}; ///< (bytes received, Content-Length or 0); restarts on a retry
 
     /// When set, a 2xx response body is streamed into this file (through a temporary file
     /// next to it, renamed on success: no partial file is ever left at this path). Other
     /// responses keep their (bounded) body in memory.
-    std::filesystem::path response_file;
+    std::filesystem::path response_file{};
 
     /// Largest response body accepted; unset: client_options::max_body_size (in memory) or
     /// client_options::max_file_body_size (to a file). Larger bodies fail with
     /// errc::payload_too_large.
-    std::optional<std::uint64_t> max_body_size;
+    std::optional<std::uint64_t> max_body_size{};
 
-    prepare_hook prepare;
+    prepare_hook prepare{};
 
     /// `idempotent` or the method's default.
     bool is_idempotent() const noexcept { return idempotent.value_or(net::is_idempotent(method)); }

@@ -23,10 +23,10 @@ namespace mlcloud::net {
 struct response
 {
     int status = 0;
-    std::string reason; ///< the reason phrase, as sent
-    fields headers;
-    std::string body;                 ///< empty when the body went to `body_file`
-    std::filesystem::path body_file;  ///< the file written (request::response_file), for a 2xx
+    std::string reason{}; ///< the reason phrase, as sent
+    fields headers{};
+    std::string body{};                 ///< empty when the body went to `body_file`
+    std::filesystem::path body_file{};  ///< the file written (request::response_file), for a 2xx
     std::uint64_t body_size = 0;      ///< bytes of body received (in memory or in the file)
     unsigned attempts = 1;            ///< how many attempts `send` made
 

@@ -54,13 +54,13 @@ struct retry_options
     /// Extra classification of a complete response, consulted before the default rules;
     /// return nullopt to keep the default. The AWS backend adds error-code-in-body rules
     /// here (e.g. a 400 whose body says ThrottlingException).
-    std::function<std::optional<retry_class>(response const&)> classify;
+    std::function<std::optional<retry_class>(response const&)> classify{};
 
     /// A uniform random number in [0, 1) for the jitter; unset: a thread-local generator.
-    std::function<double()> random;
+    std::function<double()> random{};
 
     /// The wall clock, for Retry-After given as an HTTP-date; unset: system_clock::now.
-    std::function<std::chrono::system_clock::time_point()> now;
+    std::function<std::chrono::system_clock::time_point()> now{};
 };
 
 /// The retry quota of one client: a token bucket shared by all its requests, so a failing
@@ -91,7 +91,7 @@ struct retry_decision
     bool retry = false;
     std::chrono::milliseconds delay{0}; ///< wait this long before the next attempt
     unsigned cost = 0;                  ///< tokens taken from the quota for this retry
-    std::string reason;                 ///< why not, when `retry` is false ("3 attempts made", ...)
+    std::string reason{};                 ///< why not, when `retry` is false ("3 attempts made", ...)
 };
 
 /// The policy of one client. Thread-safe (the quota is the only shared state).
@@ -116,10 +116,12 @@ public:
     MLCLOUD_DECL std::chrono::milliseconds backoff(unsigned retry) const;
 
     /// Decides about the next attempt after `attempts_made` attempts, the last of which
-    /// failed with `cls`. `retry_after` is the server's Retry-After, when it sent one.
-    /// Takes the retry's cost from the quota when the answer is yes.
+    /// failed with `cls`. `retry_after` is the server's Retry-After, when it sent one;
+    /// `max_attempts` replaces options().max_attempts for this request. Takes the retry's
+    /// cost from the quota when the answer is yes.
     MLCLOUD_DECL retry_decision on_failure(retry_class cls, unsigned attempts_made,
-                                           std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+                                           std::optional<std::chrono::milliseconds> retry_after = std::nullopt,
+                                           std::optional<unsigned> max_attempts = std::nullopt);
 
     /// Records a successful (2xx) request: refunds `success_refund` when it needed no retry,
     /// else the cost of its last retry (as the AWS SDKs do).

@@ -29,9 +29,9 @@ namespace mlcloud::net {
 /// One dispatched event.
 struct sse_event
 {
-    std::string id;               ///< the stream's last event id when this event was dispatched
+    std::string id{};               ///< the stream's last event id when this event was dispatched
     std::string type = "message"; ///< the `event:` field, "message" when absent
-    std::string data;             ///< the `data:` lines joined with '\n'
+    std::string data{};             ///< the `data:` lines joined with '\n'
 };
 
 /// Incremental parser of text/event-stream. Feed it bytes as they arrive, split anywhere
@@ -90,7 +90,7 @@ struct sse_limits
 
 struct sse_options
 {
-    std::string last_event_id; ///< resume after this event (e.g. a stored log cursor)
+    std::string last_event_id{}; ///< resume after this event (e.g. a stored log cursor)
     std::chrono::milliseconds reconnect_delay{1000}; ///< until the server sends `retry:`
     std::chrono::milliseconds max_reconnect_delay{std::chrono::seconds(30)}; ///< caps `retry:`
     unsigned max_reconnects = 5; ///< reconnections within one read() before giving up
@@ -99,8 +99,8 @@ struct sse_options
 
 struct sse_batch
 {
-    std::vector<sse_event> events;
-    std::string last_event_id; ///< resume from here (store it as the cursor)
+    std::vector<sse_event> events{};
+    std::string last_event_id{}; ///< resume from here (store it as the cursor)
     unsigned reconnects = 0;   ///< connections lost and re-opened during this read
     /// The server ended the stream for good (HTTP 204, as the specification says); further
     /// reads return nothing.

@@ -53,12 +53,12 @@ MLCLOUD_DECL result<std::string> make_url(std::string_view base, std::initialize
 /// The parts of an absolute http(s) URL the transport needs.
 struct url_parts
 {
-    std::string scheme;   ///< "http" or "https", lower case
-    std::string host;     ///< decoded host name or IP literal, without IPv6 brackets
+    std::string scheme{};   ///< "http" or "https", lower case
+    std::string host{};     ///< decoded host name or IP literal, without IPv6 brackets
     std::uint16_t port = 0; ///< explicit or the scheme's default
-    std::string target;   ///< encoded path and query ("/" when the path is empty), no fragment
-    std::string user;     ///< decoded user information, when present
-    std::string password;
+    std::string target{};   ///< encoded path and query ("/" when the path is empty), no fragment
+    std::string user{};     ///< decoded user information, when present
+    std::string password{};
 
     bool is_tls() const noexcept { return scheme == "https"; }
     bool has_default_port() const noexcept { return port == (is_tls() ? 443 : 80); }

@@ -272,6 +272,7 @@ TEST_CASE("net: 500 then success is retried, 503 forever returns the last 503", 
     CHECK(e.is(mlcloud::errc::throttled));
     CHECK(e.http_status == 503);
     CHECK(e.request_id == "fault-503");
+    CHECK_THAT(e.message, Contains("HTTP 503 Service Unavailable: status 503 for request 3 (after 3 attempts)"));
 }
 
 TEST_CASE("net: 429 with Retry-After waits what the server asked", "[net][integration]")
@@ -474,7 +475,13 @@ TEST_CASE("net: a truncated body is retried, then reported with what arrived", "
     CHECK(r.error().is(mlcloud::errc::network_error));
     CHECK_THAT(r.error().message, Contains("after 500 of 1000 body bytes"));
     CHECK(r.error().http_status == 200);
+    CHECK(r.error().request_id == "truncated-1");
     CHECK(c.logged.size() == 3);
+
+    // A per-request attempt budget replaces the client's.
+    auto once = c.send({.url = fault() + "/truncated", .max_attempts = 1});
+    REQUIRE_FALSE(once);
+    CHECK(c.logged.size() == 4);
 }
 
 TEST_CASE("net: the body size limit is enforced, known length or chunked, without retry", "[net][integration]")
@@ -490,6 +497,11 @@ TEST_CASE("net: the body size limit is enforced, known length or chunked, withou
         CHECK(r.error().is(mlcloud::errc::payload_too_large));
     }
     CHECK(c.logged.size() == 2);
+    // For a POST the server has answered: still payload_too_large, not outcome_unknown.
+    auto post = c.send({.method = net::method::post, .url = fault() + "/big?size=3000000", .body = "{}"});
+    REQUIRE_FALSE(post);
+    CHECK(post.error().is(mlcloud::errc::payload_too_large));
+    CHECK_FALSE(post.error().retry_safe);
     // The default limit is well above Beast's 8 MB: a 20 MB Telegram download fits.
     client_fixture d;
     auto big = d.send({.url = fault() + "/big?size=20000000", .max_body_size = 21000000});

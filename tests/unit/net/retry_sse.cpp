@@ -117,6 +117,11 @@ TEST_CASE("retry: attempts are limited and each retry costs the quota", "[net][r
     CHECK_FALSE(d3.retry);
     CHECK(d3.reason == "3 attempts made");
     CHECK(p.quota().available() == 485); // a refused retry takes nothing
+    // A request's own budget replaces the client's, up or down.
+    CHECK_FALSE(p.on_failure(net::retry_class::transient, 1, std::nullopt, 1).retry);
+    auto more = p.on_failure(net::retry_class::transient, 3, std::nullopt, 5);
+    CHECK(more.retry);
+    p.quota().release(more.cost);
     auto none = p.on_failure(net::retry_class::none, 1);
     CHECK_FALSE(none.retry);
     CHECK(p.quota().available() == 485);

@@ -123,11 +123,22 @@ struct failure
     stage at = stage::nothing_sent;
     bool connection_lost = false; // EOF or reset: what a stale keep-alive connection looks like
     int status = 0;               // when the response head had arrived
+    std::string request_id;       // idem
 };
+
+inline failure failure_from(error e, retry_class cls, stage at, bool lost = false)
+{
+    failure f;
+    f.err = std::move(e);
+    f.cls = cls;
+    f.at = at;
+    f.connection_lost = lost;
+    return f;
+}
 
 inline failure make_failure(errc code, std::string const& message, retry_class cls, stage at, bool lost = false)
 {
-    return failure{error(code, redact_text(message)), cls, at, lost, 0};
+    return failure_from(error(code, redact_text(message)), cls, at, lost);
 }
 
 inline bool is_connection_lost(boost::system::error_code const& ec)
@@ -656,7 +667,7 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
             retry_class cls = r.ok() ? retry_class::none : retry_.classify(r);
             if (cls != retry_class::none && req.is_replayable())
             {
-                auto d = retry_.on_failure(cls, attempt, retry_.retry_after(r));
+                auto d = retry_.on_failure(cls, attempt, retry_.retry_after(r), req.max_attempts);
                 if (d.retry)
                 {
                     last_retry_cost = d.cost;
@@ -675,13 +686,21 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
         bool may_resend = f.at == stage::nothing_sent || req.is_replayable();
         if (!may_resend)
         {
-            error e(errc::outcome_unknown,
-                    f.err.message + "; the request was sent and may have taken effect, so it is not repeated (" +
-                        std::string(to_string(req.method)) + " is not idempotent and has no idempotency key)");
-            e.with_http(f.status);
+            // The connection was lost (or timed out, or the caller gave up) after the request
+            // went out: its outcome is unknown. Other failures (an oversized or malformed
+            // answer, a file that cannot be written) keep their code: the server answered.
+            bool lost = f.err.is(errc::network_error) || f.err.is(errc::timeout) || f.err.is(errc::cancelled);
+            std::string why = "the request was sent and may have taken effect, so it is not repeated (" +
+                              std::string(to_string(req.method)) + " is not idempotent and has no idempotency key)";
+            error e = lost ? error(errc::outcome_unknown, f.err.message + "; " + why) : std::move(f.err);
+            if (!lost)
+                e.message += "; " + why;
+            e.with_retry_safe(false);
+            if (f.status != 0)
+                e.with_http(f.status, f.request_id);
             co_return decorate(std::move(e));
         }
-        auto d = retry_.on_failure(f.cls, attempt);
+        auto d = retry_.on_failure(f.cls, attempt, std::nullopt, req.max_attempts);
         if (d.retry)
         {
             last_retry_cost = d.cost;
@@ -691,11 +710,11 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
         error e = std::move(f.err);
         if (attempt > 1)
             e.message += " (after " + std::to_string(attempt) + " attempts)";
-        if (f.cls != retry_class::none && attempt < retry_.options().max_attempts)
+        if (f.cls != retry_class::none && attempt < req.max_attempts.value_or(retry_.options().max_attempts))
             e.message += " (not retried: " + d.reason + ")";
         e.with_retry_safe(true);
         if (f.status != 0)
-            e.http_status = f.status;
+            e.with_http(f.status, f.request_id);
         co_return decorate(std::move(e));
     }
 }
@@ -719,13 +738,13 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
         auto src = body_source::open(req.body);
         if (!src)
         {
-            out.fail = failure{src.error(), retry_class::none, stage::nothing_sent, false, 0};
+            out.fail = failure_from(src.error(), retry_class::none, stage::nothing_sent);
             co_return out;
         }
         auto lease = co_await pool_.acquire(rt.pool_key, deadline, pass > 0);
         if (!lease)
         {
-            out.fail = failure{lease.error(), retry_class::timeout, stage::nothing_sent, false, 0};
+            out.fail = failure_from(lease.error(), retry_class::timeout, stage::nothing_sent);
             co_return out;
         }
         bool const reused = lease->reused != nullptr;
@@ -786,6 +805,7 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
         {
             slot.release(false);
             f->status = r.status;
+            f->request_id = r.request_id();
             out.fail = std::move(f);
             co_return out;
         }
@@ -861,7 +881,7 @@ inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& 
     if (rt.url.is_tls())
         if (auto context = tls_context(); !context)
         {
-            out.fail = failure{context.error(), retry_class::none, stage::nothing_sent, false, 0};
+            out.fail = failure_from(context.error(), retry_class::none, stage::nothing_sent);
             co_return out;
         }
     failure fail;
@@ -959,7 +979,7 @@ inline asio::awaitable<std::optional<failure>> client_impl::handshake(connection
 {
     auto context = tls_context();
     if (!context)
-        co_return failure{context.error(), retry_class::none, stage::nothing_sent, false, 0};
+        co_return failure_from(context.error(), retry_class::none, stage::nothing_sent);
     c.start_tls(**context);
     SSL* ssl = c.tls().native_handle();
     std::string const& host = rt.url.host;
@@ -1030,8 +1050,8 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
                 auto n = src.read(buffer.data(), want);
                 if (!n)
                 {
-                    out.fail = failure{n.error(), retry_class::none,
-                                       out.bytes_written ? stage::request_sent : stage::nothing_sent, false, 0};
+                    out.fail = failure_from(n.error(), retry_class::none,
+                                            out.bytes_written ? stage::request_sent : stage::nothing_sent);
                     co_return out;
                 }
                 piece = std::string_view(buffer.data(), *n);
@@ -1156,59 +1176,99 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
     if (to_file)
     {
         if (auto opened = file.open(req.response_file); !opened)
-            co_return failure{opened.error(), retry_class::none, stage::response_started, false, 0};
+            co_return failure_from(opened.error(), retry_class::none, stage::response_started);
         buffer.resize(opts_.buffer_size);
     }
     else if (declared)
         r.body.reserve(static_cast<std::size_t>(*declared));
 
-    std::uint64_t total = 0;
-    while (!p.is_done())
-    {
-        std::size_t const cap = opts_.buffer_size;
-        std::size_t old_size = r.body.size();
-        char* dest = nullptr;
+    // Where the next bytes go: straight into the response body, or into the file's buffer.
+    std::size_t body_mark = 0;
+    auto prepare = [&](std::size_t cap) -> char* {
         if (to_file)
-            dest = buffer.data();
-        else
-        {
-            r.body.resize(old_size + cap);
-            dest = r.body.data() + old_size;
-        }
-        p.get().body().data = dest;
-        p.get().body().size = cap;
-        auto ph = phase_until(to.idle, deadline);
-        c.tcp().expires_at(ph.until);
-        auto [ec, n] = co_await c.visit(
-            [&](auto& stream) { return http::async_read_some(stream, c.buffer(), p, use_tuple); });
-        (void)n;
-        if (ec == http::error::need_buffer)
-            ec = {};
-        std::size_t const got = cap - p.get().body().size;
+            return buffer.data();
+        body_mark = r.body.size();
+        r.body.resize(body_mark + cap);
+        return r.body.data() + body_mark;
+    };
+    std::uint64_t total = 0;
+    auto commit = [&](char* dest, std::size_t got) -> std::optional<failure> {
         if (!to_file)
-            r.body.resize(old_size + got);
+            r.body.resize(body_mark + got);
         total += got;
         if (total > limit)
-            co_return too_large("more than " + std::to_string(limit));
+            return too_large("more than " + std::to_string(limit));
         if (to_file && got > 0)
             if (auto w = file.write(dest, got); !w)
-                co_return failure{w.error(), retry_class::none, stage::response_started, false, 0};
+                return failure_from(w.error(), retry_class::none, stage::response_started);
         if (got > 0 && req.on_download_progress)
             req.on_download_progress(total, declared.value_or(0));
-        if (ec == asio::ssl::error::stream_truncated && p.need_eof())
+        return std::nullopt;
+    };
+
+    if (declared && !p.is_done())
+    {
+        // A body of known length is read straight from the stream into its destination: the
+        // parser has left every byte after the head in the connection's buffer (it had no
+        // body buffer yet), and it is not needed to find the end.
+        auto& pending = c.buffer();
+        while (total < *declared)
         {
-            // A body delimited by the end of the connection, closed without TLS close_notify:
-            // many servers do that, and the length is not in doubt.
-            p.put_eof(ec);
+            auto const want = static_cast<std::size_t>(std::min<std::uint64_t>(opts_.buffer_size, *declared - total));
+            char* dest = prepare(want);
+            std::size_t got = 0;
+            boost::system::error_code ec;
+            auto ph = phase_until(to.idle, deadline);
+            if (pending.size() > 0)
+            {
+                got = asio::buffer_copy(asio::buffer(dest, want), pending.data());
+                pending.consume(got);
+            }
+            else
+            {
+                c.tcp().expires_at(ph.until);
+                std::tie(ec, got) = co_await c.visit(
+                    [&](auto& stream) { return stream.async_read_some(asio::buffer(dest, want), use_tuple); });
+            }
+            if (auto f = commit(dest, got))
+                co_return f;
+            if (ec)
+                co_return read_failure(ec, p, total, rt, ph, to);
         }
-        if (ec)
-            co_return read_failure(ec, p, total, rt, ph, to);
+    }
+    else
+    {
+        // Chunked, or delimited by the end of the connection: the parser finds the end.
+        while (!p.is_done())
+        {
+            std::size_t const cap = opts_.buffer_size;
+            char* dest = prepare(cap);
+            p.get().body().data = dest;
+            p.get().body().size = cap;
+            auto ph = phase_until(to.idle, deadline);
+            c.tcp().expires_at(ph.until);
+            auto [ec, n] = co_await c.visit(
+                [&](auto& stream) { return http::async_read_some(stream, c.buffer(), p, use_tuple); });
+            (void)n;
+            if (ec == http::error::need_buffer)
+                ec = {};
+            if (auto f = commit(dest, cap - p.get().body().size))
+                co_return f;
+            if (ec == asio::ssl::error::stream_truncated && p.need_eof())
+            {
+                // A body delimited by the end of the connection, closed without TLS
+                // close_notify: many servers do that, and the length is not in doubt.
+                p.put_eof(ec);
+            }
+            if (ec)
+                co_return read_failure(ec, p, total, rt, ph, to);
+        }
     }
     r.body_size = total;
     if (to_file)
     {
         if (auto done = file.commit(); !done)
-            co_return failure{done.error(), retry_class::none, stage::response_started, false, 0};
+            co_return failure_from(done.error(), retry_class::none, stage::response_started);
         r.body_file = req.response_file;
     }
     co_return std::nullopt;

@@ -97,6 +97,8 @@ MLCLOUD_DECL error http_error(response const& r, std::string_view operation)
         message += " " + r.reason;
     if (!snippet.empty())
         message += ": " + snippet + (r.body.size() > 300 ? "..." : "");
+    if (r.attempts > 1)
+        message += " (after " + std::to_string(r.attempts) + " attempts)";
     error e(errc_from_status(r.status), redact_text(message));
     e.with_http(r.status, r.request_id());
     if (!operation.empty())

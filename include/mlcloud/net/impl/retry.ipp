@@ -183,7 +183,8 @@ MLCLOUD_DECL std::chrono::milliseconds retry_policy::backoff(unsigned retry) con
 }
 
 MLCLOUD_DECL retry_decision retry_policy::on_failure(retry_class cls, unsigned attempts_made,
-                                                     std::optional<std::chrono::milliseconds> retry_after)
+                                                     std::optional<std::chrono::milliseconds> retry_after,
+                                                     std::optional<unsigned> max_attempts)
 {
     retry_decision d;
     if (cls == retry_class::none)
@@ -191,7 +192,7 @@ MLCLOUD_DECL retry_decision retry_policy::on_failure(retry_class cls, unsigned a
         d.reason = "not retryable";
         return d;
     }
-    if (attempts_made >= options_.max_attempts)
+    if (attempts_made >= max_attempts.value_or(options_.max_attempts))
     {
         d.reason = std::to_string(attempts_made) + (attempts_made == 1 ? " attempt" : " attempts") + " made";
         return d;
