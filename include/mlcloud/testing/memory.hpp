@@ -190,7 +190,7 @@ private:
             return job_state::provisioning;
         if (now - j.started >= j.spec.max_runtime)
         {
-            finish(j, job_state::timed_out, "max runtime reached");
+            finish(j, job_state::timed_out, "max runtime reached", now);
             return job_state::timed_out;
         }
         auto const& script = j.spec.command;
@@ -220,12 +220,13 @@ private:
         j.ended = now;
     }
 
-    // The log lines a job has printed so far.
-    std::vector<std::string> lines_of(job& j)
+    // The log lines a job has printed by `now`. The state is advanced to the same instant
+    // first, so a caller that also reports end_of_stream sees one consistent moment.
+    std::vector<std::string> lines_of(job& j, clock::time_point now)
     {
-        state_of(j);
+        state_of(j, now);
         std::vector<std::string> out;
-        auto done = steps_done(j, clock::now());
+        auto done = steps_done(j, now);
         auto const& script = j.spec.command;
         for (std::size_t i = 0; i < std::min(done, script.size()); ++i)
         {
@@ -374,12 +375,13 @@ public:
             if (ec != std::errc() || ptr != cursor.token.data() + cursor.token.size())
                 co_return detail::decorate(error(errc::invalid_argument, "malformed log cursor"), "read_logs");
         }
-        auto lines = world_->lines_of(**j);
+        auto const now = world::clock::now();
+        auto lines = world_->lines_of(**j, now);
         log_chunk chunk;
         for (auto i = std::min(from, lines.size()); i < lines.size(); ++i)
             chunk.lines.push_back(lines[i]);
         chunk.next.token = std::to_string(std::max(from, lines.size()));
-        chunk.end_of_stream = is_terminal(world_->state_of(**j));
+        chunk.end_of_stream = is_terminal(world_->state_of(**j, now));
         co_return chunk;
     }
 

@@ -1,0 +1,412 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_CLI_COMMANDS_HPP
+#define MLCLOUD_CLI_COMMANDS_HPP
+
+// The commands, written once against the public API and instantiated for every backend.
+// They use mlcloud::blocking<B>, the synchronous face of the same providers.
+
+#include "args.hpp"
+#include "backends.hpp"
+#include "job_records.hpp"
+
+#include <mlcloud/blocking.hpp>
+#include <mlcloud/messages.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace mlcloud_cli {
+
+namespace msg = mlcloud::messages;
+namespace fs = std::filesystem;
+
+constexpr auto plain = msg::format::plain;
+
+/// Streams for the commands' output and their diagnostics; tests substitute their own.
+struct io
+{
+    std::ostream& out = std::cout;
+    std::ostream& err = std::cerr;
+    std::istream& in = std::cin;
+};
+
+inline int report(io& io, mlcloud::error const& e)
+{
+    io.err << msg::error_message(plain, e) << "\n";
+    return 1;
+}
+
+inline std::string random_hex(std::size_t n)
+{
+    std::random_device rd;
+    std::string s(n, '0');
+    for (auto& c : s)
+        c = "0123456789abcdef"[rd() % 16];
+    return s;
+}
+
+/// The pricing table, with $MLCLOUD_PRICING (a JSON override file) applied when set.
+inline mlcloud::result<msg::pricing_table> pricing()
+{
+    if (char const* path = std::getenv("MLCLOUD_PRICING"); path && *path)
+        return msg::pricing_table::load(path);
+    return msg::pricing_table::builtin();
+}
+
+/// Rows, columns and bytes of a local CSV, for the GPU recommendation.
+inline msg::dataset_profile profile_of(fs::path const& csv)
+{
+    msg::dataset_profile p;
+    std::error_code ec;
+    p.bytes = fs::file_size(csv, ec);
+    std::ifstream in(csv);
+    std::string line;
+    if (std::getline(in, line))
+        p.columns = static_cast<std::uint64_t>(std::count(line.begin(), line.end(), ',') + 1);
+    while (std::getline(in, line))
+        ++p.rows;
+    return p;
+}
+
+/// Follows a job's log to its end, printing lines as they arrive; returns the last status.
+template <class B>
+mlcloud::result<mlcloud::job_status> follow_logs(mlcloud::blocking<B>& cloud, mlcloud::job_handle const& job, io& io,
+                                                 std::chrono::milliseconds interval, bool follow)
+{
+    mlcloud::log_cursor cursor;
+    for (;;)
+    {
+        auto chunk = cloud.read_logs(job, cursor);
+        if (!chunk)
+            return chunk.error();
+        for (auto const& line : chunk->lines)
+            io.out << line << "\n";
+        io.out.flush();
+        cursor = chunk->next;
+        if (chunk->end_of_stream || !follow)
+            break;
+        if (chunk->lines.empty())
+            std::this_thread::sleep_for(interval);
+    }
+    return cloud.status(job);
+}
+
+template <class B>
+int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a, io& io)
+{
+    a.allow_only({"data", "target", "gpu", "spot", "image", "output", "max-runtime", "max-price", "name", "follow",
+                  "yes", "expected-minutes", "provider"});
+    using traits = cli_backend<B>;
+    auto data_arg = a.require("data");
+    auto target = a.require("target");
+    std::string name = a.get("name").value_or("mlcloud-" + target + "-" + random_hex(6));
+    auto prefix = traits::default_prefix(opts);
+
+    // A dataset given as a file on this machine is uploaded first.
+    mlcloud::storage_uri dataset;
+    std::optional<msg::dataset_profile> profile;
+    if (fs::is_regular_file(data_arg))
+    {
+        profile = profile_of(data_arg);
+        dataset = prefix.child("datasets").child(fs::path(data_arg).filename().string());
+        io.out << "uploading " << data_arg << " to " << dataset.str() << "\n";
+        if (auto up = cloud.upload(data_arg, dataset); !up)
+            return report(io, up.error());
+    }
+    else if (auto parsed = mlcloud::storage_uri::parse(data_arg))
+        dataset = *parsed;
+    else
+        return report(io, parsed.error());
+
+    mlcloud::job_spec spec;
+    spec.name = name;
+    spec.idempotency_key = name + "-" + random_hex(8);
+    spec.dataset = dataset;
+    if (auto out = a.get("output"))
+    {
+        auto parsed = mlcloud::storage_uri::parse(*out);
+        if (!parsed)
+            return report(io, parsed.error());
+        spec.output = *parsed;
+    }
+    else
+        spec.output = prefix.child("models").child(name).child("model.json");
+    spec.command = a.rest().empty() ? std::vector<std::string>{"mlcloud-trainer", "train", "--target", target} : a.rest();
+    spec.env[mlcloud::target_env] = target;
+    if (char const* image = std::getenv("MLCLOUD_TRAINER_IMAGE"))
+        spec.image = image;
+    if (auto image = a.get("image"))
+        spec.image = *image;
+    spec.market = a.flag("spot") ? mlcloud::market::spot : mlcloud::market::on_demand;
+    if (auto limit = a.get("max-runtime"))
+    {
+        auto secs = parse_duration_seconds(*limit);
+        if (!secs)
+            throw usage_error("--max-runtime: expected a duration such as 90m or 2h");
+        spec.max_runtime = std::chrono::seconds(*secs);
+    }
+    if (auto price = a.get("max-price"))
+        spec.max_price_per_hour = std::stod(*price);
+    for (auto const& gpu : a.all("gpu"))
+        spec.compute.push_back({gpu, 1});
+
+    // Clouds cost money: show the GPU and the estimate, and ask.
+    if (!traits::pricing_provider.empty())
+    {
+        auto table = pricing();
+        if (!table)
+            return report(io, table.error());
+        msg::gpu_offer const* offer = nullptr;
+        if (spec.compute.empty())
+        {
+            auto rec = msg::recommend_gpu(*table, traits::pricing_provider, profile.value_or(msg::dataset_profile{}),
+                                          msg::model_family::logistic);
+            if (!rec)
+                return report(io, rec.error());
+            io.out << msg::gpu_selection(plain, *rec, table->offers(traits::pricing_provider)) << "\n";
+            spec.compute.push_back({rec->offer.id, rec->offer.gpu_count});
+        }
+        offer = table->find(traits::pricing_provider, spec.compute.front().id);
+        if (offer)
+        {
+            msg::launch_summary summary{*offer, spec.market,
+                                        std::chrono::minutes(std::stoi(a.get("expected-minutes").value_or("10"))),
+                                        data_arg, 1};
+            io.out << msg::launch_confirmation(plain, summary) << "\n";
+        }
+        if (!a.flag("yes"))
+        {
+            io.out << "Launch? [y/N] " << std::flush;
+            std::string answer;
+            std::getline(io.in, answer);
+            if (answer != "y" && answer != "Y" && answer != "yes")
+            {
+                io.out << "not launched\n";
+                return 1;
+            }
+        }
+    }
+
+    auto job = cloud.launch(spec);
+    if (!job)
+        return report(io, job.error());
+    if (auto saved = save_job(*job); !saved)
+        io.err << "warning: " << saved.error().message << "\n";
+    io.out << msg::training_launched(plain, *job) << "\n";
+    if (!a.flag("follow"))
+        return 0;
+
+    auto started = std::chrono::steady_clock::now();
+    auto final_status = follow_logs(cloud, *job, io, std::chrono::milliseconds(500), true);
+    if (!final_status)
+        return report(io, final_status.error());
+    if (final_status->state != mlcloud::job_state::succeeded)
+    {
+        io.err << "the job ended " << to_string(final_status->state) << ": " << final_status->detail << "\n";
+        return 1;
+    }
+    msg::completion_summary done{*job, final_status->cost_so_far,
+                                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started),
+                                 spec.output, {}};
+    io.out << msg::training_completed(plain, done) << "\n";
+    return 0;
+}
+
+/// The job a command names: the CLI's own record, else a bare handle for this provider.
+template <class B>
+mlcloud::job_handle job_for(args const& a)
+{
+    auto id = a.positional_at(0, "job id");
+    if (auto rec = load_job(id))
+        return *rec;
+    return mlcloud::job_handle{.provider = std::string(B::name), .id = id};
+}
+
+template <class B>
+int cmd_logs(mlcloud::blocking<B>& cloud, args const& a, io& io)
+{
+    a.allow_only({"follow", "interval", "provider"});
+    auto interval = parse_duration_seconds(a.get("interval").value_or("1"));
+    if (!interval)
+        throw usage_error("--interval: expected a duration such as 2s");
+    auto job = job_for<B>(a);
+    auto s = follow_logs(cloud, job, io, std::chrono::seconds(*interval), a.flag("follow"));
+    if (!s)
+        return report(io, s.error());
+    return 0;
+}
+
+template <class B>
+int cmd_status(mlcloud::blocking<B>& cloud, args const& a, io& io)
+{
+    a.allow_only({"provider"});
+    auto job = job_for<B>(a);
+    auto s = cloud.status(job);
+    if (!s)
+        return report(io, s.error());
+    io.out << msg::job_id_label(job.provider) << ": " << job.id << "\nstate: " << to_string(s->state) << "\n";
+    if (!s->detail.empty())
+        io.out << "detail: " << s->detail << "\n";
+    if (s->exit_code)
+        io.out << "exit code: " << *s->exit_code << "\n";
+    io.out << "cost so far: " << msg::format_usd(s->cost_so_far.usd);
+    if (!s->cost_so_far.basis.empty())
+        io.out << " (" << s->cost_so_far.basis << ")";
+    io.out << "\n";
+    return 0;
+}
+
+template <class B>
+int cmd_cancel(mlcloud::blocking<B>& cloud, args const& a, io& io)
+{
+    a.allow_only({"provider"});
+    auto job = job_for<B>(a);
+    auto s = cloud.terminate(job);
+    if (!s)
+        return report(io, s.error());
+    io.out << "stopped " << msg::machine_noun(job.provider) << " " << job.id << ": " << to_string(s->state)
+           << "\ncost: " << msg::format_usd(s->cost_so_far.usd) << "\n";
+    return 0;
+}
+
+template <class B>
+int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
+{
+    a.allow_only({"model", "input", "output", "provider"});
+    auto model = mlcloud::storage_uri::parse(a.require("model"));
+    if (!model)
+        return report(io, model.error());
+    mlcloud::prediction_request req;
+    req.model = *model;
+    auto input = a.require("input");
+    if (fs::is_regular_file(input))
+    {
+        std::ifstream in(input, std::ios::binary);
+        req.input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    else if (auto uri = mlcloud::storage_uri::parse(input); uri && !uri->is_local())
+        req.input_uri = *uri;
+    else
+        return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input));
+    req.idempotency_key = "predict-" + random_hex(12);
+    auto r = cloud.predict(req);
+    if (!r)
+        return report(io, r.error());
+    auto rows = static_cast<std::size_t>(std::count(r->output.begin(), r->output.end(), '\n'));
+    if (auto out = a.get("output"))
+    {
+        std::ofstream(*out, std::ios::binary | std::ios::trunc) << r->output;
+        io.out << msg::prediction_ready(plain, *r, rows > 0 ? rows - 1 : 0) << "\nwritten to " << *out << "\n";
+    }
+    else
+    {
+        io.out << r->output;
+        io.err << msg::prediction_ready(plain, *r, rows > 0 ? rows - 1 : 0) << "\n";
+    }
+    return 0;
+}
+
+template <class B>
+int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
+{
+    a.allow_only({"download", "provider"});
+    auto src = a.positional_at(0, "source");
+    auto dst = a.positional_at(1, "destination");
+    mlcloud::transfer_options progress{[&](std::uint64_t done, std::uint64_t total) {
+        if (total > (8u << 20))
+            io.err << "\r" << done * 100 / total << "% " << std::flush;
+    }};
+    bool upload = fs::is_regular_file(src) && !a.flag("download");
+    auto remote = mlcloud::storage_uri::parse(upload ? dst : src);
+    if (!remote)
+        return report(io, remote.error());
+    auto r = upload ? cloud.upload(src, *remote, progress) : cloud.download(*remote, dst, progress);
+    if (!r)
+        return report(io, r.error());
+    io.out << (upload ? "uploaded " : "downloaded ") << r->size << " bytes " << (upload ? "to " : "from ")
+           << remote->str() << "\n";
+    return 0;
+}
+
+template <class B>
+int cmd_ls(mlcloud::blocking<B>& cloud, args const& a, io& io)
+{
+    a.allow_only({"provider"});
+    auto prefix = mlcloud::storage_uri::parse(a.positional().empty() ? std::string() : a.positional().front());
+    auto listed = a.positional().empty() ? cloud.list(mlcloud::storage_uri::local("")) : prefix ? cloud.list(*prefix)
+                                                                                              : prefix.error();
+    if (!listed)
+        return report(io, listed.error());
+    for (auto const& o : *listed)
+        io.out << o.size << "\t" << o.uri.str() << "\n";
+    return 0;
+}
+
+template <class B>
+int cmd_rm(mlcloud::blocking<B>& cloud, args const& a, io& io)
+{
+    a.allow_only({"provider"});
+    auto uri = mlcloud::storage_uri::parse(a.positional_at(0, "object"));
+    if (!uri)
+        return report(io, uri.error());
+    if (auto r = cloud.remove(*uri); !r)
+        return report(io, r.error());
+    io.out << "removed " << uri->str() << "\n";
+    return 0;
+}
+
+template <class B>
+int cmd_jobs(args const& a, io& io)
+{
+    a.allow_only({"provider"});
+    for (auto const& job : list_jobs())
+        io.out << job.provider << "\t" << job.id << "\t" << job.name << "\t" << job.compute.id << "\n";
+    return 0;
+}
+
+/// Runs one command for backend B.
+template <class B>
+int run_command(std::string const& command, args const& a, io& io)
+{
+    using traits = cli_backend<B>;
+    auto opts = traits::options_from_environment();
+    if (!opts)
+        return report(io, opts.error());
+    if (command == "setup")
+        return traits::setup(*opts, a, io.out);
+    if (command == "jobs")
+        return cmd_jobs<B>(a, io);
+    mlcloud::blocking<B> cloud(*opts);
+    if (command == "train")
+        return cmd_train(cloud, *opts, a, io);
+    if (command == "logs")
+        return cmd_logs(cloud, a, io);
+    if (command == "status")
+        return cmd_status(cloud, a, io);
+    if (command == "cancel")
+        return cmd_cancel(cloud, a, io);
+    if (command == "predict")
+        return cmd_predict(cloud, a, io);
+    if (command == "cp")
+        return cmd_cp(cloud, a, io);
+    if (command == "ls")
+        return cmd_ls(cloud, a, io);
+    if (command == "rm")
+        return cmd_rm(cloud, a, io);
+    throw usage_error("unknown command '" + command + "'");
+}
+
+} // namespace mlcloud_cli
+
+#endif

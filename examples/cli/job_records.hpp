@@ -1,0 +1,34 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_CLI_JOB_RECORDS_HPP
+#define MLCLOUD_CLI_JOB_RECORDS_HPP
+
+// The CLI remembers every job it launched (its handle, as JSON) so that `mlcloud logs <id>`
+// knows which provider and machine to ask, in a later invocation. The directory is
+// $MLCLOUD_CLI_STATE, else ~/.mlcloud/cli.
+
+#include <mlcloud/error.hpp>
+#include <mlcloud/types.hpp>
+
+#include <filesystem>
+#include <vector>
+
+namespace mlcloud_cli {
+
+std::filesystem::path state_directory();
+
+/// Writes the record atomically (temp file + rename).
+mlcloud::result<void> save_job(mlcloud::job_handle const& job);
+
+/// The record of a job id; errc::not_found when this CLI never launched it.
+mlcloud::result<mlcloud::job_handle> load_job(std::string const& id);
+
+/// Every record, newest first.
+std::vector<mlcloud::job_handle> list_jobs();
+
+} // namespace mlcloud_cli
+
+#endif
