@@ -46,6 +46,17 @@
 #include <mlcloud/net/impl/http_client.ipp>
 #include <mlcloud/net/impl/sse.ipp>
 
+// local backend
+#include <mlcloud/local/impl/options.ipp>
+#include <mlcloud/local/impl/files.ipp>
+#include <mlcloud/local/impl/root.ipp>
+#include <mlcloud/local/impl/process.ipp>
+#include <mlcloud/local/impl/job_store.ipp>
+#include <mlcloud/local/impl/supervisor.ipp>
+#include <mlcloud/local/impl/storage.ipp>
+#include <mlcloud/local/impl/training.ipp>
+#include <mlcloud/local/impl/prediction.ipp>
+
 // aws
 #include <mlcloud/aws/impl/encoding.ipp>
 #include <mlcloud/aws/impl/files.ipp>
