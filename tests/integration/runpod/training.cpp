@@ -171,13 +171,15 @@ TEST_CASE("the pod gets the workload contract's environment, the volume mount an
     auto name = unique("env");
     auto spec = script_job(name, {"echo", "{job_id}", "it's {dataset}", "@marker"});
     spec.dataset = mlcloud::storage_uri::runpod_volume(datacenter, volume, "datasets/iris.csv");
-    spec.output = mlcloud::storage_uri::runpod_volume(datacenter, volume, "models/" + name + "/model.json");
+    // A relative path is a key on the default volume.
+    spec.output = mlcloud::storage_uri::local("models/" + name + "/model.json");
     spec.env[mlcloud::target_env] = "species";
     spec.market = mlcloud::market::spot;
     spec.max_runtime = 2h;
     auto h = t.launch(spec);
     REQUIRE(h.has_value());
     CHECK(h->market == mlcloud::market::spot);
+    CHECK(h->output == mlcloud::storage_uri::runpod_volume(datacenter, volume, "models/" + name + "/model.json"));
     auto pods = pods_named(h->name);
     REQUIRE(pods.size() == 1);
     auto const& pod = pods.at(0).as_object();

@@ -74,6 +74,11 @@ private:
     net::http_client http_;
 };
 
+/// The runpod:// location `uri` stands for: itself, or for a relative path (a storage_uri of
+/// kind local not starting with '/') the key on the default volume (options::network_volume_id
+/// in options::datacenter). Anything else is errc::not_supported, `what` naming it.
+MLCLOUD_DECL result<storage_uri> resolve_location(options const& o, storage_uri const& uri, std::string_view what);
+
 /// Waits on the current executor.
 MLCLOUD_DECL boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
 

@@ -112,6 +112,29 @@ MLCLOUD_DECL std::chrono::milliseconds api::retry_after(net::response const& r, 
     return fallback;
 }
 
+MLCLOUD_DECL result<storage_uri> resolve_location(options const& o, storage_uri const& uri, std::string_view what)
+{
+    if (uri.is_runpod_volume())
+    {
+        if (uri.bucket.empty() || uri.datacenter.empty())
+            return error(errc::invalid_argument, std::string(what) + " " + uri.str() + " names no datacenter or volume")
+                .with_provider(provider_name);
+        return uri;
+    }
+    if (uri.is_local() && !uri.key.starts_with("/") && !o.network_volume_id.empty() && !o.datacenter.empty())
+    {
+        std::string key = uri.key;
+        while (key.starts_with("./"))
+            key.erase(0, 2);
+        return storage_uri::runpod_volume(o.datacenter, o.network_volume_id, key);
+    }
+    return error(errc::not_supported,
+                 std::string(what) + " " + uri.str() + " is not on a RunPod network volume: use runpod://DATACENTER/VOLUME/key" +
+                     (o.network_volume_id.empty() ? std::string() : ", or a path relative to the default volume") +
+                     " (copy local files there first, e.g. `mlcloud cp`)")
+        .with_provider(provider_name);
+}
+
 MLCLOUD_DECL boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
 {
     if (d.count() <= 0)

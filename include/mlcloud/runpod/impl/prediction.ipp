@@ -183,7 +183,7 @@ inline cost serverless_cost_of(prediction_state& st, std::chrono::milliseconds w
     if (auto const* rate = st.pricing->find_serverless(st.opts().serverless_pool))
     {
         auto c = messages::serverless_cost(*rate, worker_time);
-        c.basis += "; start delay included (it may hold queue time, so this is an upper bound)";
+        c.basis += "; includes the start delay, which may hold queue time: an upper bound";
         return c;
     }
     cost c;
@@ -197,14 +197,18 @@ inline task<prediction_result> predict_impl(prediction_ptr st, prediction_reques
     auto const& po = o.prediction;
     if (auto auth = st->api.authorization(); !auth)
         co_return auth.error();
-    if (!req.model.is_runpod_volume())
-        co_return error(errc::not_supported, "the serverless worker reads models from its network volume: " +
-                                                 req.model.str() + " is not a runpod:// location")
-            .with_provider(provider_name);
-    if (req.input_uri && !req.input_uri->is_runpod_volume())
-        co_return error(errc::not_supported, "the serverless worker reads input files from its network volume: " +
-                                                 req.input_uri->str() + " is not a runpod:// location")
-            .with_provider(provider_name);
+    // The worker reads models and input files from its network volume.
+    auto model = resolve_location(o, req.model, "the model");
+    if (!model)
+        co_return model.error();
+    req.model = *model;
+    if (req.input_uri)
+    {
+        auto input = resolve_location(o, *req.input_uri, "the input");
+        if (!input)
+            co_return input.error();
+        req.input_uri = *input;
+    }
 
     prediction_input in;
     in.model = req.model.str();

@@ -97,23 +97,7 @@ using storage_ptr = std::shared_ptr<storage_state>;
 
 inline result<storage_uri> resolve_uri(options const& o, storage_uri const& uri)
 {
-    if (uri.is_runpod_volume())
-    {
-        if (uri.bucket.empty() || uri.datacenter.empty())
-            return error(errc::invalid_argument, uri.str() + " names no datacenter or volume").with_provider(provider_name);
-        return uri;
-    }
-    if (uri.is_local() && !uri.key.starts_with("/") && !o.network_volume_id.empty() && !o.datacenter.empty())
-    {
-        std::string key = uri.key;
-        while (key.starts_with("./"))
-            key.erase(0, 2);
-        return storage_uri::runpod_volume(o.datacenter, o.network_volume_id, key);
-    }
-    return error(errc::not_supported,
-                 uri.str() + " is not on a RunPod network volume: use runpod://DATACENTER/VOLUME/key" +
-                     (o.network_volume_id.empty() ? std::string() : ", or a relative path for the default volume"))
-        .with_provider(provider_name);
+    return resolve_location(o, uri, "the location");
 }
 
 inline object_info info_of(storage_uri const& where, aws::s3_object const& o)

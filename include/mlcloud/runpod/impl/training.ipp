@@ -399,23 +399,24 @@ struct placement
     std::string datacenter;
 };
 
-inline result<placement> place(job_spec const& spec, options const& o)
+/// Resolves the job's dataset and output to locations on one volume (relative paths are on the
+/// default volume) and tells where the pod must run.
+inline result<placement> place(job_spec& spec, options const& o)
 {
     placement p{o.network_volume_id, o.datacenter};
     std::optional<storage_uri> seen;
-    for (auto const* uri : {spec.dataset ? &*spec.dataset : nullptr, spec.output ? &*spec.output : nullptr})
+    for (auto* slot : {&spec.dataset, &spec.output})
     {
-        if (!uri)
+        if (!*slot)
             continue;
-        if (!uri->is_runpod_volume())
-            return error(errc::not_supported,
-                         "RunPod pods read and write a network volume: " + uri->str() +
-                             " is not a runpod:// location (copy the dataset there first, e.g. `mlcloud cp`)")
-                .with_provider(provider_name);
+        auto uri = resolve_location(o, **slot, slot == &spec.dataset ? "the dataset" : "the output");
+        if (!uri)
+            return uri.error();
         if (seen && (seen->bucket != uri->bucket || seen->datacenter != uri->datacenter))
             return error(errc::invalid_argument, "a pod mounts one network volume, but the dataset and the output are on " +
                                                      seen->bucket + " and " + uri->bucket)
                 .with_provider(provider_name);
+        **slot = *uri;
         seen = *uri;
         p.volume_id = uri->bucket;
         p.datacenter = uri->datacenter;
