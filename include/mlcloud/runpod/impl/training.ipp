@@ -342,18 +342,18 @@ inline task<job_status> settle(state_ptr st, job_handle h, pod_info pod)
 
     if (state == job_state::running)
     {
+        auto outcome = co_await scan_log_tail(st, pod, st->opts().status_log_window);
+        if (outcome && outcome->decided())
+        {
+            decide(pod, *outcome, rec);
+            co_return co_await finish(st, pod, rec, h, auto_terminate);
+        }
         // The job's own deadline: the pod is stopped once it is past it.
         if (auto limit = max_runtime_of(pod); limit && pod.created_at && clock::now() - *pod.created_at > *limit)
         {
             rec.final_state = job_state::timed_out;
             rec.final_detail = "the job ran longer than its max runtime and was terminated";
             co_return co_await finish(st, pod, rec, h, true);
-        }
-        auto outcome = co_await scan_log_tail(st, pod, st->opts().status_log_window);
-        if (outcome && outcome->decided())
-        {
-            decide(pod, *outcome, rec);
-            co_return co_await finish(st, pod, rec, h, auto_terminate);
         }
     }
     if (has_ended(pod.status))
@@ -752,7 +752,13 @@ inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor fro
     net::sse_reader reader(st->api.http(), std::move(req), net::sse_options{.last_event_id = from.token});
     auto batch = co_await reader.read({.max_duration = o.log_window, .max_bytes = o.log_max_bytes});
     if (!batch)
+    {
+        // The pod exists (we just read it): a log that is not there is a log not there yet, or
+        // one that is gone with an ended pod.
+        if (batch.error().is(errc::not_found))
+            co_return log_chunk{{}, from, ended};
         co_return api::decorate(batch.error(), "GET /v2/pods/{id}/logs");
+    }
 
     log_chunk chunk;
     log_outcome outcome;
