@@ -191,10 +191,16 @@ TEST_CASE("local training: exit status and completion marker decide the final st
     CHECK(no_marker.exit_code == 0);
     CHECK_THAT(no_marker.detail, Catch::Contains("completion marker"));
 
-    auto exit3 = finish("echo '" + marker + "'; exit 3");
+    auto exit3 = finish("echo training; exit 3");
     CHECK(exit3.state == job_state::failed);
     CHECK(exit3.exit_code == 3);
     CHECK(exit3.detail == "exited with code 3");
+
+    // The marker means the model is stored: a non-zero exit afterwards does not undo success.
+    auto late_exit = finish("echo '" + marker + "'; exit 3");
+    CHECK(late_exit.state == job_state::succeeded);
+    CHECK(late_exit.exit_code == 3);
+    CHECK_THAT(late_exit.detail, Catch::Contains("then exited with code 3"));
 
     auto killed = finish("kill -9 $$");
     CHECK(killed.state == job_state::failed);

@@ -154,21 +154,24 @@ inline task<job_status> final_status(boost::asio::any_io_executor ex, job_paths 
     case job_outcome::exited:
         break;
     }
-    s.state = job_state::failed;
-    if (o.signal)
-        s.detail = describe_signal(*o.signal);
-    else if (o.exit_code != 0)
-        s.detail = "exited with code " + std::to_string(o.exit_code.value_or(-1));
-    else
+    // The portable rule (docs/architecture.md): the completion marker means the model is
+    // stored, so the job succeeded whatever the process did afterwards.
+    auto marker = co_await log_has_marker(ex, paths.log());
+    if (!marker)
+        co_return marker.error();
+    std::string how = o.signal ? describe_signal(*o.signal) : "exited with code " + std::to_string(o.exit_code.value_or(-1));
+    bool clean_exit = !o.signal && o.exit_code == 0;
+    if (*marker)
     {
-        auto marker = co_await log_has_marker(ex, paths.log());
-        if (!marker)
-            co_return marker.error();
-        s.state = *marker ? job_state::succeeded : job_state::failed;
-        s.detail = *marker ? "exited with code 0 after printing the completion marker"
-                           : "exited with code 0 but never printed the completion marker (" +
-                                 std::string(completion_marker) + ")";
+        s.state = job_state::succeeded;
+        s.detail = clean_exit ? "exited with code 0 after printing the completion marker"
+                              : "printed the completion marker, then " + how + " (the model was already stored)";
+        co_return s;
     }
+    s.state = job_state::failed;
+    s.detail = clean_exit ? "exited with code 0 but never printed the completion marker (" +
+                                std::string(completion_marker) + ")"
+                          : how;
     co_return s;
 }
 

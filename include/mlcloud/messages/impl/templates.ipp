@@ -539,7 +539,11 @@ MLCLOUD_DECL std::string training_completed(format f, completion_summary const& 
             metrics += (metrics.empty() ? "" : ", ") + name + " " + value;
         b.field("Metrics", metrics);
     }
-    b.line().text("Send a CSV file to get predictions from this model.");
+    // Telegram users send a file; terminal users run the CLI.
+    if (f == format::html)
+        b.line().text("Send a CSV file to get predictions from this model.");
+    else if (done.model)
+        b.line().text("Predict with: mlcloud predict --model " + done.model->str() + " --input FILE.csv");
     return std::move(b).str();
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The mlcloud CLI on the local backend: cp, ls, train --follow, jobs, status, logs, predict,
+# cancel, rm, gpus, and the errors a user meets first. Usage: local_end_to_end.sh MLCLOUD TRAINER_DIR DATA_DIR
+set -euo pipefail
+mlcloud=$1 trainer_dir=$2 data=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work MLCLOUD_HOME=$work/store PATH=$trainer_dir:$PATH
+unset MLCLOUD_PROVIDER MLCLOUD_CLI_STATE
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect() { # expect <needle> <text>
+    [[ $2 == *"$1"* ]] || fail "expected '$1' in: $2"
+}
+
+out=$("$mlcloud" cp "$data/iris.csv" datasets/iris.csv)
+expect "uploaded 3858 bytes to datasets/iris.csv" "$out"
+expect "datasets/iris.csv" "$("$mlcloud" ls)"
+
+out=$("$mlcloud" train --data datasets/iris.csv --target species --name e2e-iris --follow)
+expect "epoch 1/" "$out"
+expect "✅ Model saved successfully!" "$out"
+expect "Training complete" "$out"
+job=$("$mlcloud" jobs | awk -F'\t' '$3 == "e2e-iris" {print $2}')
+[[ $job == local-* ]] || fail "no job record for e2e-iris"
+
+expect "state: succeeded" "$("$mlcloud" status "$job")"
+[[ $("$mlcloud" logs "$job" | tail -n 1) == "✅ Model saved successfully!" ]] || fail "logs do not end with the marker"
+
+"$mlcloud" predict --model models/e2e-iris/model.json --input "$data/iris-predict.csv" --output "$work/pred.csv" >/dev/null
+rows=$(($(wc -l <"$work/pred.csv") - 1))
+inputs=$(($(wc -l <"$data/iris-predict.csv") - 1))
+[[ $rows -eq $inputs ]] || fail "predicted $rows rows for $inputs inputs"
+head -n 1 "$work/pred.csv" | grep -q ',prediction$' || fail "no prediction column"
+
+# A long job, cancelled.
+"$mlcloud" train --data datasets/iris.csv --target species --name e2e-long -- sh -c 'echo started; sleep 300' >/dev/null
+long=$("$mlcloud" jobs | awk -F'\t' '$3 == "e2e-long" {print $2}')
+expect "cancelled" "$("$mlcloud" cancel "$long")"
+expect "state: cancelled" "$("$mlcloud" status "$long")"
+
+"$mlcloud" rm datasets/iris.csv >/dev/null
+[[ $("$mlcloud" ls datasets/) == "" ]] || fail "rm left the object"
+expect "NVIDIA RTX A5000" "$("$mlcloud" gpus)"
+
+# Errors: clear words and the right exit codes, never a crash.
+set +e
+err=$("$mlcloud" train --data s3://x/y --target a 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "bad URI exit code $rc"; expect "3 to 63 characters" "$err"
+err=$("$mlcloud" --provider gcp ls 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "unknown provider exit code $rc"; expect "unknown provider 'gcp'" "$err"
+err=$("$mlcloud" status local-does-not-exist 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "unknown job exit code $rc"
+err=$("$mlcloud" cp ../../etc/passwd.csv x 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "escaping download exit code $rc"
+err=$("$mlcloud" frobnicate 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "unknown command exit code $rc"
+err=$("$mlcloud" train --target a 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "missing --data exit code $rc"; expect "missing --data" "$err"
+set -e
+echo "cli end to end: ok"
