@@ -64,6 +64,16 @@
 #include <mlcloud/aws/impl/client.ipp>
 #include <mlcloud/aws/impl/s3_detail.ipp>
 #include <mlcloud/aws/impl/s3_client.ipp>
+#include <mlcloud/aws/impl/ec2.ipp>
+#include <mlcloud/aws/impl/logs.ipp>
+#include <mlcloud/aws/impl/lambda.ipp>
+#include <mlcloud/aws/impl/bootstrap.ipp>
+#include <mlcloud/aws/impl/options.ipp>
+#include <mlcloud/aws/impl/context.ipp>
+#include <mlcloud/aws/impl/training.ipp>
+#include <mlcloud/aws/impl/storage.ipp>
+#include <mlcloud/aws/impl/prediction.ipp>
+#include <mlcloud/aws/impl/setup.ipp>
 
 // runpod
 #include <mlcloud/runpod/impl/wire.ipp>

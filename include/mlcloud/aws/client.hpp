@@ -107,19 +107,35 @@ public:
     /// A client on a shared transport (one keep-alive pool for several clients).
     MLCLOUD_DECL client(std::shared_ptr<net::http_client> http, session s);
 
+    // (The shorter overloads are plain functions rather than default arguments: GCC 12
+    // mis-destroys class-type default arguments of coroutines awaited in coroutines.)
+
     /// Signs `req` for `svc` and sends it; every HTTP status is a response. `payload_hash` is
     /// the hex SHA-256 of the body or "UNSIGNED-PAYLOAD"; empty: the hash of an in-memory
     /// body, or of a file body read once here.
-    MLCLOUD_DECL task<net::response> send(service const& svc, net::request req, std::string payload_hash = {});
+    MLCLOUD_DECL task<net::response> send(service const& svc, net::request req, std::string payload_hash);
+    task<net::response> send(service const& svc, net::request req)
+    {
+        return send(svc, std::move(req), std::string());
+    }
 
     /// A Query-protocol call (EC2, STS): the 2xx body, or the service's error.
     MLCLOUD_DECL task<std::string> query(service const& svc, std::string_view action, std::string_view version,
-                                         net::query_params params, call_options opts = {});
+                                         net::query_params params, call_options opts);
+    task<std::string> query(service const& svc, std::string_view action, std::string_view version,
+                            net::query_params params)
+    {
+        return query(svc, action, version, std::move(params), call_options());
+    }
 
     /// An AWS JSON 1.1 call (CloudWatch Logs): `target` is "Logs_20140328.GetLogEvents"; the
     /// 2xx body, or the service's error.
     MLCLOUD_DECL task<std::string> json(service const& svc, std::string_view target, std::string body,
-                                        call_options opts = {});
+                                        call_options opts);
+    task<std::string> json(service const& svc, std::string_view target, std::string body)
+    {
+        return json(svc, target, std::move(body), call_options());
+    }
 
     /// "https://ec2.us-east-1.amazonaws.com" without a trailing slash.
     MLCLOUD_DECL std::string endpoint(service const& svc) const;

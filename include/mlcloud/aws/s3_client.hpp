@@ -85,6 +85,15 @@ struct s3_client_options
     s3_limits limits;
 };
 
+/// Empty transfer options that outlive any operation. (The AWS providers offer overloads
+/// instead of `= {}` defaults: a temporary bound to a coroutine's reference parameter must
+/// live as long as the coroutine, and GCC 12 mishandles such temporaries in co_await.)
+inline transfer_options const& no_transfer_options() noexcept
+{
+    static transfer_options const none;
+    return none;
+}
+
 /// One page of ListObjectsV2.
 struct s3_list_request
 {
@@ -118,7 +127,11 @@ public:
     /// and hashed once; a failed multipart upload is aborted. Progress reports bytes of
     /// completed requests/parts.
     MLCLOUD_DECL task<s3_object> upload_file(std::filesystem::path const& from, std::string const& bucket,
-                                             std::string const& key, transfer_options const& opts = {});
+                                             std::string const& key, transfer_options const& opts);
+    task<s3_object> upload_file(std::filesystem::path const& from, std::string const& bucket, std::string const& key)
+    {
+        return upload_file(from, bucket, key, no_transfer_options());
+    }
 
     /// One PutObject of in-memory bytes.
     MLCLOUD_DECL task<s3_object> put_object(std::string const& bucket, std::string const& key, std::string bytes,
@@ -129,7 +142,11 @@ public:
     /// `to` only when complete. A download that broke resumes from there on the next call,
     /// as long as the object's ETag is unchanged (If-Match); otherwise it starts over.
     MLCLOUD_DECL task<s3_object> download_file(std::string const& bucket, std::string const& key,
-                                               std::filesystem::path const& to, transfer_options const& opts = {});
+                                               std::filesystem::path const& to, transfer_options const& opts);
+    task<s3_object> download_file(std::string const& bucket, std::string const& key, std::filesystem::path const& to)
+    {
+        return download_file(bucket, key, to, no_transfer_options());
+    }
 
     /// A whole (small) object in memory; errc::payload_too_large above `max_size`.
     MLCLOUD_DECL task<std::string> get_object(std::string const& bucket, std::string const& key,
@@ -172,7 +189,7 @@ public:
     /// UNSIGNED-PAYLOAD when sign_payload is off).
     MLCLOUD_DECL task<std::string> upload_part(std::string const& bucket, std::string const& key,
                                                std::string const& upload_id, std::uint32_t number,
-                                               net::file_body part, std::string sha256 = {});
+                                               net::file_body part, std::string sha256);
     MLCLOUD_DECL task<s3_object> complete_multipart_upload(std::string const& bucket, std::string const& key,
                                                            std::string const& upload_id,
                                                            std::vector<std::pair<std::uint32_t, std::string>> parts);

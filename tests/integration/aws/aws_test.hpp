@@ -9,7 +9,13 @@
 #define MLCLOUD_TESTS_INTEGRATION_AWS_TEST_HPP
 
 #include <mlcloud/aws.hpp>
+#include <mlcloud/aws/detail/ec2.hpp>
+#include <mlcloud/aws/detail/encoding.hpp>
+#include <mlcloud/aws/detail/logs.hpp>
 #include <mlcloud/blocking.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include <boost/asio/io_context.hpp>
 
@@ -21,6 +27,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <vector>
 #include <string>
 #include <unistd.h>
 
@@ -82,9 +90,103 @@ inline aws::session session_for(std::string const& endpoint)
     aws::session s;
     s.region = "us-east-1";
     s.credentials = aws::static_credentials(test_credentials());
-    for (auto id : {"S3", "EC2", "Lambda", "CloudWatch Logs", "STS"})
+    for (auto id : {"S3", "EC2", "Lambda", "CloudWatch Logs", "STS", "IAM"})
         s.endpoints[id] = endpoint;
     return s;
+}
+
+/// Signed calls of the test's own: what the instance does (log lines, tags, power-off), what
+/// an operator does (create a log group), and the fault server's counters.
+struct raw_calls
+{
+    boost::asio::io_context& ctx;
+    std::string endpoint;
+    aws::client client;
+
+    raw_calls(boost::asio::io_context& c, std::string url)
+        : ctx(c), endpoint(url), client(c.get_executor(), session_for(url), fast_http())
+    {
+    }
+
+    template <class T>
+    T run(boost::asio::awaitable<T> op)
+    {
+        return mlcloud::run_blocking(ctx, std::move(op));
+    }
+
+    void ensure_log_group(std::string const& group)
+    {
+        auto r = run(client.json(aws::logs_service, "Logs_20140328.CreateLogGroup", aws::detail::log_group_body(group)));
+        if (!r && !r.error().is(mlcloud::errc::already_exists))
+            FAIL("CreateLogGroup: " << r.error().what());
+    }
+
+    /// Writes lines to a job's stream as docker's awslogs driver does: one event per line.
+    void put_lines(std::string const& group, std::string const& stream, std::vector<std::string> const& lines)
+    {
+        auto made = run(client.json(aws::logs_service, "Logs_20140328.CreateLogStream",
+                                    aws::detail::log_stream_body(group, stream)));
+        if (!made && !made.error().is(mlcloud::errc::already_exists))
+            FAIL("CreateLogStream: " << made.error().what());
+        std::vector<std::pair<std::int64_t, std::string>> events;
+        auto now = aws::detail::to_epoch_ms(std::chrono::system_clock::now());
+        for (auto const& l : lines)
+            events.emplace_back(now++, l);
+        aws::call_options once;
+        once.idempotent = false;
+        auto put = run(client.json(aws::logs_service, "Logs_20140328.PutLogEvents",
+                                   aws::detail::put_log_events_body(group, stream, events), once));
+        REQUIRE(put);
+    }
+
+    void tag(std::string const& id, std::map<std::string, std::string> const& tags)
+    {
+        net::query_params q{{"ResourceId.1", id}};
+        int n = 0;
+        for (auto const& [k, v] : tags)
+        {
+            ++n;
+            q.emplace_back("Tag." + std::to_string(n) + ".Key", k);
+            q.emplace_back("Tag." + std::to_string(n) + ".Value", v);
+        }
+        REQUIRE(run(client.query(aws::ec2_service, "CreateTags", "2016-11-15", std::move(q))));
+    }
+
+    /// What the power-off does to the instance (moto has no instance-initiated shutdown, so
+    /// the reason code is the API's; the result tag is what decides the job's state).
+    void terminate(std::string const& id)
+    {
+        net::query_params q{{"InstanceId.1", id}};
+        REQUIRE(run(client.query(aws::ec2_service, "TerminateInstances", "2016-11-15", std::move(q))));
+    }
+
+    std::string query(std::string const& action, net::query_params q)
+    {
+        auto r = run(client.query(aws::ec2_service, action, "2016-11-15", std::move(q)));
+        REQUIRE(r);
+        return *r;
+    }
+
+    std::vector<aws::detail::ec2_instance> describe_tagged(std::string const& key, std::string const& value)
+    {
+        auto xml = query("DescribeInstances", {{"Filter.1.Name", "tag:" + key}, {"Filter.1.Value.1", value}});
+        return aws::detail::parse_instances(xml, "DescribeInstances").value().instances;
+    }
+
+    /// The fault server's counters for one name.
+    boost::json::object stats(std::string const& name = {})
+    {
+        net::http_client http(ctx.get_executor(), fast_http());
+        auto r = run(http.send({.url = endpoint + "/stats" + (name.empty() ? "" : "?name=" + net::encode_query_value(name))}));
+        REQUIRE(r);
+        return boost::json::parse(r->body).as_object();
+    }
+};
+
+inline std::int64_t counter(boost::json::object const& o, char const* name)
+{
+    auto const* v = o.if_contains(name);
+    return v ? v->as_int64() : 0;
 }
 
 /// A temporary file that removes itself.

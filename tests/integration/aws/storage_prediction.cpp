@@ -7,9 +7,17 @@
 // error paths moto cannot produce against tests/fakes/aws_fault_server.py.
 
 #include "aws_test.hpp"
+#include "data.hpp"
+#include "handler.hpp"
+#include "model.hpp"
 
 #include <mlcloud/testing/conformance.hpp>
 
+#include <mlcloud/aws/detail/lambda.hpp>
+#include <mlcloud/messages/cost.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -247,4 +255,450 @@ TEST_CASE("s3_client: NoSuchBucket and NoSuchKey are not_found with the code and
     CHECK(no_key.error().message.starts_with("NoSuchKey"));
     CHECK_FALSE(no_key.error().request_id.empty());
     CHECK_FALSE(std::filesystem::exists(dst.path));
+}
+
+// ---------------------------------------------------------------------------------------
+// S3 error paths moto cannot produce (tests/fakes/aws_fault_server.py)
+
+namespace {
+
+aws::s3_client_options small_parts()
+{
+    aws::s3_client_options o;
+    o.multipart_threshold = 100 * 1024;
+    o.part_size = 64 * 1024;
+    o.limits.min_part_size = 64 * 1024;
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("S3 fault: AccessDenied is forbidden, with the code, message and request id", "[aws][s3][fault][errors]")
+{
+    s3_fixture f(fault_url());
+    auto r = f.run(f.s3.put_object("denied-" + unique_name("b"), "k", "x"));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().is(errc::forbidden));
+    CHECK(r.error().message == "AccessDenied: Access Denied");
+    CHECK(r.error().http_status == 403);
+    CHECK_FALSE(r.error().request_id.empty());
+    CHECK(r.error().what().find("request id " + r.error().request_id) != std::string::npos);
+}
+
+TEST_CASE("S3 fault: SlowDown is retried; with no retries left it is throttled", "[aws][s3][fault]")
+{
+    s3_fixture f(fault_url());
+    std::string const bucket = "slowdown-" + unique_name("b");
+    REQUIRE(f.run(f.s3.put_object(bucket, "k", "payload")));
+    CHECK(f.count("PUT 503") == 2);
+    CHECK(f.count("PUT 200") == 1);
+
+    aws::s3_client impatient(f.ctx.get_executor(),
+                             f.make_options(fault_url(), {}), [] {
+                                 auto o = fast_http();
+                                 o.retry.max_attempts = 1;
+                                 return o;
+                             }());
+    auto r = f.run(impatient.put_object(bucket, "other", "payload"));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().is(errc::throttled));
+    CHECK(r.error().message.starts_with("SlowDown"));
+    CHECK(r.error().http_status == 503);
+    CHECK_FALSE(r.error().request_id.empty());
+}
+
+TEST_CASE("S3 fault: CompleteMultipartUpload answering 200 with an error body", "[aws][s3][fault][multipart]")
+{
+    s3_fixture f(fault_url(), small_parts());
+    temp_file src("complete");
+    write_pattern_file(src.path, 200 * 1024);
+    raw_calls raw(f.ctx, fault_url());
+
+    SECTION("a transient error inside the 200 is tried again and succeeds")
+    {
+        std::string const bucket = "flaky-" + unique_name("b");
+        auto up = f.run(f.s3.upload_file(src.path, bucket, "big.bin"));
+        REQUIRE(up);
+        CHECK(up->etag == "abc-2");
+        CHECK(up->size == 200 * 1024);
+        CHECK(f.count("PUT 200") == 4); // 64 + 64 + 64 + 8 KiB
+        CHECK(counter(raw.stats(bucket), "complete") == 2);
+        CHECK(counter(raw.stats(bucket), "aborts") == 0);
+    }
+    SECTION("a permanent error inside the 200 fails the upload, which is aborted")
+    {
+        std::string const bucket = "broken-" + unique_name("b");
+        auto up = f.run(f.s3.upload_file(src.path, bucket, "big.bin"));
+        REQUIRE_FALSE(up);
+        CHECK(up.error().is(errc::invalid_argument));
+        CHECK(up.error().message.starts_with("InvalidPart"));
+        CHECK(up.error().request_id == "rid-in-body");
+        CHECK(up.error().http_status == 200);
+        CHECK(counter(raw.stats(bucket), "aborts") == 1);
+    }
+}
+
+TEST_CASE("S3 fault: a listing that repeats its continuation token is stopped", "[aws][s3][fault]")
+{
+    s3_fixture f(fault_url());
+    auto r = f.run(f.s3.list_all("loop-" + unique_name("b"), ""));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().is(errc::protocol_error));
+    CHECK(r.error().message.find("repeated a continuation token") != std::string::npos);
+    CHECK(f.count("GET 200") == 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// aws::storage: the conformance suite on moto
+
+namespace {
+
+struct moto_storage_factory
+{
+    std::string bucket = unique_name("conformance");
+    aws::options opts = options_for(moto_url());
+
+    moto_storage_factory()
+    {
+        boost::asio::io_context ctx;
+        aws::storage s(ctx.get_executor(), opts);
+        auto made = run_blocking(ctx, s.s3().value()->create_bucket(bucket));
+        if (!made && !made.error().is(errc::already_exists))
+            FAIL(made.error().what());
+    }
+    aws::storage make(boost::asio::any_io_executor ex) { return aws::storage(ex, opts); }
+    mlcloud::storage_uri scratch() { return mlcloud::storage_uri::s3(bucket, "scratch/"); }
+};
+
+} // namespace
+
+MLCLOUD_STORAGE_CONFORMANCE(moto_storage_factory)
+
+TEST_CASE("aws::storage refuses other schemes and reports an unusable configuration", "[aws][storage]")
+{
+    boost::asio::io_context ctx;
+    aws::storage s(ctx.get_executor(), options_for(moto_url()));
+    temp_file f("x");
+    auto local = run_blocking(ctx, s.upload(f.path, mlcloud::storage_uri::local("/tmp/x")));
+    REQUIRE_FALSE(local);
+    CHECK(local.error().is(errc::not_supported));
+
+    auto no_region = options_for(moto_url());
+    no_region.region.clear();
+    aws::storage broken(ctx.get_executor(), no_region);
+    auto r = run_blocking(ctx, broken.exists(mlcloud::storage_uri::s3("b", "k")));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().is(errc::invalid_argument));
+    CHECK(r.error().message.find("region") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------
+// Setup
+
+TEST_CASE("setup finds or creates the bucket and the log group, and changes nothing the second time", "[aws][setup]")
+{
+    boost::asio::io_context ctx;
+    auto opts = options_for(moto_url());
+    opts.bucket = unique_name("setup");
+    opts.log_group = "/mlcloud/" + unique_name("setup");
+    opts.instance_profile = "mlcloud-worker";
+    opts.lambda_function = unique_name("nofunction");
+    auto step = [](aws::setup_report const& r, std::string const& what) {
+        for (auto const& s : r.steps)
+            if (s.what == what)
+                return s;
+        FAIL("no step " << what);
+        return aws::setup_step{};
+    };
+    using outcome = aws::setup_step::outcome;
+
+    auto first = run_blocking(ctx, aws::setup(ctx.get_executor(), opts));
+    REQUIRE(first);
+    CHECK(first->ok());
+    CHECK(first->account == "123456789012");
+    CHECK(step(*first, "credentials").result == outcome::found);
+    CHECK(step(*first, "bucket").result == outcome::created);
+    CHECK(step(*first, "log group").result == outcome::created);
+    CHECK(step(*first, "AMI").result == outcome::found);
+    CHECK(step(*first, "instance profile").result == outcome::found);
+
+    auto second = run_blocking(ctx, aws::setup(ctx.get_executor(), opts));
+    REQUIRE(second);
+    CHECK(second->ok());
+    CHECK(step(*second, "bucket").result == outcome::found);
+    CHECK(step(*second, "log group").result == outcome::found);
+
+    opts.image_id.clear();
+    auto bare = run_blocking(ctx, aws::setup(ctx.get_executor(), opts));
+    REQUIRE(bare);
+    CHECK(step(*bare, "AMI").result == outcome::missing);
+    CHECK(bare->ok()); // missing optional pieces are reported, not failures
+}
+
+TEST_CASE("setup with rejected credentials fails at the first step", "[aws][setup][fault]")
+{
+    boost::asio::io_context ctx;
+    auto opts = options_for(fault_url());
+    auto creds = test_credentials();
+    creds.secret_access_key = mlcloud::auth::secret_string("wrong");
+    opts.credentials = creds;
+    opts.region = "eu-west-3";
+    auto r = run_blocking(ctx, aws::setup(ctx.get_executor(), opts));
+    REQUIRE(r);
+    CHECK_FALSE(r->ok());
+    REQUIRE(r->steps.size() == 1);
+    CHECK(r->steps[0].what == "credentials");
+    CHECK(r->steps[0].detail.find("AuthFailure") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------
+// Prediction with Lambda
+
+namespace {
+
+std::string example(std::string const& name)
+{
+    return read_file(std::filesystem::path(MLCLOUD_EXAMPLE_DATA) / name);
+}
+
+/// A real model of examples/trainer, trained here on iris.csv.
+std::string iris_model()
+{
+    using namespace mlcloud_trainer;
+    auto table = load_table(std::filesystem::path(MLCLOUD_EXAMPLE_DATA) / "iris.csv", "dataset");
+    auto data = prepare_training_data(table, "species", task_choice::automatic);
+    train_options o;
+    o.epochs = 30;
+    return to_json(train(data, o, [](std::string const&) {}));
+}
+
+/// moto runs Lambda functions in its "simple" mode (no docker): Invoke answers with what was
+/// queued at /moto-api/static/lambda-simple/response. The test plays the function: before each
+/// invocation it runs the worker's own handler (examples/lambda_worker) on the event, with the
+/// objects from moto's S3, and queues its answer.
+class played_prediction
+{
+public:
+    static constexpr mlcloud::capability_set capabilities = aws::prediction::capabilities;
+
+    played_prediction(boost::asio::any_io_executor ex, aws::options const& opts)
+        : real_(ex, opts), storage_(ex, opts), http_(ex, fast_http())
+    {
+    }
+
+    mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& req)
+    {
+        // (Named variables only in this coroutine: GCC 12 mishandles braced temporaries there.)
+        std::map<std::string, std::string> objects;
+        std::vector<mlcloud::storage_uri const*> wanted;
+        wanted.push_back(&req.model);
+        if (req.input_uri)
+            wanted.push_back(&*req.input_uri);
+        for (auto const* u : wanted)
+        {
+            auto got = co_await storage_.s3().value()->get_object(u->bucket, u->key);
+            if (got)
+                objects[u->str()] = std::move(*got);
+        }
+        auto event = aws::detail::prediction_payload(req);
+        if (event)
+        {
+            auto answer = mlcloud_lambda::handle_event(*event, [&](mlcloud::storage_uri const& u) -> mlcloud::result<std::string> {
+                auto it = objects.find(u.str());
+                if (it == objects.end())
+                    return mlcloud::error(errc::not_found, "no such object");
+                return it->second;
+            });
+            // Only answers are queued; a failing event never reaches the function (the
+            // provider checks the model first) and would otherwise be left in the queue.
+            if (answer.ok)
+            {
+                boost::json::array results;
+                results.emplace_back(answer.body);
+                boost::json::object doc;
+                doc["results"] = std::move(results);
+                doc["region"] = "us-east-1";
+                net::request queue;
+                queue.method = net::method::post;
+                queue.url = moto_url() + "/moto-api/static/lambda-simple/response";
+                queue.headers.set("Content-Type", "application/json");
+                queue.body = boost::json::serialize(doc);
+                auto queued = co_await http_.send(std::move(queue));
+                if (!queued || !queued->ok())
+                    co_return mlcloud::error(errc::provider_error, "could not queue the function's answer in moto");
+            }
+        }
+        co_return co_await real_.predict(req);
+    }
+
+private:
+    aws::prediction real_;
+    aws::storage storage_;
+    net::http_client http_;
+};
+
+/// Lambda in moto's simple mode (set before the function is created: the modes keep
+/// separate stores), a bucket with a model and rows, and the function.
+struct moto_lambda
+{
+    std::string bucket = unique_name("predict");
+    std::string function = unique_name("predict-fn");
+    aws::options opts = options_for(moto_url());
+    std::string rows = example("iris-predict.csv");
+
+    moto_lambda()
+    {
+        boost::asio::io_context ctx;
+        net::http_client http(ctx.get_executor(), fast_http());
+        auto config = run_blocking(ctx, http.send({.method = net::method::post,
+                                                   .url = moto_url() + "/moto-api/config",
+                                                   .headers = {{"Content-Type", "application/json"}},
+                                                   .body = R"({"lambda":{"use_docker":false}})"}));
+        REQUIRE(config);
+        REQUIRE(config->ok());
+        aws::storage s(ctx.get_executor(), opts);
+        auto* s3 = s.s3().value();
+        REQUIRE(run_blocking(ctx, s3->create_bucket(bucket)));
+        REQUIRE(run_blocking(ctx, s3->put_object(bucket, "models/iris.json", iris_model())));
+        REQUIRE(run_blocking(ctx, s3->put_object(bucket, "rows/iris-predict.csv", rows)));
+        // moto checks that the function's role exists.
+        aws::client raw(ctx.get_executor(), session_for(moto_url()), fast_http());
+        constexpr aws::service iam{"IAM", "iam", "iam"};
+        std::string const role = unique_name("predict-role");
+        auto made_role = run_blocking(
+            ctx, raw.query(iam, "CreateRole", "2010-05-08",
+                           {{"RoleName", role},
+                            {"AssumeRolePolicyDocument",
+                             R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
+                             R"({"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}}));
+        REQUIRE(made_role);
+        // An empty zip archive is enough for the simple mode.
+        boost::json::object fn{{"FunctionName", function},
+                               {"Runtime", "provided.al2023"},
+                               {"Role", "arn:aws:iam::123456789012:role/" + role},
+                               {"Handler", "bootstrap"},
+                               {"MemorySize", 512},
+                               {"Code", boost::json::object{{"ZipFile", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}}};
+        auto made = run_blocking(ctx, raw.send(aws::lambda_service, {.method = net::method::post,
+                                                                     .url = moto_url() + "/2015-03-31/functions",
+                                                                     .headers = {{"Content-Type", "application/json"}},
+                                                                     .body = boost::json::serialize(fn)}));
+        REQUIRE(made);
+        INFO(made->body);
+        REQUIRE(made->status == 201);
+        opts.lambda_function = function;
+        opts.lambda_memory_mb = 512;
+    }
+
+    mlcloud::storage_uri model() const { return mlcloud::storage_uri::s3(bucket, "models/iris.json"); }
+    std::size_t row_count() const { return static_cast<std::size_t>(std::count(rows.begin(), rows.end(), '\n')) - 1; }
+};
+
+struct moto_prediction_factory : moto_lambda
+{
+    std::unique_ptr<played_prediction> make(boost::asio::any_io_executor ex)
+    {
+        return std::make_unique<played_prediction>(ex, opts);
+    }
+    mlcloud::prediction_request request() { return {.model = model(), .input = rows}; }
+    std::size_t expected_rows() { return row_count(); }
+    mlcloud::storage_uri missing_model() { return mlcloud::storage_uri::s3(bucket, "models/none.json"); }
+};
+
+} // namespace
+
+MLCLOUD_PREDICTION_CONFORMANCE(moto_prediction_factory)
+
+TEST_CASE("Lambda prediction on moto: the worker's rows, a request id, a measured cost", "[aws][prediction]")
+{
+    moto_lambda m;
+    boost::asio::io_context ctx;
+    played_prediction p(ctx.get_executor(), m.opts);
+    mlcloud::prediction_request req{.model = m.model(), .input_uri = mlcloud::storage_uri::s3(m.bucket, "rows/iris-predict.csv")};
+    auto r = run_blocking(ctx, p.predict(req));
+    REQUIRE(r);
+    CHECK(r->request_id.starts_with("aws-"));
+    CHECK(r->request_id.size() > 8);
+    CHECK(r->output.starts_with("sepal_length,sepal_width,petal_length,petal_width,prediction\n"));
+    CHECK(r->output.find("setosa") != std::string::npos);
+    CHECK(r->cost.usd > 0.0);
+    CHECK(r->cost.basis.find("measured here") != std::string::npos); // moto sends no REPORT line
+
+    auto bad_model = req;
+    bad_model.model = mlcloud::storage_uri::local("/tmp/model.json");
+    auto invalid = run_blocking(ctx, p.predict(bad_model));
+    REQUIRE_FALSE(invalid);
+    CHECK(invalid.error().is(errc::invalid_argument));
+}
+
+namespace {
+
+struct fault_prediction
+{
+    boost::asio::io_context ctx;
+    aws::options opts = options_for(fault_url());
+    raw_calls raw{ctx, fault_url()};
+
+    mlcloud::result<mlcloud::prediction_result> predict(std::string const& function, std::string input = "x\n1\n")
+    {
+        opts.lambda_function = function;
+        opts.check_model_before_invoke = false; // the fault server has no objects
+        aws::prediction p(ctx.get_executor(), opts);
+        return run_blocking(ctx, p.predict({.model = mlcloud::storage_uri::s3("b", "m.json"), .input = std::move(input)}));
+    }
+};
+
+} // namespace
+
+TEST_CASE("Lambda prediction fault: function errors carry the function's message and the request id", "[aws][prediction][fault]")
+{
+    fault_prediction f;
+    auto failing = f.predict("failing-" + unique_name("f"));
+    REQUIRE_FALSE(failing);
+    CHECK(failing.error().is(errc::job_failed));
+    CHECK(failing.error().message.find("failed (Unhandled): ValueError: boom in the handler") != std::string::npos);
+    CHECK_FALSE(failing.error().request_id.empty());
+    CHECK(failing.error().http_status == 200);
+
+    auto no_model = f.predict("nomodel-" + unique_name("f"));
+    REQUIRE_FALSE(no_model);
+    CHECK(no_model.error().is(errc::not_found));
+    CHECK(no_model.error().message.find("does not exist") != std::string::npos);
+
+    auto missing = f.predict("missing-" + unique_name("f"));
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().is(errc::not_found));
+    CHECK(missing.error().message.starts_with("ResourceNotFoundException: Function not found"));
+    CHECK(missing.error().http_status == 404);
+}
+
+TEST_CASE("Lambda prediction fault: throttling is retried after Retry-After; the REPORT line is billed", "[aws][prediction][fault]")
+{
+    fault_prediction f;
+    std::string const fn = "throttled-" + unique_name("f");
+    auto r = f.predict(fn);
+    REQUIRE(r);
+    CHECK(counter(f.raw.stats(fn), "invocations") == 2);
+    CHECK(r->output == "x,prediction\n1,2\n");
+    CHECK(r->duration == std::chrono::milliseconds(41));
+    auto expected = mlcloud::messages::lambda_cost({.memory_mb = 512, .duration = std::chrono::milliseconds(42)});
+    CHECK(r->cost.usd == Approx(expected.usd));
+    CHECK(r->cost.basis.find("measured") == std::string::npos);
+}
+
+TEST_CASE("Lambda prediction: the 6 MB limit is checked before anything is sent", "[aws][prediction][fault]")
+{
+    fault_prediction f;
+    std::string const fn = "big-" + unique_name("f");
+    auto r = f.predict(fn, std::string(6 * 1024 * 1024, 'x'));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().is(errc::payload_too_large));
+    CHECK(r.error().message.find("input_uri") != std::string::npos);
+    CHECK(counter(f.raw.stats(fn), "invocations") == 0);
+
+    f.opts.lambda_function.clear();
+    aws::prediction none(f.ctx.get_executor(), f.opts);
+    auto unconfigured = run_blocking(f.ctx, none.predict({.model = mlcloud::storage_uri::s3("b", "m"), .input = "x"}));
+    REQUIRE_FALSE(unconfigured);
+    CHECK(unconfigured.error().is(errc::not_supported));
 }

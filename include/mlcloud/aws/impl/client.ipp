@@ -184,7 +184,9 @@ MLCLOUD_DECL task<net::response> client::send(service const& svc, net::request r
 MLCLOUD_DECL task<std::string> client::query(service const& svc, std::string_view action, std::string_view version,
                                              net::query_params params, call_options opts)
 {
-    params.insert(params.begin(), {{"Action", std::string(action)}, {"Version", std::string(version)}});
+    // (No initializer lists in coroutines: GCC 12 can mis-destroy their backing arrays.)
+    params.insert(params.begin(), std::pair<std::string, std::string>("Version", version));
+    params.insert(params.begin(), std::pair<std::string, std::string>("Action", action));
     net::request req;
     req.method = net::method::post;
     req.url = endpoint(svc) + "/";

@@ -130,6 +130,21 @@ inline boost::asio::awaitable<void> part_worker(s3_client& s3, std::shared_ptr<m
     }
 }
 
+// Query parameters built outside the coroutines (GCC 12 mishandles initializer lists inside).
+inline net::query_params params(std::string name, std::string value)
+{
+    net::query_params q;
+    q.emplace_back(std::move(name), std::move(value));
+    return q;
+}
+
+inline net::query_params params(std::string n1, std::string v1, std::string n2, std::string v2)
+{
+    auto q = params(std::move(n1), std::move(v1));
+    q.emplace_back(std::move(n2), std::move(v2));
+    return q;
+}
+
 inline boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
 {
     boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
@@ -320,7 +335,7 @@ MLCLOUD_DECL task<s3_object> s3_client::put_object(std::string const& bucket, st
 
 MLCLOUD_DECL task<std::string> s3_client::create_multipart_upload(std::string const& bucket, std::string const& key)
 {
-    auto target = url(bucket, key, {{"uploads", ""}});
+    auto target = url(bucket, key, s3_impl::params("uploads", ""));
     if (!target)
         co_return target.error();
     net::request req;
@@ -345,7 +360,7 @@ MLCLOUD_DECL task<std::string> s3_client::upload_part(std::string const& bucket,
                                                       std::string const& upload_id, std::uint32_t number,
                                                       net::file_body part, std::string sha256)
 {
-    auto target = url(bucket, key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}});
+    auto target = url(bucket, key, s3_impl::params("partNumber", std::to_string(number), "uploadId", upload_id));
     if (!target)
         co_return target.error();
     if (sha256.empty())
@@ -382,7 +397,7 @@ MLCLOUD_DECL task<s3_object> s3_client::complete_multipart_upload(
     std::string const& bucket, std::string const& key, std::string const& upload_id,
     std::vector<std::pair<std::uint32_t, std::string>> parts)
 {
-    auto target = url(bucket, key, {{"uploadId", upload_id}});
+    auto target = url(bucket, key, s3_impl::params("uploadId", upload_id));
     if (!target)
         co_return target.error();
     std::string const body = detail::complete_multipart_body(parts);
@@ -430,7 +445,7 @@ MLCLOUD_DECL task<s3_object> s3_client::complete_multipart_upload(
 MLCLOUD_DECL task<void> s3_client::abort_multipart_upload(std::string const& bucket, std::string const& key,
                                                           std::string const& upload_id)
 {
-    auto target = url(bucket, key, {{"uploadId", upload_id}});
+    auto target = url(bucket, key, s3_impl::params("uploadId", upload_id));
     if (!target)
         co_return target.error();
     net::request req;
@@ -651,7 +666,7 @@ MLCLOUD_DECL task<s3_object> s3_client::head_object(std::string const& bucket, s
 
 MLCLOUD_DECL task<detail::list_page> s3_client::list_objects(std::string const& bucket, s3_list_request const& lr)
 {
-    net::query_params q{{"list-type", "2"}, {"encoding-type", "url"}};
+    auto q = s3_impl::params("list-type", "2", "encoding-type", "url");
     if (!lr.prefix.empty())
         q.emplace_back("prefix", lr.prefix);
     if (!lr.delimiter.empty())
