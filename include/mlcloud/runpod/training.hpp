@@ -73,7 +73,8 @@ public:
     /// prices; returns how many rows changed. The table is left as it was on an error.
     MLCLOUD_DECL task<std::size_t> refresh_pricing();
 
-    /// The pricing table in use (shared with `options::pricing` when that was set).
+    /// The pricing table in use (shared with `options::pricing` when that was set). A refresh
+    /// updates it in place: do not read it from another thread while a launch may refresh it.
     MLCLOUD_DECL std::shared_ptr<messages::pricing_table const> pricing() const;
 
 private:
