@@ -52,6 +52,11 @@ public:
 
     /// Sends a request with the API key and, for a body, Content-Type: application/json.
     /// `operation` names it in errors ("POST /v2/pods").
+    ///
+    /// From a coroutine, pass a named request moved in, not a braced temporary: GCC 12
+    /// mis-copies a class prvalue handed to a coroutine inside co_await (a string member's
+    /// small buffer ends up pointing into the caller's frame; AddressSanitizer reports a bad
+    /// free).
     MLCLOUD_DECL task<net::response> send(net::request req, std::string operation);
 
     /// The error of a non-2xx answer: the code from the status, RunPod's own words
