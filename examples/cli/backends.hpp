@@ -19,6 +19,7 @@
 
 #include "args.hpp"
 #include "backend_aws.hpp"
+#include "backend_runpod.hpp"
 
 #include <mlcloud/local.hpp>
 
@@ -67,7 +68,7 @@ struct backend_list
 {
 };
 
-using compiled_backends = backend_list<mlcloud::local::backend, mlcloud::aws::backend>;
+using compiled_backends = backend_list<mlcloud::local::backend, mlcloud::aws::backend, mlcloud::runpod::backend>;
 
 } // namespace mlcloud_cli
 

@@ -75,4 +75,12 @@
 #include <mlcloud/aws/impl/prediction.ipp>
 #include <mlcloud/aws/impl/setup.ipp>
 
+// runpod
+#include <mlcloud/runpod/impl/wire.ipp>
+#include <mlcloud/runpod/impl/api.ipp>
+#include <mlcloud/runpod/impl/training.ipp>
+#include <mlcloud/runpod/impl/prediction.ipp>
+#include <mlcloud/runpod/impl/storage.ipp>
+#include <mlcloud/runpod/impl/setup.ipp>
+
 #endif

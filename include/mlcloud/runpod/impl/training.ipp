@@ -1,0 +1,893 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_RUNPOD_IMPL_TRAINING_IPP
+#define MLCLOUD_RUNPOD_IMPL_TRAINING_IPP
+
+#include <mlcloud/runpod/training.hpp>
+
+#include <mlcloud/messages/cost.hpp>
+#include <mlcloud/net/sse.hpp>
+#include <mlcloud/runpod/detail/api.hpp>
+#include <mlcloud/runpod/detail/wire.hpp>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+namespace mlcloud {
+namespace runpod {
+namespace detail {
+
+using clock = std::chrono::system_clock;
+
+/// What the provider learnt about a pod that the pod itself does not keep: the outcome it
+/// settled (after terminating the pod) and the price seen while it ran.
+struct pod_record
+{
+    std::optional<job_state> final_state;
+    std::string final_detail;
+    std::optional<int> exit_code;
+    std::optional<time_point> ended_at;
+    double price_per_hour = 0.0; ///< USD per pod-hour while it ran
+};
+
+struct training_state
+{
+    training_state(boost::asio::any_io_executor ex, options const& o)
+        : api(ex, o),
+          pricing(o.pricing ? o.pricing : std::make_shared<messages::pricing_table>(messages::pricing_table::builtin()))
+    {
+    }
+
+    detail::api api;
+    std::shared_ptr<messages::pricing_table> pricing;
+
+    std::mutex mutex;
+    std::map<std::string, pod_record> records;
+    std::optional<std::chrono::steady_clock::time_point> catalog_refreshed;
+
+    options const& opts() const noexcept { return api.opts(); }
+
+    pod_record record(std::string const& id)
+    {
+        std::lock_guard lock(mutex);
+        auto it = records.find(id);
+        return it == records.end() ? pod_record{} : it->second;
+    }
+
+    template <class F>
+    void update(std::string const& id, F&& f)
+    {
+        std::lock_guard lock(mutex);
+        f(records[id]);
+    }
+};
+
+using state_ptr = std::shared_ptr<training_state>;
+
+inline std::string const max_runtime_env = "MLCLOUD_MAX_RUNTIME_SECONDS";
+
+inline result<void> check_handle(job_handle const& h)
+{
+    if (h.id.empty())
+        return error(errc::invalid_argument, "the job handle has no id").with_provider(provider_name);
+    if (!h.provider.empty() && h.provider != provider_name)
+        return error(errc::invalid_argument, "the job belongs to provider '" + h.provider + "', not runpod")
+            .with_provider(provider_name);
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// REST calls
+
+inline task<pod_info> get_pod(state_ptr st, std::string id)
+{
+    std::string const op = "GET /v2/pods/{id}";
+    auto url = st->api.rest_url({"pods", id});
+    if (!url)
+        co_return url.error();
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
+    if (!r)
+        co_return r.error();
+    if (!r->ok())
+    {
+        auto e = api::error_from(*r, op);
+        if (r->status == 404)
+            e.message = "no pod " + id + " (" + e.message + ")";
+        co_return e;
+    }
+    auto pod = parse_pod(r->body);
+    if (!pod)
+        co_return api::decorate(pod.error(), op);
+    co_return pod;
+}
+
+inline task<std::vector<pod_info>> list_pods(state_ptr st)
+{
+    std::string const op = "GET /v2/pods";
+    auto url = st->api.rest_url({"pods"});
+    if (!url)
+        co_return url.error();
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
+    if (!r)
+        co_return r.error();
+    if (!r->ok())
+        co_return api::error_from(*r, op);
+    auto pods = parse_pod_list(r->body);
+    if (!pods)
+        co_return api::decorate(pods.error(), op);
+    co_return pods;
+}
+
+/// The live pod named `name`, if the account has one (a RUNNING one first).
+inline task<std::optional<pod_info>> find_pod(state_ptr st, std::string name)
+{
+    auto pods = co_await list_pods(st);
+    if (!pods)
+        co_return pods.error();
+    std::optional<pod_info> found;
+    for (auto& p : *pods)
+        if (p.name == name && p.status != "TERMINATED" && (!found || p.status == "RUNNING"))
+            found = std::move(p);
+    co_return found;
+}
+
+/// Terminates a pod through the action endpoint (DELETE when the action is refused as such).
+/// A pod that is already gone (404) or already terminating (409) is fine.
+inline task<void> terminate_pod(state_ptr st, std::string id)
+{
+    std::string const op = "POST /v2/pods/{id}/action";
+    auto url = st->api.rest_url({"pods", id, "action"});
+    if (!url)
+        co_return url.error();
+    // Terminating twice has the effect of terminating once: the transport may retry it.
+    net::request req{.method = net::method::post, .url = *url, .body = R"({"action":"terminate"})", .idempotent = true};
+    auto r = co_await st->api.send(std::move(req), op);
+    if (!r)
+        co_return r.error();
+    if (r->ok() || r->status == 404 || r->status == 409)
+        co_return result<void>{};
+    if (r->status == 400 || r->status == 405 || r->status == 422)
+    {
+        std::string const del = "DELETE /v2/pods/{id}";
+        auto del_url = st->api.rest_url({"pods", id});
+        if (!del_url)
+            co_return del_url.error();
+        net::request del_req{.method = net::method::delete_, .url = *del_url};
+        auto d = co_await st->api.send(std::move(del_req), del);
+        if (!d)
+            co_return d.error();
+        if (d->ok() || d->status == 404 || d->status == 409)
+            co_return result<void>{};
+        co_return api::error_from(*d, del);
+    }
+    co_return api::error_from(*r, op);
+}
+
+/// What the tail of a pod's log says about the end of its workload. A running pod's stream
+/// stays open, so it is read for `window` only; an ended pod's is read to its end.
+inline task<log_outcome> scan_log_tail(state_ptr st, pod_info pod, std::chrono::milliseconds window)
+{
+    auto url = st->api.rest_url({"pods", pod.id, "logs"},
+                                {{"source", "container"}, {"tail", std::to_string(std::max(1, st->opts().status_log_tail))}});
+    if (!url)
+        co_return url.error();
+    auto auth = st->api.authorization();
+    if (!auth)
+        co_return auth.error();
+    net::request req{.url = *url};
+    req.headers.set("Authorization", *auth);
+    net::sse_reader reader(st->api.http(), std::move(req), net::sse_options{.max_reconnects = 2});
+    bool const ended = has_ended(pod.status);
+    log_outcome outcome;
+    for (int reads = 0; reads < 16; ++reads)
+    {
+        auto batch = co_await reader.read({.max_duration = window, .max_bytes = 1 << 20});
+        if (!batch)
+            co_return api::decorate(batch.error(), "GET /v2/pods/{id}/logs");
+        for (auto const& ev : batch->events)
+        {
+            auto e = parse_log_event(ev.data);
+            if (!e.source.empty() && e.source != "container")
+                continue;
+            observe_line(outcome, e.line);
+            if (auto ts = parse_rfc3339(e.ts))
+                outcome.last_ts = ts;
+        }
+        if (!ended || batch->end_of_stream || batch->events.empty() || outcome.decided())
+            break;
+    }
+    co_return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cost and status
+
+inline market market_of(pod_info const& pod, job_handle const& h)
+{
+    if (pod.cloud == "COMMUNITY")
+        return market::spot;
+    if (pod.cloud == "SECURE")
+        return market::on_demand;
+    return h.market;
+}
+
+/// USD per pod-hour: seen on the running pod, else the handle's launch price, else the table.
+inline double pod_price(training_state& st, pod_info const& pod, pod_record const& rec, job_handle const& h)
+{
+    if (rec.price_per_hour > 0)
+        return rec.price_per_hour;
+    if (pod.cost_per_hour > 0)
+        return pod.cost_per_hour;
+    if (h.price_per_hour > 0)
+        return h.price_per_hour;
+    std::string const& gpu = pod.gpu_id.empty() ? h.compute.id : pod.gpu_id;
+    int const count = std::max(1, pod.gpu_count > 0 ? pod.gpu_count : h.compute.gpu_count);
+    std::lock_guard lock(st.mutex);
+    if (auto const* row = st.pricing->find(provider_name, gpu))
+        return row->usd_per_hour(market_of(pod, h)) * count;
+    return 0.0;
+}
+
+inline cost cost_of(training_state& st, pod_info const& pod, pod_record const& rec, job_handle const& h,
+                    std::optional<time_point> end)
+{
+    cost c;
+    auto start = pod.created_at;
+    if (!start && h.launched_at != time_point{})
+        start = h.launched_at;
+    double const price = pod_price(st, pod, rec, h);
+    if (!start || price <= 0)
+    {
+        c.basis = price <= 0 ? "price unknown" : "start time unknown";
+        return c;
+    }
+    auto const runtime = std::chrono::duration_cast<std::chrono::milliseconds>(end.value_or(clock::now()) - *start);
+    messages::gpu_offer per_pod;
+    per_pod.provider = std::string(provider_name);
+    per_pod.id = pod.gpu_id;
+    per_pod.on_demand_usd_per_hour = price;
+    per_pod.spot_usd_per_hour = price;
+    per_pod.billing = messages::per_second_billing;
+    return messages::compute_cost(per_pod, runtime, market_of(pod, h));
+}
+
+inline job_status final_status(training_state& st, pod_info const& pod, pod_record const& rec, job_handle const& h)
+{
+    job_status s;
+    s.state = *rec.final_state;
+    s.detail = rec.final_detail;
+    s.exit_code = rec.exit_code;
+    s.cost_so_far = cost_of(st, pod, rec, h, rec.ended_at);
+    return s;
+}
+
+/// The state an ended (or finishing) pod's job ends in, from its status word and its log.
+inline void decide(pod_info const& pod, log_outcome const& outcome, pod_record& rec)
+{
+    if (outcome.completed)
+    {
+        rec.final_state = job_state::succeeded;
+        rec.final_detail = "the workload printed the completion marker (pod " + pod.status + ")";
+        return;
+    }
+    if (outcome.exit_code)
+    {
+        rec.exit_code = outcome.exit_code;
+        rec.final_state = *outcome.exit_code == 124 ? job_state::timed_out : job_state::failed;
+        rec.final_detail = "the workload exited with status " + std::to_string(*outcome.exit_code) +
+                           (*outcome.exit_code == 124 ? " (its max runtime passed)" : "") + " without saving a model";
+        return;
+    }
+    if (pod.status == "TERMINATED")
+    {
+        rec.final_state = job_state::cancelled;
+        rec.final_detail = "the pod was terminated before the workload finished";
+        return;
+    }
+    rec.final_state = job_state::failed;
+    rec.final_detail = pod.status == "ERROR" ? "the pod failed (ERROR) before the workload finished"
+                                             : "the container exited without printing the completion marker";
+}
+
+/// Settles a job whose outcome is known: terminates its pod (so billing stops) and records the
+/// outcome. When the pod cannot be terminated now, the outcome is reported but not recorded,
+/// so the next status() tries again.
+inline task<job_status> finish(state_ptr st, pod_info pod, pod_record rec, job_handle h, bool terminate)
+{
+    if (!rec.ended_at)
+        rec.ended_at = clock::now();
+    bool settled = true;
+    if (terminate && pod.status != "TERMINATED")
+    {
+        auto t = co_await terminate_pod(st, pod.id);
+        settled = t.has_value();
+    }
+    if (settled && (terminate || has_ended(pod.status)))
+        st->update(pod.id, [&](pod_record& r) { r = rec; });
+    co_return final_status(*st, pod, rec, h);
+}
+
+inline std::optional<std::chrono::seconds> max_runtime_of(pod_info const& pod)
+{
+    auto it = pod.env.find(max_runtime_env);
+    if (it == pod.env.end())
+        return std::nullopt;
+    long long s = 0;
+    auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), s);
+    if (ec != std::errc() || s <= 0)
+        return std::nullopt;
+    return std::chrono::seconds(s);
+}
+
+/// The job's status from its pod: reads the log tail to tell success from failure, and
+/// finishes the job when it has ended.
+inline task<job_status> settle(state_ptr st, job_handle h, pod_info pod)
+{
+    auto rec = st->record(pod.id);
+    if (rec.final_state)
+        co_return final_status(*st, pod, rec, h);
+    if (pod.cost_per_hour > 0)
+    {
+        rec.price_per_hour = pod.cost_per_hour;
+        st->update(pod.id, [&](pod_record& r) { r.price_per_hour = pod.cost_per_hour; });
+    }
+    bool const auto_terminate = st->opts().terminate_on_completion;
+    auto const state = state_of(pod.status);
+
+    if (state == job_state::running)
+    {
+        auto outcome = co_await scan_log_tail(st, pod, st->opts().status_log_window);
+        if (outcome && outcome->decided())
+        {
+            decide(pod, *outcome, rec);
+            co_return co_await finish(st, pod, rec, h, auto_terminate);
+        }
+        // The job's own deadline: the pod is stopped once it is past it.
+        if (auto limit = max_runtime_of(pod); limit && pod.created_at && clock::now() - *pod.created_at > *limit)
+        {
+            rec.final_state = job_state::timed_out;
+            rec.final_detail = "the job ran longer than its max runtime and was terminated";
+            co_return co_await finish(st, pod, rec, h, true);
+        }
+    }
+    if (has_ended(pod.status))
+    {
+        auto outcome = co_await scan_log_tail(st, pod, std::max(st->opts().log_window, std::chrono::milliseconds(1000)));
+        log_outcome seen = outcome ? *outcome : log_outcome{};
+        decide(pod, seen, rec);
+        if (seen.last_ts)
+            rec.ended_at = seen.last_ts;
+        // An exited pod still bills its disk: terminate it too.
+        co_return co_await finish(st, pod, rec, h, auto_terminate && pod.status != "TERMINATED");
+    }
+
+    job_status s;
+    s.state = state;
+    s.detail = pod.status;
+    s.cost_so_far = cost_of(*st, pod, rec, h, std::nullopt);
+    co_return s;
+}
+
+inline job_handle handle_of(training_state& st, pod_info const& pod, std::optional<storage_uri> output)
+{
+    job_handle h;
+    h.provider = std::string(provider_name);
+    h.id = pod.id;
+    h.name = pod.name;
+    h.compute = {pod.gpu_id, std::max(1, pod.gpu_count)};
+    h.market = pod.cloud == "COMMUNITY" ? market::spot : market::on_demand;
+    h.launched_at = pod.created_at.value_or(clock::now());
+    h.region = pod.datacenter;
+    h.output = std::move(output);
+    h.price_per_hour = pod_price(st, pod, pod_record{}, h);
+    return h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Launch
+
+/// Where the job's data lives: the one network volume it mounts.
+struct placement
+{
+    std::string volume_id;
+    std::string datacenter;
+};
+
+/// Resolves the job's dataset and output to locations on one volume (relative paths are on the
+/// default volume) and tells where the pod must run.
+inline result<placement> place(job_spec& spec, options const& o)
+{
+    placement p{o.network_volume_id, o.datacenter};
+    std::optional<storage_uri> seen;
+    for (auto* slot : {&spec.dataset, &spec.output})
+    {
+        if (!*slot)
+            continue;
+        auto uri = resolve_location(o, **slot, slot == &spec.dataset ? "the dataset" : "the output");
+        if (!uri)
+            return uri.error();
+        if (seen && (seen->bucket != uri->bucket || seen->datacenter != uri->datacenter))
+            return error(errc::invalid_argument, "a pod mounts one network volume, but the dataset and the output are on " +
+                                                     seen->bucket + " and " + uri->bucket)
+                .with_provider(provider_name);
+        **slot = *uri;
+        seen = *uri;
+        p.volume_id = uri->bucket;
+        p.datacenter = uri->datacenter;
+    }
+    return p;
+}
+
+inline std::string mounted(std::string const& mount, storage_uri const& uri)
+{
+    std::string base = mount;
+    while (base.size() > 1 && base.back() == '/')
+        base.pop_back();
+    return uri.key.empty() ? base : base + "/" + uri.key;
+}
+
+inline std::string substitute(std::string arg, std::map<std::string, std::string> const& values)
+{
+    for (auto const& [name, value] : values)
+        for (auto at = arg.find(name); at != std::string::npos; at = arg.find(name, at + value.size()))
+            arg.replace(at, name.size(), value);
+    return arg;
+}
+
+/// Why one candidate was refused, for the final message.
+struct refusal
+{
+    std::string gpu;
+    int status = 0;
+    std::string reason;
+};
+
+inline std::string describe_refusals(std::vector<refusal> const& refused)
+{
+    std::string out;
+    for (auto const& r : refused)
+        out += (out.empty() ? "" : "; ") + r.gpu + ": " + r.reason;
+    return out;
+}
+
+/// Reads the pod list until the pod named `name` shows up or `checks` lists have not shown it.
+inline task<std::optional<pod_info>> look_for_orphan(state_ptr st, std::string name)
+{
+    auto const& lo = st->opts().launch;
+    unsigned const checks = std::max(1u, lo.orphan_checks);
+    for (unsigned i = 0; i < checks; ++i)
+    {
+        if (i > 0)
+            co_await sleep_for(lo.orphan_check_interval);
+        auto found = co_await find_pod(st, name);
+        if (!found)
+            co_return found.error();
+        if (*found)
+            co_return found;
+    }
+    co_return std::optional<pod_info>{};
+}
+
+inline task<void> refresh_catalog_impl(state_ptr st, std::size_t* changed)
+{
+    std::string const op = "GET /v2/catalog/gpus";
+    auto url = st->api.rest_url({"catalog", "gpus"});
+    if (!url)
+        co_return url.error();
+    net::request req{.url = *url};
+    auto r = co_await st->api.send(std::move(req), op);
+    if (!r)
+        co_return r.error();
+    if (!r->ok())
+        co_return api::error_from(*r, op);
+    auto gpus = parse_catalog(r->body);
+    if (!gpus)
+        co_return api::decorate(gpus.error(), op);
+    auto today = format_rfc3339(clock::now()).substr(0, 10);
+    std::lock_guard lock(st->mutex);
+    auto n = apply_catalog(*st->pricing, *gpus, today);
+    st->catalog_refreshed = std::chrono::steady_clock::now();
+    if (changed)
+        *changed = n;
+    co_return result<void>{};
+}
+
+inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
+{
+    auto const& o = st->opts();
+    if (auto auth = st->api.authorization(); !auth)
+        co_return auth.error();
+    if (spec.command.empty())
+        co_return error(errc::invalid_argument, "the job has no command").with_provider(provider_name);
+    std::string image = spec.image.empty() ? o.image : spec.image;
+    if (image.empty())
+        co_return error(errc::invalid_argument,
+                        "no container image: set job_spec::image or runpod::options::image (MLCLOUD_TRAINER_IMAGE) to "
+                        "an image built from examples/trainer/Dockerfile")
+            .with_provider(provider_name);
+    auto where = place(spec, o);
+    if (!where)
+        co_return where.error();
+
+    // The live prices, at most once per catalog_max_age; the table stays as it is on failure.
+    if (o.refresh_catalog)
+    {
+        bool due = false;
+        {
+            std::lock_guard lock(st->mutex);
+            due = !st->catalog_refreshed ||
+                  std::chrono::steady_clock::now() - *st->catalog_refreshed > o.catalog_max_age;
+            if (due)
+                st->catalog_refreshed = std::chrono::steady_clock::now();
+        }
+        if (due)
+            co_await refresh_catalog_impl(st, nullptr);
+    }
+
+    std::string const key = spec.idempotency_key.empty() ? random_hex(32) : spec.idempotency_key;
+    std::string const name = pod_name(spec.name, key);
+
+    // A pod launched with this key before (a retry after a restart) is the job.
+    auto existing = co_await find_pod(st, name);
+    if (!existing)
+        co_return existing.error();
+    if (*existing)
+        co_return handle_of(*st, **existing, spec.output);
+
+    pod_create body;
+    body.name = name;
+    body.image = image;
+    body.cloud = spec.market == market::spot ? "COMMUNITY" : "SECURE";
+    if (!where->datacenter.empty())
+        body.datacenters = {where->datacenter};
+    body.disk_gb = o.container_disk_gb;
+    body.ports = o.ports;
+    body.volume_id = where->volume_id;
+    body.mount_path = o.mount_path;
+    body.env = spec.env;
+    std::map<std::string, std::string> placeholders{{"{job_id}", name}};
+    body.env[job_id_env] = name;
+    if (spec.dataset)
+        body.env[dataset_env] = placeholders["{dataset}"] = mounted(o.mount_path, *spec.dataset);
+    if (spec.output)
+        body.env[output_env] = placeholders["{output}"] = mounted(o.mount_path, *spec.output);
+    if (spec.max_runtime.count() > 0)
+        body.env[max_runtime_env] = std::to_string(spec.max_runtime.count());
+    std::vector<std::string> argv;
+    for (auto const& a : spec.command)
+        argv.push_back(substitute(a, placeholders));
+    body.args = join_args(argv);
+
+    std::vector<compute_type> candidates = spec.compute;
+    if (candidates.empty())
+        for (auto const& id : o.default_gpus)
+            candidates.push_back({id, 1});
+
+    std::vector<refusal> refused;
+    bool any_capacity = false, any_forbidden = false, any_price = false;
+    std::chrono::milliseconds throttled_for{0};
+    std::string const op = "POST /v2/pods";
+
+    for (auto const& candidate : candidates)
+    {
+        if (spec.max_price_per_hour)
+        {
+            double price = 0;
+            {
+                std::lock_guard lock(st->mutex);
+                if (auto const* row = st->pricing->find(provider_name, candidate.id))
+                    price = row->usd_per_hour(spec.market) * std::max(1, candidate.gpu_count);
+            }
+            if (price > *spec.max_price_per_hour)
+            {
+                any_price = true;
+                refused.push_back({candidate.id, 0, messages::format_usd_per_hour(price) + " is above the limit " +
+                                                        messages::format_usd_per_hour(*spec.max_price_per_hour)});
+                continue;
+            }
+        }
+        body.gpu_id = candidate.id;
+        body.gpu_count = std::max(1, candidate.gpu_count);
+        std::string const text = to_json(body);
+
+        unsigned failures = 0; // 5xx and lost answers on this candidate
+        for (;;)
+        {
+            auto url = st->api.rest_url({"pods"});
+            if (!url)
+                co_return url.error();
+            net::request req{.method = net::method::post, .url = *url, .body = text};
+            auto r = co_await st->api.send(std::move(req), op);
+            std::optional<error> uncertain; // the pod may exist although we were not told
+            if (!r)
+            {
+                if (r.error().is(errc::unauthorized) || r.error().is(errc::invalid_argument))
+                    co_return r.error();
+                uncertain = r.error();
+            }
+            else if (r->ok())
+            {
+                auto pod = parse_pod(r->body);
+                if (pod)
+                    co_return handle_of(*st, *pod, spec.output);
+                uncertain = api::decorate(pod.error(), op); // created, but unreadable: find it by name
+            }
+            else if (r->status == 429)
+            {
+                auto wait = st->api.retry_after(*r, o.launch.default_retry_after);
+                if (throttled_for + wait > o.launch.max_throttle_wait)
+                {
+                    auto e = api::error_from(*r, op);
+                    e.message = "RunPod kept rate-limiting pod creation (waited " +
+                                std::to_string(throttled_for.count() / 1000) + " s): " + e.message;
+                    co_return e.with_retry_safe(true);
+                }
+                throttled_for += wait;
+                co_await sleep_for(wait);
+                continue;
+            }
+            else if (r->status >= 500)
+                uncertain = api::error_from(*r, op);
+            else
+            {
+                auto e = api::error_from(*r, op);
+                switch (r->status)
+                {
+                case 400: // a rule the request breaks, or no capacity for this GPU: try the next
+                    any_capacity = true;
+                    refused.push_back({candidate.id, 400, e.message});
+                    break;
+                case 403: // not allowed to rent this GPU: skip it
+                    any_forbidden = true;
+                    refused.push_back({candidate.id, 403, e.message});
+                    break;
+                case 402:
+                    e.code = make_error_code(errc::quota);
+                    e.message = "RunPod refused the pod for lack of balance: add credit (a pod needs at least one "
+                                "hour of it) and launch again (" + e.message + ")";
+                    co_return e;
+                case 422:
+                    e.message = "RunPod rejected the pod request as invalid (never retried): " + e.message;
+                    co_return e;
+                default:
+                    co_return e;
+                }
+                break; // next candidate
+            }
+
+            // The outcome is open: look for the pod before anything is sent again.
+            auto orphan = co_await look_for_orphan(st, name);
+            if (!orphan)
+            {
+                error e(errc::outcome_unknown, "creating pod " + name + " may have succeeded (" + uncertain->message +
+                                                   ") and the pod list cannot be read to check (" +
+                                                   orphan.error().message +
+                                                   "); launch again with the same idempotency key to adopt it");
+                co_return e.with_provider(provider_name).with_operation(op).with_retry_safe(true);
+            }
+            if (*orphan)
+                co_return handle_of(*st, **orphan, spec.output);
+            if (++failures >= std::max(1u, o.launch.attempts_per_candidate))
+            {
+                error e = *uncertain;
+                e.message = "pod creation failed " + std::to_string(failures) + " times on " + candidate.id +
+                            " (no pod named " + name + " exists): " + e.message;
+                co_return e.with_retry_safe(true);
+            }
+            co_await sleep_for(backoff(o.launch.backoff, o.launch.max_backoff, failures));
+        }
+    }
+
+    std::string why = describe_refusals(refused);
+    if (any_capacity)
+        co_return error(errc::capacity, "no GPU candidate could be rented (" + why +
+                                            "); when every GPU type is refused with 400 the request itself may "
+                                            "break a rule (datacenter of the volume, disk size, image)")
+            .with_provider(provider_name)
+            .with_operation(op)
+            .with_retry_safe(true);
+    if (any_forbidden)
+        co_return error(errc::forbidden, "the API key may not rent any of the GPU candidates (" + why + ")")
+            .with_provider(provider_name)
+            .with_operation(op);
+    if (any_price)
+        co_return error(errc::invalid_argument, "every GPU candidate costs more than max_price_per_hour (" + why + ")")
+            .with_provider(provider_name);
+    co_return error(errc::invalid_argument, "no GPU candidate to launch on").with_provider(provider_name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status, logs, terminate
+
+inline task<job_status> status_impl(state_ptr st, job_handle h)
+{
+    if (auto c = check_handle(h); !c)
+        co_return c.error();
+    auto pod = co_await get_pod(st, h.id);
+    if (!pod)
+    {
+        auto rec = st->record(h.id);
+        if (pod.error().is(errc::not_found) && rec.final_state)
+            co_return final_status(*st, pod_info{.id = h.id}, rec, h);
+        co_return pod.error();
+    }
+    co_return co_await settle(st, h, *pod);
+}
+
+inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor from)
+{
+    if (auto c = check_handle(h); !c)
+        co_return c.error();
+    auto const& o = st->opts();
+    auto pod = co_await get_pod(st, h.id);
+    if (!pod)
+    {
+        if (pod.error().is(errc::not_found) && st->record(h.id).final_state)
+            co_return log_chunk{{}, from, true}; // gone with its log; everything was settled before
+        co_return pod.error();
+    }
+    bool const ended = has_ended(pod->status);
+
+    net::query_params query{{"source", "container"}};
+    if (from.token.empty())
+    {
+        // From the very start: everything since the pod was created.
+        auto since = pod->created_at.value_or(h.launched_at);
+        query.emplace_back("since", format_rfc3339(since));
+    }
+    auto url = st->api.rest_url({"pods", h.id, "logs"}, query);
+    if (!url)
+        co_return url.error();
+    auto auth = st->api.authorization();
+    if (!auth)
+        co_return auth.error();
+    net::request req{.url = *url};
+    req.headers.set("Authorization", *auth);
+    net::sse_reader reader(st->api.http(), std::move(req), net::sse_options{.last_event_id = from.token});
+    auto batch = co_await reader.read({.max_duration = o.log_window, .max_bytes = o.log_max_bytes});
+    if (!batch)
+    {
+        // The pod exists (we just read it): a log that is not there is a log not there yet, or
+        // one that is gone with an ended pod.
+        if (batch.error().is(errc::not_found))
+            co_return log_chunk{{}, from, ended};
+        co_return api::decorate(batch.error(), "GET /v2/pods/{id}/logs");
+    }
+
+    log_chunk chunk;
+    log_outcome outcome;
+    for (auto const& ev : batch->events)
+    {
+        if (ev.type != "message" && ev.type != "log")
+            continue;
+        auto e = parse_log_event(ev.data);
+        if (!e.source.empty() && e.source != "container")
+            continue;
+        observe_line(outcome, e.line);
+        chunk.lines.push_back(std::move(e.line));
+    }
+    chunk.next.token = batch->last_event_id.empty() ? from.token : batch->last_event_id;
+    chunk.end_of_stream = batch->end_of_stream || (ended && batch->events.empty());
+
+    // The workload is done: stop the pod now rather than at the next status().
+    if (outcome.decided() && !ended && o.terminate_on_completion)
+    {
+        auto rec = st->record(h.id);
+        if (!rec.final_state)
+        {
+            decide(*pod, outcome, rec);
+            co_await finish(st, *pod, rec, h, true);
+        }
+    }
+    co_return chunk;
+}
+
+inline task<job_status> terminate_impl(state_ptr st, job_handle h)
+{
+    if (auto c = check_handle(h); !c)
+        co_return c.error();
+    auto pod = co_await get_pod(st, h.id);
+    if (!pod)
+    {
+        auto rec = st->record(h.id);
+        if (pod.error().is(errc::not_found) && rec.final_state)
+            co_return final_status(*st, pod_info{.id = h.id}, rec, h);
+        co_return pod.error();
+    }
+    if (pod->status == "TERMINATED" || st->record(h.id).final_state)
+        co_return co_await settle(st, h, *pod);
+    if (pod->cost_per_hour > 0)
+        st->update(pod->id, [&](pod_record& r) { r.price_per_hour = pod->cost_per_hour; });
+    auto ended_at = clock::now();
+    if (auto t = co_await terminate_pod(st, h.id); !t)
+        co_return t.error();
+    auto after = co_await get_pod(st, h.id);
+    pod_info final_pod = after ? *after : *pod;
+    if (!after)
+        final_pod.status = "TERMINATED";
+    auto rec = st->record(h.id);
+    if (!rec.final_state)
+    {
+        // A workload that finished just before the request still counts as finished.
+        auto outcome = co_await scan_log_tail(st, final_pod, std::chrono::milliseconds(1000));
+        final_pod.status = "TERMINATED";
+        decide(final_pod, outcome ? *outcome : log_outcome{}, rec);
+        rec.ended_at = ended_at;
+        st->update(h.id, [&](pod_record& r) { r = rec; });
+    }
+    co_return final_status(*st, final_pod, rec, h);
+}
+
+inline task<std::vector<job_handle>> list_jobs_impl(state_ptr st)
+{
+    auto pods = co_await list_pods(st);
+    if (!pods)
+        co_return pods.error();
+    std::vector<job_handle> out;
+    for (auto const& p : *pods)
+        if (p.name.starts_with("mlcloud-"))
+            out.push_back(handle_of(*st, p, std::nullopt));
+    co_return out;
+}
+
+inline task<std::size_t> refresh_pricing_impl(state_ptr st)
+{
+    std::size_t changed = 0;
+    auto r = co_await refresh_catalog_impl(st, &changed);
+    if (!r)
+        co_return r.error();
+    co_return changed;
+}
+
+} // namespace detail
+
+MLCLOUD_DECL training::training(boost::asio::any_io_executor ex, options const& opts)
+    : state_(std::make_shared<detail::training_state>(ex, opts))
+{
+}
+
+MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
+{
+    return detail::launch_impl(state_, spec);
+}
+
+MLCLOUD_DECL task<job_status> training::status(job_handle const& job)
+{
+    return detail::status_impl(state_, job);
+}
+
+MLCLOUD_DECL task<log_chunk> training::read_logs(job_handle const& job, log_cursor const& from)
+{
+    return detail::read_logs_impl(state_, job, from);
+}
+
+MLCLOUD_DECL task<job_status> training::terminate(job_handle const& job)
+{
+    return detail::terminate_impl(state_, job);
+}
+
+MLCLOUD_DECL task<std::vector<job_handle>> training::list_jobs()
+{
+    return detail::list_jobs_impl(state_);
+}
+
+MLCLOUD_DECL task<std::size_t> training::refresh_pricing()
+{
+    return detail::refresh_pricing_impl(state_);
+}
+
+MLCLOUD_DECL std::shared_ptr<messages::pricing_table const> training::pricing() const
+{
+    return state_->pricing;
+}
+
+} // namespace runpod
+} // namespace mlcloud
+
+#endif
