@@ -95,6 +95,24 @@ public:
         if (auto n = integer(key))
             out = static_cast<std::size_t>(*n);
     }
+    void text(std::string_view key, std::string& out)
+    {
+        if (auto const* v = o_.if_contains(key))
+        {
+            if (!v->is_string())
+                return fail(key, "expected a string");
+            out = std::string(v->get_string());
+        }
+    }
+    void flag(std::string_view key, bool& out)
+    {
+        if (auto const* v = o_.if_contains(key))
+        {
+            if (!v->is_bool())
+                return fail(key, "expected true or false");
+            out = v->get_bool();
+        }
+    }
     void path(std::string_view key, std::filesystem::path& out)
     {
         if (auto const* v = o_.if_contains(key))
@@ -208,6 +226,71 @@ struct options_reader<mlcloud::local::backend>
         r.size("max_log_chunk_bytes", opts.max_log_chunk_bytes);
         r.milliseconds("terminate_grace_ms", opts.terminate_grace);
         r.milliseconds("launch_timeout_ms", opts.launch_timeout);
+        if (!r.ok())
+            return r.problem();
+        return opts;
+    }
+};
+#endif
+
+#ifdef MLCLOUD_BOT_HAS_AWS
+/// AWS: credentials, region and endpoints from the AWS chain and MLCLOUD_AWS_* (docs/aws.md);
+/// the configuration may name the non-secret settings. Secrets never go in the file.
+template <>
+struct options_reader<mlcloud::aws::backend>
+{
+    static mlcloud::result<mlcloud::aws::options> read(json::object const& o, std::string_view field)
+    {
+        auto opts = mlcloud::aws::options_from_environment();
+        if (!opts)
+            return error(errc::invalid_argument, std::string(field) + ": " + opts.error().message);
+        option_reader r(o, field);
+        r.only({"region", "bucket", "prefix", "image_id", "subnet_id", "security_group_ids", "instance_profile",
+                "key_name", "log_group", "instance_types", "lambda_function", "lambda_memory_mb"});
+        r.text("region", opts->region);
+        r.text("bucket", opts->bucket);
+        r.text("prefix", opts->prefix);
+        r.text("image_id", opts->image_id);
+        r.text("subnet_id", opts->subnet_id);
+        r.strings("security_group_ids", opts->security_group_ids);
+        r.text("instance_profile", opts->instance_profile);
+        r.text("key_name", opts->key_name);
+        r.text("log_group", opts->log_group);
+        r.strings("instance_types", opts->default_instance_types);
+        r.text("lambda_function", opts->lambda_function);
+        std::size_t memory = static_cast<std::size_t>(opts->lambda_memory_mb);
+        r.size("lambda_memory_mb", memory);
+        opts->lambda_memory_mb = static_cast<int>(memory);
+        if (!r.ok())
+            return r.problem();
+        return opts;
+    }
+};
+#endif
+
+#ifdef MLCLOUD_BOT_HAS_RUNPOD
+/// RunPod: the API key, S3 keys and base URLs from RUNPOD_* (docs/credentials.md); the
+/// configuration names the datacenter, volume, image, GPUs and the serverless endpoint.
+template <>
+struct options_reader<mlcloud::runpod::backend>
+{
+    static mlcloud::result<mlcloud::runpod::options> read(json::object const& o, std::string_view field)
+    {
+        mlcloud::runpod::options opts;
+        option_reader r(o, field);
+        r.only({"datacenter", "network_volume_id", "mount_path", "image", "gpus", "container_disk_gb", "endpoint_id",
+                "serverless_pool", "terminate_on_completion"});
+        r.text("datacenter", opts.datacenter);
+        r.text("network_volume_id", opts.network_volume_id);
+        r.text("mount_path", opts.mount_path);
+        r.text("image", opts.image);
+        r.strings("gpus", opts.default_gpus);
+        std::size_t disk = static_cast<std::size_t>(opts.container_disk_gb);
+        r.size("container_disk_gb", disk);
+        opts.container_disk_gb = static_cast<int>(disk);
+        r.text("endpoint_id", opts.endpoint_id);
+        r.text("serverless_pool", opts.serverless_pool);
+        r.flag("terminate_on_completion", opts.terminate_on_completion);
         if (!r.ok())
             return r.problem();
         return opts;

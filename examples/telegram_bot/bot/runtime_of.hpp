@@ -42,11 +42,13 @@ public:
     }
     mlcloud::task<mlcloud::object_info> upload(std::filesystem::path const& from, mlcloud::storage_uri const& to) override
     {
-        co_return co_await cloud_.storage().upload(from, to, {});
+        mlcloud::transfer_options const defaults; // named: GCC 12 mishandles prvalue arguments of awaited calls
+        co_return co_await cloud_.storage().upload(from, to, defaults);
     }
     mlcloud::task<mlcloud::object_info> download(mlcloud::storage_uri const& from, std::filesystem::path const& to) override
     {
-        co_return co_await cloud_.storage().download(from, to, {});
+        mlcloud::transfer_options const defaults; // named: GCC 12 mishandles prvalue arguments of awaited calls
+        co_return co_await cloud_.storage().download(from, to, defaults);
     }
     mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) override
     {

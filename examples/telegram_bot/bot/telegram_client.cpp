@@ -485,7 +485,8 @@ mlcloud::task<std::string> telegram_client::get_me()
     call_options how;
     how.limited = false;
     how.idempotent = true;
-    auto r = co_await call("getMe", "{}", how);
+    std::string body = "{}"; // named: GCC 12 mishandles prvalue arguments of awaited calls
+    auto r = co_await call("getMe", std::move(body), how);
     if (!r)
         co_return r.error();
     boost::system::error_code ec;

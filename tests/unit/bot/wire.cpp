@@ -166,3 +166,39 @@ TEST_CASE("backends are chosen by name, with their options read from the configu
     REQUIRE_FALSE(wrong.has_value());
     CHECK(wrong.error().message == "backend.predictor_command: expected a non-empty array of strings");
 }
+
+TEST_CASE("the cloud backends read their non-secret options from the configuration")
+{
+    boost::asio::io_context io;
+    auto const names = compiled_backends();
+    REQUIRE(std::find(names.begin(), names.end(), "aws") != names.end());
+    REQUIRE(std::find(names.begin(), names.end(), "runpod") != names.end());
+
+    auto aws = make_runtime(io.get_executor(), "aws",
+                            R"({"region": "eu-west-1", "bucket": "models", "instance_types": ["g5.xlarge"],
+                                "lambda_memory_mb": 2048})");
+    REQUIRE(aws.has_value());
+    CHECK((*aws)->provider() == "aws");
+    CHECK((*aws)->training_capabilities().contains(mlcloud::capability::spot));
+
+    auto runpod = make_runtime(io.get_executor(), "runpod",
+                               R"({"datacenter": "EU-RO-1", "network_volume_id": "v1", "gpus": ["NVIDIA RTX A5000"],
+                                   "terminate_on_completion": true})");
+    REQUIRE(runpod.has_value());
+    CHECK((*runpod)->provider() == "runpod");
+    CHECK((*runpod)->training_capabilities().contains(mlcloud::capability::log_stream));
+
+    auto number = make_runtime(io.get_executor(), "aws", R"({"bucket": 3})");
+    REQUIRE_FALSE(number.has_value());
+    CHECK(number.error().message == "backend.bucket: expected a string");
+    // Secrets come from the environment only: a key in the file is refused, not used.
+    auto secret = make_runtime(io.get_executor(), "runpod", R"({"api_key": "rpa_x"})");
+    REQUIRE_FALSE(secret.has_value());
+    CHECK(secret.error().message == "backend.api_key: unknown option of this backend");
+    auto flag = make_runtime(io.get_executor(), "runpod", R"({"terminate_on_completion": "yes"})");
+    REQUIRE_FALSE(flag.has_value());
+    CHECK(flag.error().message == "backend.terminate_on_completion: expected true or false");
+    auto gpus = make_runtime(io.get_executor(), "runpod", R"({"gpus": "NVIDIA RTX A5000"})");
+    REQUIRE_FALSE(gpus.has_value());
+    CHECK(gpus.error().message == "backend.gpus: expected a non-empty array of strings");
+}
