@@ -628,8 +628,12 @@ TEST_CASE("/status lists the jobs with their cost")
     h.train_until_confirmation();
     REQUIRE(h.chat.press("Launch"));
     REQUIRE(h.wait_for("Training launched"));
+    REQUIRE(h.wait_for("epoch 1")); // the job runs: its first line reached the live log view
     h.chat.send_text("/status");
     REQUIRE(h.run_until([&] { return h.chat.count("Status") == 2; }));
-    CHECK(h.chat.messages().back().text.find("running") != std::string::npos);
-    CHECK(h.chat.messages().back().text.find("mem-1") != std::string::npos);
+    // The log view may be edited after the answer, so look the answer up rather than take the last message.
+    auto const* status = h.chat.find_last("Status");
+    REQUIRE(status);
+    CHECK(status->text.find("running") != std::string::npos);
+    CHECK(status->text.find("mem-1") != std::string::npos);
 }

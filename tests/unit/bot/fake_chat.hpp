@@ -128,6 +128,13 @@ public:
                 return &m;
         return nullptr;
     }
+    bot_message const* find_last(std::string_view needle) const
+    {
+        for (auto it = messages_.rbegin(); it != messages_.rend(); ++it)
+            if (it->text.find(needle) != std::string::npos)
+                return &*it;
+        return nullptr;
+    }
     int count(std::string_view needle) const
     {
         int n = 0;
