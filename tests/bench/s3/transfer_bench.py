@@ -10,9 +10,11 @@
 Starts BUILD/tests/bench/s3/s3_sink, writes a file of random bytes in --dir (tmpfs by default),
 and per round times, in this order, curl --upload-file (one PutObject), aws s3 cp (awscli's
 defaults: 8 MiB parts, 10 in flight) and bench_s3_transfer (mlcloud's defaults: 8 MiB parts,
-4 in flight, payload signed), then the downloads: curl, aws s3 cp, mlcloud. Wall time is
-measured around each process and peak RSS is the kernel's (wait4), so the three are measured
-alike. The best round counts. The files are deleted at the end.
+4 in flight, payload signed), then the downloads: curl, aws s3 cp, mlcloud. Then the three
+uploads again to a second sink started with --no-md5 (client-bound figures). Wall time is
+measured around each process, peak RSS and CPU time come from /usr/bin/time (the kernel's
+rusage), so the three are measured alike; the sink's CPU time is read from /proc. The best
+round counts. The files are deleted at the end.
 
 Prints a human report and machine lines "RESULT|metric|mlcloud|peer|ratio|target" for run.sh.
 """
@@ -74,15 +76,8 @@ def main():
         sys.exit("transfer_bench: needs aws (awscli) and curl on PATH")
 
     work = tempfile.mkdtemp(prefix="mlcloud-bench-", dir=args.dir)
-    port_file = os.path.join(work, "port")
-    sink = subprocess.Popen([sink_exe, "--port-file", port_file], stdout=subprocess.DEVNULL)
+    sinks = []
     try:
-        for _ in range(100):
-            if os.path.exists(port_file):
-                break
-            time.sleep(0.05)
-        port = open(port_file).read().strip()
-        endpoint = f"http://127.0.0.1:{port}"
         size = args.size_mb << 20
         source = os.path.join(work, "source.bin")
         with open(source, "wb") as f:
@@ -97,50 +92,56 @@ def main():
                    AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
                    AWS_SHARED_CREDENTIALS_FILE="/dev/null")
         env.pop("AWS_PROFILE", None)
-        aws_base = [aws, "s3", "cp", "--no-progress", "--only-show-errors", "--endpoint-url", endpoint]
-
-        best = {}
         ticks = os.sysconf("SC_CLK_TCK")
+        best = {}
 
-        def sink_cpu():
-            with open(f"/proc/{sink.pid}/stat") as f:
+        def start_sink(*extra):
+            port_file = os.path.join(work, f"port{len(sinks)}")
+            sink = subprocess.Popen([sink_exe, "--port-file", port_file, *extra], stdout=subprocess.DEVNULL)
+            sinks.append(sink)
+            for _ in range(200):
+                if os.path.exists(port_file):
+                    break
+                time.sleep(0.05)
+            return sink, f"http://127.0.0.1:{open(port_file).read().strip()}"
+
+        def process_cpu(pid):
+            with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / ticks
 
-        sink_before = [sink_cpu()]
-
-        def keep(name, wall, rss, cpu):
-            sink_now = sink_cpu()
-            sink_used, sink_before[0] = sink_now - sink_before[0], sink_now
+        def timed(name, sink, cmd, env=None):
+            before = process_cpu(sink.pid)
+            wall, rss, cpu, out = run(cmd, env)
+            sink_used = process_cpu(sink.pid) - before
             b = best.get(name)
             if b is None or wall < b[0]:
                 best[name] = (wall, rss, cpu)
-            print(f"  {name:18s} {wall:7.2f} s  {size / wall / 2**20:8.1f} MiB/s  peak RSS {rss / 1024:7.1f} MiB"
+            print(f"  {name:26s} {wall:7.2f} s  {size / wall / 2**20:8.1f} MiB/s  peak RSS {rss / 1024:7.1f} MiB"
                   f"  CPU {cpu:6.2f} s  sink CPU {sink_used:6.2f} s", flush=True)
+            return out
 
+        def uploads(sink, endpoint, suffix):
+            aws_cmd = [aws, "s3", "cp", "--no-progress", "--only-show-errors", "--endpoint-url", endpoint]
+            timed("curl upload" + suffix, sink,
+                  [curl, "-sS", "-f", "-o", "/dev/null", "--upload-file", source, f"{endpoint}/bench/curl-upload"])
+            timed("aws upload" + suffix, sink, aws_cmd + [source, "s3://bench/aws-upload"], env)
+            out = timed("mlcloud upload" + suffix, sink,
+                        [client_exe, "upload", endpoint, source, "bench", "mlcloud-upload"])
+            return out.split()[2]
+
+        sink, endpoint = start_sink()
         print(f"S3 transfers of {args.size_mb} MiB through the sink at {endpoint} (files in {work})")
+        etag = None
         for r in range(args.rounds):
             print(f"round {r + 1}")
-            wall, rss, cpu, _ = run([curl, "-sS", "-f", "-o", "/dev/null", "--upload-file", source,
-                                     f"{endpoint}/bench/curl-upload"])
-            keep("curl upload", wall, rss, cpu)
-            wall, rss, cpu, _ = run(aws_base + [source, "s3://bench/aws-upload"], env)
-            keep("aws upload", wall, rss, cpu)
-            wall, rss, cpu, out = run([client_exe, "upload", endpoint, source, "bench", "mlcloud-upload"])
-            keep("mlcloud upload", wall, rss, cpu)
-            etag = out.split()[2]
-
+            etag = uploads(sink, endpoint, "")
             dl = {name: os.path.join(work, f"{name}.bin") for name in ("curl", "aws", "mlcloud")}
-            for p in dl.values():
-                if os.path.exists(p):
-                    os.remove(p)
-            wall, rss, cpu, _ = run([curl, "-sS", "-f", "-o", dl["curl"], f"{endpoint}/bench/mlcloud-upload"])
-            keep("curl download", wall, rss, cpu)
+            timed("curl download", sink, [curl, "-sS", "-f", "-o", dl["curl"], f"{endpoint}/bench/mlcloud-upload"])
             os.remove(dl["curl"])
-            wall, rss, cpu, _ = run(aws_base + ["s3://bench/mlcloud-upload", dl["aws"]], env)
-            keep("aws download", wall, rss, cpu)
-            wall, rss, cpu, _ = run([client_exe, "download", endpoint, "bench", "mlcloud-upload", dl["mlcloud"]])
-            keep("mlcloud download", wall, rss, cpu)
+            timed("aws download", sink, [aws, "s3", "cp", "--no-progress", "--only-show-errors", "--endpoint-url",
+                                         endpoint, "s3://bench/mlcloud-upload", dl["aws"]], env)
+            timed("mlcloud download", sink, [client_exe, "download", endpoint, "bench", "mlcloud-upload", dl["mlcloud"]])
             # Both downloads must be the sink's generated stream, byte for byte alike.
             if os.path.getsize(dl["aws"]) != size or subprocess.call(["cmp", "-s", dl["aws"], dl["mlcloud"]]) != 0:
                 sys.exit("transfer_bench: the mlcloud and aws downloads differ")
@@ -154,24 +155,38 @@ def main():
                 sys.exit(f"transfer_bench: mlcloud's upload has ETag {etag}, the file's multipart ETag is {expected}")
             print(f"  multipart ETag checked: {etag}")
 
+        # The same uploads to a sink that does not hash: what the clients can send when the
+        # sink's MD5 (one core per connection) is out of the way.
+        quick_sink, quick_endpoint = start_sink("--no-md5")
+        print(f"uploads to a sink without MD5 at {quick_endpoint}")
+        for _ in range(args.rounds):
+            uploads(quick_sink, quick_endpoint, ", no MD5")
+
         def mibs(name):
             return size / best[name][0] / 2**20
 
         part_bound_mib = 8 * 4 + 16
+        n = f"of {args.size_mb} MiB,"
         results = [
-            ("upload MiB/s vs aws s3 cp", mibs("mlcloud upload"), mibs("aws upload"), ">= 2x"),
-            ("upload MiB/s vs raw curl", mibs("mlcloud upload"), mibs("curl upload"), ">= 0.6x"),
-            ("upload peak RSS MiB vs aws s3 cp", best["mlcloud upload"][1] / 1024, best["aws upload"][1] / 1024,
-             f"<= 0.25x and <= {part_bound_mib} MiB"),
-            ("download MiB/s vs aws s3 cp", mibs("mlcloud download"), mibs("aws download"), ">= 2x"),
-            ("sink check: curl upload MiB/s (fastest client?)", mibs("curl upload"),
+            (f"upload {n} MiB/s vs aws s3 cp", mibs("mlcloud upload"), mibs("aws upload"), ">= 2x"),
+            (f"upload {n} MiB/s vs raw curl", mibs("mlcloud upload"), mibs("curl upload"), ">= 0.6x"),
+            (f"upload {n} peak RSS (MiB) vs aws s3 cp", best["mlcloud upload"][1] / 1024,
+             best["aws upload"][1] / 1024, f"<= 0.25x and <= {part_bound_mib} MiB"),
+            (f"download {n} MiB/s vs aws s3 cp", mibs("mlcloud download"), mibs("aws download"), ">= 2x"),
+            (f"sink check: curl upload {n} MiB/s vs the fastest client under test", mibs("curl upload"),
              max(mibs("aws upload"), mibs("mlcloud upload")), "> 1x"),
+            (f"upload {n} MiB/s vs aws s3 cp, sink without MD5", mibs("mlcloud upload, no MD5"),
+             mibs("aws upload, no MD5"), "(client-bound)"),
+            (f"upload {n} MiB/s vs raw curl, sink without MD5", mibs("mlcloud upload, no MD5"),
+             mibs("curl upload, no MD5"), "(client-bound)"),
+            (f"upload {n} client CPU seconds vs aws s3 cp", best["mlcloud upload"][2], best["aws upload"][2], "(reported)"),
         ]
         for metric, mine, peer, target in results:
-            print(f"RESULT|{metric} ({args.size_mb} MiB)|{mine:.1f}|{peer:.1f}|{mine / peer:.2f}x|{target}")
+            print(f"RESULT|{metric}|{mine:.4g}|{peer:.4g}|{mine / peer:.2f}x|{target}")
     finally:
-        sink.kill()
-        sink.wait()
+        for sink in sinks:
+            sink.kill()
+            sink.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
