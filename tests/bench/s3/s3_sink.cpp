@@ -21,6 +21,7 @@
 // sink's work (about 1.5 ns a byte); --no-md5 skips it (every ETag is then the MD5 of nothing)
 // to measure how fast the clients themselves can send.
 
+#include <boost/algorithm/hex.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -36,6 +37,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -97,13 +99,8 @@ struct md5
 
 std::string hex(std::string_view bin)
 {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    for (unsigned char c : bin)
-    {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
+    boost::algorithm::hex_lower(bin.begin(), bin.end(), std::back_inserter(out));
     return out;
 }
 
@@ -225,12 +222,10 @@ void write_error(tcp::socket& sock, request_parser const& p, http::status status
     write_simple(sock, p, status, std::move(body));
 }
 
-// Reads the rest of the body through MD5 into a reused buffer: (binary md5, bytes).
-std::pair<std::string, std::uint64_t> hash_body(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p,
-                                                std::vector<char>& chunk)
+// Reads the rest of the body into the reused `chunk`, handing each piece to `take`.
+template <class Take>
+void read_body(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p, std::vector<char>& chunk, Take take)
 {
-    md5 h;
-    std::uint64_t total = 0;
     while (!p.is_done())
     {
         p.get().body().data = chunk.data();
@@ -241,31 +236,32 @@ std::pair<std::string, std::uint64_t> hash_body(tcp::socket& sock, beast::flat_b
             ec = {};
         if (ec)
             throw beast::system_error(ec);
-        std::size_t const got = chunk.size() - p.get().body().size;
-        if (hash_uploads)
-            h.update(chunk.data(), got);
-        total += got;
+        take(chunk.data(), chunk.size() - p.get().body().size);
     }
+}
+
+// The body through MD5: (binary md5, bytes).
+std::pair<std::string, std::uint64_t> hash_body(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p,
+                                                std::vector<char>& chunk)
+{
+    md5 h;
+    std::uint64_t total = 0;
+    read_body(sock, buf, p, chunk, [&](char const* data, std::size_t n) {
+        if (hash_uploads)
+            h.update(data, n);
+        total += n;
+    });
     return {h.finish_binary(), total};
 }
 
 std::string read_small_body(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p, std::vector<char>& chunk)
 {
     std::string out;
-    while (!p.is_done())
-    {
-        p.get().body().data = chunk.data();
-        p.get().body().size = chunk.size();
-        beast::error_code ec;
-        http::read(sock, buf, p, ec);
-        if (ec == http::error::need_buffer)
-            ec = {};
-        if (ec)
-            throw beast::system_error(ec);
-        out.append(chunk.data(), chunk.size() - p.get().body().size);
+    read_body(sock, buf, p, chunk, [&](char const* data, std::size_t n) {
+        out.append(data, n);
         if (out.size() > (16u << 20))
             throw std::runtime_error("request body too large");
-    }
+    });
     return out;
 }
 
