@@ -180,6 +180,8 @@ def main():
             (f"upload {n} MiB/s vs raw curl, sink without MD5", mibs("mlcloud upload, no MD5"),
              mibs("curl upload, no MD5"), "(client-bound)"),
             (f"upload {n} client CPU seconds vs aws s3 cp", best["mlcloud upload"][2], best["aws upload"][2], "(reported)"),
+            (f"download {n} client CPU seconds vs aws s3 cp", best["mlcloud download"][2], best["aws download"][2],
+             "(reported)"),
         ]
         for metric, mine, peer, target in results:
             print(f"RESULT|{metric}|{mine:.4g}|{peer:.4g}|{mine / peer:.2f}x|{target}")
