@@ -66,10 +66,11 @@ struct s3_client_options
     /// Preferred part size; raised when a file would need more than `limits.max_parts`.
     std::uint64_t part_size = 8ull << 20;
     /// Parts in flight at once, on the transport's keep-alive pool. Memory does not grow with
-    /// it: parts stream from the file through the transport's fixed buffers.
+    /// it: parts stream from the file through the transport's fixed buffers. Downloads keep as
+    /// many ranges in flight.
     std::size_t concurrency = 4;
     /// Bytes per ranged GET of a download. A broken download resumes after the last complete
-    /// range; one range is held in memory at a time.
+    /// range; up to `concurrency` ranges are held in memory at a time (written in order).
     std::uint64_t download_chunk_size = 8ull << 20;
     /// SHA-256 every body (each part hashed once, before its first attempt). False sends
     /// UNSIGNED-PAYLOAD, which saves a read of the file; use it over https only.
@@ -128,7 +129,8 @@ public:
     MLCLOUD_DECL task<s3_object> put_object(std::string const& bucket, std::string const& key, std::string bytes,
                                             std::string const& content_type = "application/octet-stream");
 
-    /// Downloads an object into a file with ranged GETs of `download_chunk_size`. Bytes
+    /// Downloads an object into a file with ranged GETs of `download_chunk_size`, up to
+    /// `concurrency` at a time after the first answer gave the size and ETag. Bytes
     /// arrive in `<to>.mlcloud-download` (the object's ETag beside it); the file appears at
     /// `to` only when complete. A download that broke resumes from there on the next call,
     /// as long as the object's ETag is unchanged (If-Match); otherwise it starts over.

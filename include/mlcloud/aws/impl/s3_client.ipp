@@ -23,9 +23,11 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <set>
+#include <utility>
 
 namespace mlcloud::aws {
 namespace s3_impl {
@@ -128,6 +130,33 @@ inline boost::asio::awaitable<void> part_worker(s3_client& s3, std::shared_ptr<m
         if (st->on_progress)
             st->on_progress(done, st->size);
     }
+}
+
+// One ranged GET of a download: bytes [first, first + chunk), pinned to `etag` when known.
+inline net::request range_request(std::string const& url, std::uint64_t first, std::uint64_t chunk,
+                                  std::string const& etag)
+{
+    net::request req;
+    req.method = net::method::get;
+    req.url = url;
+    req.headers.set("Range", "bytes=" + std::to_string(first) + "-" + std::to_string(first + chunk - 1));
+    if (!etag.empty())
+        req.headers.set("If-Match", "\"" + etag + "\"");
+    req.max_body_size = chunk + 1024;
+    return req;
+}
+
+// The answer to one of the ranged GETs a download sends at once.
+struct range_fetch
+{
+    std::optional<result<net::response>> answer;
+};
+
+inline boost::asio::awaitable<void> fetch_range(aws::client& c, net::request req, std::string hash,
+                                                std::shared_ptr<range_fetch> slot)
+{
+    auto got = co_await c.send(s3_service, std::move(req), std::move(hash));
+    slot->answer.emplace(std::move(got));
 }
 
 // Query parameters built outside the coroutines (GCC 12 mishandles initializer lists inside).
@@ -493,28 +522,66 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
     std::string last_modified;
     int restarts = 0;
     std::uint64_t const chunk = options_.download_chunk_size;
+    // Answers fetched ahead, for consecutive ranges from `offset` on, handled (and written to
+    // the file) in order: the partial file stays a prefix of the object, as resuming needs.
+    std::deque<std::shared_ptr<s3_impl::range_fetch>> ahead;
     for (;;)
     {
-        net::request req;
-        req.method = net::method::get;
-        req.url = *target;
-        req.headers.set("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + chunk - 1));
-        if (!etag.empty())
-            req.headers.set("If-Match", "\"" + etag + "\"");
-        req.max_body_size = chunk + 1024;
-        if (opts.on_progress)
+        if (ahead.empty())
         {
-            auto report = opts.on_progress;
-            std::uint64_t const base = offset;
-            std::uint64_t const all = total.value_or(0);
-            req.on_download_progress = [report, base, all](std::uint64_t got, std::uint64_t) { report(base + got, all); };
+            // Once size and ETag are known, up to `concurrency` ranges go out at once.
+            std::uint64_t ranges = 1;
+            if (total && !etag.empty() && *total > offset)
+                ranges = std::clamp<std::uint64_t>((*total - offset + chunk - 1) / chunk, 1, options_.concurrency);
+            if (ranges == 1)
+            {
+                auto req = s3_impl::range_request(*target, offset, chunk, etag);
+                if (opts.on_progress)
+                {
+                    auto report = opts.on_progress;
+                    std::uint64_t const base = offset;
+                    std::uint64_t const all = total.value_or(0);
+                    req.on_download_progress = [report, base, all](std::uint64_t got, std::uint64_t) {
+                        report(base + got, all);
+                    };
+                }
+                auto hash = body_hash({});
+                auto got = co_await client_.send(s3_service, std::move(req), std::move(hash));
+                auto slot = std::make_shared<s3_impl::range_fetch>();
+                slot->answer.emplace(std::move(got));
+                ahead.push_back(std::move(slot));
+            }
+            else
+            {
+                // (Progress is then reported per range written, so it never goes backwards.)
+                namespace asio = boost::asio;
+                auto ex = co_await asio::this_coro::executor;
+                using op_type = decltype(asio::co_spawn(ex, std::declval<asio::awaitable<void>>(), asio::deferred));
+                std::vector<op_type> fetches;
+                for (std::uint64_t i = 0; i < ranges; ++i)
+                {
+                    auto req = s3_impl::range_request(*target, offset + i * chunk, chunk, etag);
+                    auto hash = body_hash({});
+                    auto slot = std::make_shared<s3_impl::range_fetch>();
+                    fetches.push_back(asio::co_spawn(
+                        ex, s3_impl::fetch_range(client_, std::move(req), std::move(hash), slot), asio::deferred));
+                    ahead.push_back(std::move(slot));
+                }
+                auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(fetches))
+                                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+                for (auto const& e : exceptions)
+                    if (e)
+                        std::rethrow_exception(e);
+            }
         }
-        auto r = co_await client_.send(s3_service, std::move(req), body_hash({}));
+        auto r = std::move(*ahead.front()->answer);
+        ahead.pop_front();
         if (!r)
             co_return s3_impl::decorate(r.error(), options_.provider, "GetObject");
         if (r->status == 412 && restarts++ < 2)
         {
             // The object changed since the partial download began: start over.
+            ahead.clear();
             std::filesystem::remove(partial, ec);
             std::filesystem::remove(etag_file, ec);
             offset = 0;
@@ -543,6 +610,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
             }
             if (restarts++ < 2)
             {
+                ahead.clear();
                 std::filesystem::remove(partial, ec);
                 std::filesystem::remove(etag_file, ec);
                 offset = 0;
@@ -557,6 +625,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
         if (r->status == 200)
         {
             // The whole object (the store ignored the range): it replaces any partial bytes.
+            ahead.clear();
             std::filesystem::remove(partial, ec);
             offset = 0;
             total = r->body.size();

@@ -32,6 +32,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <string>
@@ -41,6 +42,9 @@ namespace mlcloud::net::detail {
 
 namespace http = boost::beast::http;
 using parser_type = http::response_parser<http::buffer_body>;
+
+/// The capacity a new connection's read buffer starts with; chunked bodies grow it.
+inline constexpr std::size_t initial_read_size = 4096;
 
 // ---------------------------------------------------------------------------------------
 // Small helpers
@@ -891,7 +895,10 @@ inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& 
         out.fail = std::move(fail);
         co_return out;
     }
-    auto conn = std::make_unique<connection>(ex_, rt.pool_key, opts_.buffer_size,
+    // The read buffer starts small (heads, SSE events): an idle or streaming connection is
+    // then a few KiB, which is what lets one thread follow a thousand logs. Bodies of known
+    // length bypass it; a chunked body grows it to buffer_size when its reading begins.
+    auto conn = std::make_unique<connection>(ex_, rt.pool_key, std::min<std::size_t>(opts_.buffer_size, initial_read_size),
                                              std::max<std::size_t>(opts_.buffer_size, 64 * 1024) + 64 * 1024);
     auto ph = phase_until(to.connect, deadline);
     conn->tcp().expires_at(ph.until);
@@ -1238,7 +1245,9 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
     }
     else
     {
-        // Chunked, or delimited by the end of the connection: the parser finds the end.
+        // Chunked, or delimited by the end of the connection: the parser finds the end. It
+        // reads through the connection's buffer, as much as that has room for per system call.
+        c.buffer().reserve(opts_.buffer_size);
         while (!p.is_done())
         {
             std::size_t const cap = opts_.buffer_size;

@@ -193,7 +193,9 @@ MLCLOUD_DECL sse_reader::sse_reader(http_client& client, request req, sse_option
     state_->parser = sse_parser(options.max_event_size);
     state_->parser.set_last_event_id(options.last_event_id);
     state_->delivered_id = options.last_event_id;
-    state_->buffer.resize(client.options().buffer_size);
+    // Events are small and arrive a few at a time; a stream followed for hours should not
+    // hold a download-sized buffer.
+    state_->buffer.resize(std::min<std::size_t>(client.options().buffer_size, 8 * 1024));
     state_->opts = std::move(options);
 }
 
