@@ -327,3 +327,15 @@ TEST_CASE("sse: 204 ends the stream, a wrong content type is a protocol error", 
     CHECK(m.error().is(mlcloud::errc::not_found));
     CHECK(m.error().http_status == 404);
 }
+
+TEST_CASE("sse: a read window that ends before the answer names the window, not the request timeout", "[net][sse]")
+{
+    boost::asio::io_context ctx;
+    net::http_client http(ctx.get_executor(), fast_options());
+    net::sse_reader slow(http, {.url = fault() + "/slow-headers?delay=3"});
+    auto b = mlcloud::run_blocking(ctx, slow.read({.max_duration = 300ms}));
+    REQUIRE_FALSE(b);
+    CHECK(b.error().is(mlcloud::errc::timeout));
+    CHECK(b.error().retry_safe);
+    CHECK(b.error().message.find("read window of 300 ms") != std::string::npos);
+}

@@ -214,6 +214,20 @@ MLCLOUD_DECL void sse_reader::close()
         state_->drop_stream();
 }
 
+namespace detail {
+
+// The read window ran out before the server answered: say so, instead of the transport's
+// message about its own (much longer) request timeout.
+inline error sse_window_timeout(error const& cause, std::chrono::milliseconds window)
+{
+    error e(errc::timeout, "no answer from the event stream within the read window of " +
+                               std::to_string(window.count()) + " ms");
+    e.with_operation(cause.operation).with_retry_safe(true);
+    return e;
+}
+
+} // namespace detail
+
 MLCLOUD_DECL task<sse_batch> sse_reader::read(sse_limits limits)
 {
     return read_impl(state_, limits);
@@ -251,6 +265,8 @@ MLCLOUD_DECL task<sse_batch> sse_reader::read_impl(std::shared_ptr<state> st, ss
             if (!opened)
             {
                 open_error = opened.error();
+                if (open_error->is(errc::timeout) && detail::steady::now() >= deadline)
+                    open_error = detail::sse_window_timeout(*open_error, limits.max_duration); // not the request timeout
                 if (!cut)
                     break;
                 continue; // counts against max_reconnects
