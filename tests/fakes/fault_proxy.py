@@ -68,12 +68,13 @@ import json
 import select
 import socket
 import socketserver
-import struct
 import sys
 import threading
 import time
 import urllib.parse
 import uuid
+
+from net_fault_server import Closed, Conn
 
 LOCK = threading.Lock()
 FAULTS = []  # registered fault specs, in order
@@ -85,18 +86,11 @@ MAX_LOG = 20000
 CLIENT_TOKENS = {}  # RunInstances ClientToken -> the first answer (moto does not deduplicate)
 
 
-class Closed(Exception):
-    pass
-
-
 # ------------------------------------------------------------------------------------------
-# Reading and writing HTTP/1.1 on raw sockets (no buffering we cannot see: streams are relayed)
+# Reading and writing HTTP/1.1 on raw sockets (no buffering we cannot see: streams are relayed),
+# on top of the loopback fault server's connection reader
 
-class Reader:
-    def __init__(self, sock):
-        self.sock = sock
-        self.buf = b""
-
+class Reader(Conn):
     def fill(self):
         data = self.sock.recv(65536)
         if not data:
@@ -104,12 +98,7 @@ class Reader:
         self.buf += data
 
     def head(self):
-        while b"\r\n\r\n" not in self.buf:
-            if len(self.buf) > 1 << 20:
-                raise Closed()
-            self.fill()
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        return head.decode("latin-1")
+        return self.read_head(limit=1 << 20)
 
     def exactly(self, n):
         while len(self.buf) < n:
@@ -174,10 +163,9 @@ def render_head(first, headers):
 
 def reset(sock):
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        Conn(sock).reset()
     except OSError:
-        pass
-    sock.close()
+        sock.close()
 
 
 # ------------------------------------------------------------------------------------------
@@ -345,6 +333,15 @@ def made_up_answer(kind, protocol, operation, spec, headers=()):
     raise ValueError(kind)
 
 
+def withhold_answer(client, kind, spec):
+    """The faults that send no byte of the answer; the client connection is done."""
+    if kind == "reset_before_headers":
+        reset(client)
+    else:
+        time.sleep(float(spec.get("delay", 4)))
+    return False
+
+
 def malformed_body(protocol, operation, content_type, body):
     """A body that cannot be what the client expects, of a similar size."""
     if "json" in content_type or protocol in ("aws_json", "aws_lambda", "runpod_rest", "runpod_serverless"):
@@ -497,12 +494,8 @@ class Handler(socketserver.BaseRequestHandler):
         if kind is None:
             client.sendall(render_head(status_line, resp_headers) + resp_body)
             return True
-        if kind == "reset_before_headers":
-            reset(client)
-            return False
-        if kind == "timeout":
-            time.sleep(float(spec.get("delay", 4)))
-            return False
+        if kind in ("reset_before_headers", "timeout"):
+            return withhold_answer(client, kind, spec)
         if kind == "reset_after_headers":
             if not resp_body:
                 entry["note"] = "no body: the head was complete"
@@ -545,12 +538,8 @@ class Handler(socketserver.BaseRequestHandler):
         kind = spec["fault"] if spec else None
         resp_headers = without(resp_headers, "Connection", "Keep-Alive") + [("Connection", "close")]
         try:
-            if kind == "reset_before_headers":
-                reset(client)
-                return False
-            if kind == "timeout":
-                time.sleep(float(spec.get("delay", 4)))
-                return False
+            if kind in ("reset_before_headers", "timeout"):
+                return withhold_answer(client, kind, spec)
             client.sendall(render_head(status_line, resp_headers))
             if kind == "malformed":
                 bad = b"id: 0/0\ndata: {this is not JSON\n\n"

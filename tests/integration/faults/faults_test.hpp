@@ -33,6 +33,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace faults_test {
 
@@ -54,10 +55,13 @@ enum class fault
     status_500_always,
 };
 
-inline constexpr std::array all_faults{fault::reset_before_headers, fault::reset_after_headers, fault::status_500,
-                                       fault::status_503,           fault::status_429,          fault::timeout,
-                                       fault::truncated,            fault::malformed,           fault::expired,
-                                       fault::status_500_always};
+/// Every fault, in the enumeration's order (the matrix's columns).
+inline constexpr auto all_faults = [] {
+    std::array<fault, static_cast<std::size_t>(fault::status_500_always) + 1> out{};
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<fault>(i);
+    return out;
+}();
 
 /// The proxy's name of the fault.
 inline std::string_view proxy_kind(fault f)
@@ -238,6 +242,29 @@ private:
     std::map<std::pair<operation, fault>, std::string> cells_;
 };
 
+/// A request to a fake's control API (no proxy, a client of its own); its JSON answer.
+inline json::value control_call(std::string const& base, net::method m, std::string const& path, std::string body = {})
+{
+    boost::asio::io_context ctx;
+    net::client_options co;
+    co.proxy = net::proxy_options{};
+    net::http_client http(ctx.get_executor(), co);
+    net::request req;
+    req.method = m;
+    req.url = base + path;
+    req.body = std::move(body);
+    auto r = mlcloud::run_blocking(ctx, http.send(std::move(req)));
+    if (!r || r->status != 200)
+        throw std::runtime_error("control request " + base + path + " failed" + (r ? ": " + r->body : ""));
+    return json::parse(r->body);
+}
+
+/// A pod job running a script of the RunPod fake ("@hang", "@lines=5", ...).
+inline mlcloud::job_spec pod_job(std::string const& name, std::string const& key, std::vector<std::string> script)
+{
+    return {.name = name, .idempotency_key = key, .command = std::move(script), .compute = {{"NVIDIA RTX A5000", 1}}};
+}
+
 /// The control API of tests/fakes/fault_proxy.py (fixture "faults_proxy").
 struct proxy
 {
@@ -245,18 +272,7 @@ struct proxy
 
     json::value call(net::method m, std::string const& path, std::string body = {}) const
     {
-        boost::asio::io_context ctx;
-        net::client_options co;
-        co.proxy = net::proxy_options{};
-        net::http_client http(ctx.get_executor(), co);
-        net::request req;
-        req.method = m;
-        req.url = url + path;
-        req.body = std::move(body);
-        auto r = mlcloud::run_blocking(ctx, http.send(std::move(req)));
-        if (!r || r->status != 200)
-            throw std::runtime_error("fault proxy: " + path + " failed" + (r ? ": " + r->body : ""));
-        return json::parse(r->body);
+        return control_call(url, m, path, std::move(body));
     }
 
     /// Injects `f` into requests of `operation` whose URL or body contains `scope`.

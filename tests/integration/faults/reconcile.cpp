@@ -3,25 +3,26 @@
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
-// mlcloud::reconcile against the local backend (job directories), moto (instances tagged mlcloud:job, in a region only these tests
-// use) and against a RunPod fake of their own (pods named mlcloud-...): orphans found with
-// their cost, ended machines and young ones left alone, records whose machine is gone, orphans
-// stopped with `terminate`. The tests take turns (RESOURCE_LOCK faults_reconcile): a
-// reconciliation sees every machine in its region.
+// mlcloud::reconcile against the local backend (job directories of a temporary root), moto
+// (instances tagged mlcloud:job, in a region only these tests use) and a RunPod fake of their
+// own (pods named mlcloud-...): orphans found with their cost, ended machines and young ones
+// left alone, records whose machine is gone, orphans stopped with `terminate`. The tests take
+// turns (RESOURCE_LOCK faults_reconcile): a reconciliation sees every machine in its region.
 
 #include "../aws/aws_test.hpp"
 #include "../runpod/runpod_test.hpp"
+#include "faults_test.hpp"
 
 #include <mlcloud/aws/backend.hpp>
 #include <mlcloud/local/backend.hpp>
 #include <mlcloud/reconcile.hpp>
 #include <mlcloud/runpod/backend.hpp>
-#include <mlcloud/runpod/detail/wire.hpp>
 
 #include <algorithm>
 #include <thread>
 
 using mlcloud::errc;
+using mlcloud::job_handle;
 using mlcloud::job_state;
 
 namespace {
@@ -33,7 +34,7 @@ template <class T>
 bool has(std::vector<T> const& v, std::string const& id)
 {
     return std::any_of(v.begin(), v.end(), [&](T const& x) {
-        if constexpr (std::is_same_v<T, mlcloud::job_handle>)
+        if constexpr (std::is_same_v<T, job_handle>)
             return x.id == id;
         else if constexpr (std::is_same_v<T, mlcloud::unlisted_record>)
             return x.record.id == id;
@@ -42,14 +43,11 @@ bool has(std::vector<T> const& v, std::string const& id)
     });
 }
 
-template <class T>
-T const& find(std::vector<T> const& v, std::string const& id)
+mlcloud::unlisted_record const& unlisted(mlcloud::reconcile_report const& r, std::string const& id)
 {
-    for (auto const& x : v)
-        if (x.job.id == id)
-            return x;
-    FAIL("no machine " << id);
-    return v.front();
+    auto it = std::find_if(r.unlisted.begin(), r.unlisted.end(), [&](auto const& u) { return u.record.id == id; });
+    REQUIRE(it != r.unlisted.end());
+    return *it;
 }
 
 /// Stops every machine listed, so the next test starts with no orphans.
@@ -60,6 +58,68 @@ void stop_all(mlcloud::blocking<B>& c)
     REQUIRE(listed);
     for (auto const& j : *listed)
         (void)c.terminate(j);
+}
+
+/// What every provider's scenario holds: a running job with a record, a running one without
+/// (the orphan), a job that ended with a record, and a record whose machine never existed (or
+/// is long gone).
+struct scene
+{
+    job_handle tracked, orphan, finished, gone;
+
+    std::vector<job_handle> records() const { return {tracked, finished, gone}; }
+};
+
+template <class B, class Job>
+scene set_scene(mlcloud::blocking<B>& c, Job&& job, job_handle gone)
+{
+    scene s;
+    s.tracked = c.launch(job("tracked")).value();
+    s.orphan = c.launch(job("orphan")).value();
+    s.finished = c.launch(job("finished")).value();
+    REQUIRE(c.terminate(s.finished));
+    s.gone = std::move(gone);
+    return s;
+}
+
+/// A report without `terminate`: the orphan found, running, priced and left alone; the
+/// tracked job counted; the gone record told.
+template <class B>
+mlcloud::reconcile_report check_report(mlcloud::blocking<B>& c, scene const& s)
+{
+    auto r = c.run(mlcloud::reconcile(c.async().training(), s.records()));
+    REQUIRE(r);
+    REQUIRE(r->orphans.size() == 1);
+    auto const& o = r->orphans.front();
+    CHECK(o.job.id == s.orphan.id);
+    CHECK(o.job.name.find("orphan") != std::string::npos); // the job's name, or the pod's made of it
+    CHECK_FALSE(o.terminated);
+    REQUIRE(o.status);
+    CHECK((o.status->state == job_state::running || o.status->state == job_state::provisioning));
+    CHECK(r->orphan_cost.usd == Approx(o.status->cost_so_far.usd));
+    CHECK(r->orphans_left() == 1);
+    CHECK(has(r->tracked, s.tracked.id));
+    CHECK(unlisted(*r, s.gone.id).gone);
+    CHECK(c.status(s.orphan).value().state != job_state::cancelled); // a report stops nothing
+    return std::move(*r);
+}
+
+/// The same with `terminate`: the orphan stopped, and only the orphan.
+template <class B>
+void check_terminate(mlcloud::blocking<B>& c, scene const& s)
+{
+    mlcloud::reconcile_options stop;
+    stop.terminate = true;
+    auto r = c.run(mlcloud::reconcile(c.async().training(), s.records(), stop));
+    REQUIRE(r);
+    REQUIRE(r->orphans.size() == 1);
+    CHECK(r->orphans.front().job.id == s.orphan.id);
+    CHECK(r->orphans.front().terminated);
+    REQUIRE(r->orphans.front().status);
+    CHECK(r->orphans.front().status->state == job_state::cancelled);
+    CHECK(r->orphans_left() == 0);
+    CHECK(c.status(s.orphan).value().state == job_state::cancelled);
+    CHECK(c.status(s.tracked).value().state == job_state::running);
 }
 
 // --- AWS ------------------------------------------------------------------------------------
@@ -90,29 +150,14 @@ mlcloud::job_spec aws_job(std::string const& name)
 
 std::string runpod_base() { return mlcloud_test::fixture_url("faults_runpod"); }
 
-/// A request to the control API of this file's own RunPod fake (fixture faults_runpod).
-boost::json::value control(mlcloud::net::method m, std::string const& path, std::string const& body = {})
+/// The state of a pod on this file's RunPod fake, by id ("missing" when it has none).
+std::string pod_status(std::string const& id)
 {
-    namespace net = mlcloud::net;
-    boost::asio::io_context ctx;
-    net::client_options co;
-    co.proxy = net::proxy_options{};
-    net::http_client http(ctx.get_executor(), co);
-    net::request req;
-    req.method = m;
-    req.url = runpod_base() + path;
-    req.body = body;
-    auto r = mlcloud::run_blocking(ctx, http.send(std::move(req)));
-    if (!r || r->status != 200)
-        throw std::runtime_error("fake control request " + path + " failed");
-    return boost::json::parse(r->body);
-}
-
-std::string pod_status(std::string const& name_part)
-{
-    auto pods = control(mlcloud::net::method::get, "/_fake/pods?name_contains=" + name_part);
-    auto const& list = pods.at("pods").as_array();
-    return list.empty() ? "missing" : std::string(list.at(0).at("status").as_string());
+    auto pods = faults_test::control_call(runpod_base(), mlcloud::net::method::get, "/_fake/pods");
+    for (auto const& p : pods.at("pods").as_array())
+        if (p.at("id").as_string() == id)
+            return std::string(p.at("status").as_string());
+    return "missing";
 }
 
 rp::options runpod_options()
@@ -131,12 +176,7 @@ rp::options runpod_options()
 
 mlcloud::job_spec pod_job(std::string const& name, std::vector<std::string> script = {"@hang"})
 {
-    mlcloud::job_spec s;
-    s.name = name;
-    s.idempotency_key = runpod_test::unique(name);
-    s.command = std::move(script);
-    s.compute = {{"NVIDIA RTX A5000", 1}};
-    return s;
+    return faults_test::pod_job(name, runpod_test::unique(name), std::move(script));
 }
 
 } // namespace
@@ -147,48 +187,28 @@ TEST_CASE("reconcile on AWS: an untracked running instance is an orphan with its
 {
     mlcloud::blocking<aws::backend> c(aws_options());
     stop_all(c);
-    auto tracked = c.launch(aws_job("tracked")).value();
-    auto orphan = c.launch(aws_job("orphan")).value();
     auto ended = c.launch(aws_job("ended")).value();
     REQUIRE(c.terminate(ended));
-    auto finished = c.launch(aws_job("finished")).value();
-    REQUIRE(c.terminate(finished));
-    // Records: a running job, a job that ended, and one whose instance never existed (or is
-    // long gone: EC2 forgets terminated instances after about an hour).
-    mlcloud::job_handle gone{.provider = "aws", .id = "i-0123456789abcdef0", .name = "gone"};
-    std::vector<mlcloud::job_handle> records{tracked, finished, gone};
+    auto s = set_scene(c, aws_job, job_handle{.provider = "aws", .id = "i-0123456789abcdef0", .name = "gone"});
 
-    auto r = c.run(mlcloud::reconcile(c.async().training(), records));
-    REQUIRE(r);
-    REQUIRE(r->orphans.size() == 1);
-    auto const& o = r->orphans.front();
-    CHECK(o.job.id == orphan.id);
-    CHECK(o.job.name == "orphan");
-    CHECK_FALSE(o.terminated);
-    REQUIRE(o.status);
-    CHECK((o.status->state == job_state::running || o.status->state == job_state::provisioning));
-    CHECK(o.status->cost_so_far.usd > 0.0); // EC2 bills a minute at least
-    CHECK(r->orphan_cost.usd == Approx(o.status->cost_so_far.usd));
-    CHECK(r->orphans_left() == 1);
-    CHECK(has(r->ended, ended.id));
-    CHECK(has(r->tracked, tracked.id));
-    CHECK(has(r->tracked, finished.id));
-    REQUIRE(r->unlisted.size() == 1);
-    CHECK(r->unlisted.front().record.id == gone.id);
-    CHECK(r->unlisted.front().gone);
-    // Nothing was stopped by a report.
-    CHECK(c.status(orphan).value().state != job_state::cancelled);
+    auto r = check_report(c, s);
+    CHECK(r.orphans.front().status->cost_so_far.usd > 0.0); // EC2 bills a minute at least
+    // EC2 still lists terminated instances for a while: ended, with a record or without.
+    CHECK(has(r.ended, ended.id));
+    CHECK(has(r.tracked, s.finished.id));
+    CHECK(r.unlisted.size() == 1);
+    check_terminate(c, s);
     stop_all(c);
 }
 
-TEST_CASE("reconcile on AWS with terminate stops the orphans, leaves young ones and tracked jobs alone",
+TEST_CASE("reconcile on AWS with terminate leaves machines younger than min_age alone, then stops them",
           "[reconcile][aws]")
 {
     mlcloud::blocking<aws::backend> c(aws_options());
     stop_all(c);
     auto tracked = c.launch(aws_job("tracked")).value();
     auto orphan = c.launch(aws_job("orphan")).value();
-    std::vector<mlcloud::job_handle> records{tracked};
+    std::vector<job_handle> records{tracked};
 
     mlcloud::reconcile_options careful;
     careful.terminate = true;
@@ -201,16 +221,11 @@ TEST_CASE("reconcile on AWS with terminate stops the orphans, leaves young ones 
     CHECK_FALSE(young->too_young.front().terminated);
     CHECK(c.status(orphan).value().state == job_state::running);
 
-    mlcloud::reconcile_options now;
-    now.terminate = true;
-    auto r = c.run(mlcloud::reconcile(c.async().training(), records, now));
+    careful.min_age = std::chrono::seconds(0);
+    auto r = c.run(mlcloud::reconcile(c.async().training(), records, careful));
     REQUIRE(r);
     REQUIRE(r->orphans.size() == 1);
     CHECK(r->orphans.front().terminated);
-    CHECK(r->orphans.front().status->state == job_state::cancelled);
-    CHECK(r->orphans_left() == 0);
-    CHECK(c.status(orphan).value().state == job_state::cancelled);
-    CHECK(c.status(tracked).value().state == job_state::running);
 
     // Once stopped, the orphan is an ended machine: nothing left to do.
     auto again = c.run(mlcloud::reconcile(c.async().training(), records));
@@ -237,51 +252,21 @@ TEST_CASE("reconcile on RunPod: an untracked pod is an orphan, a record whose po
 {
     mlcloud::blocking<rp::backend> c(runpod_options());
     stop_all(c);
-    auto tracked = c.launch(pod_job("tracked")).value();
-    auto orphan_spec = pod_job("orphan");
-    auto const orphan_key = orphan_spec.idempotency_key;
-    auto orphan = c.launch(orphan_spec).value();
-    auto finished = c.launch(pod_job("finished")).value();
-    REQUIRE(c.terminate(finished));
-    mlcloud::job_handle gone{.provider = "runpod", .id = "nosuchpod0000x", .name = "gone"};
-    std::vector<mlcloud::job_handle> records{tracked, finished, gone};
+    auto s = set_scene(c, [](std::string const& name) { return pod_job(name); },
+                       job_handle{.provider = "runpod", .id = "nosuchpod0000x", .name = "gone"});
 
-    auto r = c.run(mlcloud::reconcile(c.async().training(), records));
-    REQUIRE(r);
-    REQUIRE(r->orphans.size() == 1);
-    auto const& o = r->orphans.front();
-    CHECK(o.job.id == orphan.id);
-    REQUIRE(o.status);
-    CHECK((o.status->state == job_state::running || o.status->state == job_state::provisioning));
-    CHECK(o.status->cost_so_far.basis.find("$0.29/h") != std::string::npos);
-    CHECK(has(r->tracked, tracked.id));
+    auto r = check_report(c, s);
+    CHECK(r.orphans.front().status->cost_so_far.basis.find("$0.29/h") != std::string::npos);
     // RunPod does not list terminated pods: the finished job's record is unlisted, and the
-    // provider still says how it ended; the other record's pod is gone.
-    REQUIRE(r->unlisted.size() == 2);
-    for (auto const& u : r->unlisted)
-    {
-        if (u.record.id == finished.id)
-        {
-            REQUIRE(u.status);
-            CHECK(u.status->state == job_state::cancelled);
-            CHECK_FALSE(u.gone);
-        }
-        else
-        {
-            CHECK(u.record.id == gone.id);
-            CHECK(u.gone);
-        }
-    }
+    // provider still says how it ended.
+    REQUIRE(r.unlisted.size() == 2);
+    auto const& finished = unlisted(r, s.finished.id);
+    REQUIRE(finished.status);
+    CHECK(finished.status->state == job_state::cancelled);
+    CHECK_FALSE(finished.gone);
 
-    mlcloud::reconcile_options stop;
-    stop.terminate = true;
-    auto s = c.run(mlcloud::reconcile(c.async().training(), records, stop));
-    REQUIRE(s);
-    REQUIRE(s->orphans.size() == 1);
-    CHECK(s->orphans.front().terminated);
-    CHECK(s->orphans_left() == 0);
-    CHECK(pod_status(rp::detail::pod_name("orphan", orphan_key)) == "TERMINATED");
-    CHECK(c.status(tracked).value().state == job_state::running);
+    check_terminate(c, s);
+    CHECK(pod_status(s.orphan.id) == "TERMINATED");
     stop_all(c);
 }
 
@@ -293,17 +278,17 @@ TEST_CASE("reconcile on RunPod: an exited pod without a record has ended, a list
     auto spec = pod_job("exits", {"done"});
     auto exited = c.launch(spec).value();
     // Wait until the container has exited (the pod is EXITED, still listed, still billing disk).
-    auto const name = rp::detail::pod_name(spec.name, spec.idempotency_key);
-    for (int i = 0; i < 500 && pod_status(name) != "EXITED"; ++i)
+    for (int i = 0; i < 500 && pod_status(exited.id) != "EXITED"; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    REQUIRE(pod_status(name) == "EXITED");
+    REQUIRE(pod_status(exited.id) == "EXITED");
     auto r = c.run(mlcloud::reconcile(c.async().training(), {}));
     REQUIRE(r);
     CHECK(r->orphans.empty());
     CHECK(has(r->ended, exited.id));
 
     // The fake's list fault, as many times as the transport tries.
-    control(mlcloud::net::method::post, "/_fake/faults", R"({"kind": "list_error_500", "times": 3})");
+    faults_test::control_call(runpod_base(), mlcloud::net::method::post, "/_fake/faults",
+                              R"({"kind": "list_error_500", "times": 3})");
     auto failed = c.run(mlcloud::reconcile(c.async().training(), {}));
     REQUIRE_FALSE(failed);
     CHECK(failed.error().is(errc::provider_error));
@@ -323,46 +308,20 @@ TEST_CASE("reconcile on local: an untracked running job is an orphan and is stop
     mlcloud::local::options o;
     o.root = root;
     mlcloud::blocking<mlcloud::local::backend> c(o);
-    auto job = [](std::string const& name) {
-        mlcloud::job_spec s;
-        s.name = name;
-        s.command = {"/bin/sleep", "60"};
-        return s;
-    };
     // No state directory yet: nothing listed, nothing wrong.
     auto empty = c.run(mlcloud::reconcile(c.async().training(), {}));
     REQUIRE(empty);
     CHECK(empty->orphans.empty());
 
-    auto tracked = c.launch(job("tracked")).value();
-    auto orphan = c.launch(job("orphan")).value();
-    auto finished = c.launch(job("finished")).value();
-    REQUIRE(c.terminate(finished));
-    mlcloud::job_handle gone{.provider = "local", .id = "local-20260101T000000-0badf00d", .name = "gone"};
-    std::vector<mlcloud::job_handle> records{tracked, gone};
-
-    auto r = c.run(mlcloud::reconcile(c.async().training(), records));
-    REQUIRE(r);
-    REQUIRE(r->orphans.size() == 1);
-    CHECK(r->orphans.front().job.id == orphan.id);
-    CHECK(r->orphans.front().job.name == "orphan");
-    REQUIRE(r->orphans.front().status);
-    CHECK(r->orphans.front().status->state == job_state::running);
-    CHECK(r->orphan_cost.usd == 0.0); // this machine bills nothing
-    CHECK(has(r->ended, finished.id));
-    CHECK(has(r->tracked, tracked.id));
-    REQUIRE(r->unlisted.size() == 1);
-    CHECK(r->unlisted.front().gone);
-
-    mlcloud::reconcile_options stop;
-    stop.terminate = true;
-    auto s = c.run(mlcloud::reconcile(c.async().training(), records, stop));
-    REQUIRE(s);
-    REQUIRE(s->orphans.size() == 1);
-    CHECK(s->orphans.front().terminated);
-    CHECK(c.status(orphan).value().state == job_state::cancelled);
-    CHECK(c.status(tracked).value().state == job_state::running);
-    REQUIRE(c.terminate(tracked));
+    auto sleeper = [](std::string const& name) {
+        return mlcloud::job_spec{.name = name, .command = {"/bin/sleep", "60"}};
+    };
+    auto s = set_scene(c, sleeper, job_handle{.provider = "local", .id = "local-20260101T000000-0badf00d"});
+    auto r = check_report(c, s);
+    CHECK(r.orphan_cost.usd == 0.0); // this machine bills nothing
+    CHECK(has(r.tracked, s.finished.id)); // listed while its directory stays
+    check_terminate(c, s);
+    REQUIRE(c.terminate(s.tracked));
     std::error_code ec;
     std::filesystem::remove_all(root, ec);
 }
