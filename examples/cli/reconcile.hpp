@@ -89,7 +89,11 @@ int print_reconcile_report(mlcloud::reconcile_report const& r, bool terminate, s
         out << "no orphans: every " << noun << " still running has a record\n";
     else
     {
-        out << r.orphans.size() << " orphan(s): running without a record\n";
+        auto const stopped = r.orphans.size() - r.orphans_left();
+        out << r.orphans.size() << " orphan(s): running without a record";
+        if (stopped > 0)
+            out << "; " << stopped << " stopped now";
+        out << "\n";
         for (auto const& m : r.orphans)
             machine_line(out, m);
         out << "  orphans' cost so far: " << msg::format_usd(r.orphan_cost.usd) << "\n";
