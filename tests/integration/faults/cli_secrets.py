@@ -155,6 +155,12 @@ class Runs:
                     yield os.path.relpath(path, self.home), f.read().decode("utf-8", "replace")
 
 
+def job_of(jobs, provider):
+    """The id of the one job `mlcloud jobs` lists for this provider ("" when there is none)."""
+    ids = [line.split("\t")[1] for line in jobs.stdout.splitlines() if line.startswith(provider + "\t")]
+    return ids[0] if len(ids) == 1 else ""
+
+
 def pieces(secret):
     return {secret[i:i + PIECE] for i in range(0, len(secret) - PIECE + 1)}
 
@@ -208,7 +214,10 @@ def aws_runs(r, home):
     r.mlcloud("aws: cp --download", "aws", ["cp", key, os.path.join(home, "back.csv"), "--download"], env, ok=True)
     r.mlcloud("aws: train", "aws", ["train", "--data", key, "--target", "species", "--gpu", "g4dn.xlarge",
                                     "--name", TOKEN, "--yes"], env, ok=True)
-    r.mlcloud("aws: jobs", "aws", ["jobs"], env, ok=True)
+    job = job_of(r.mlcloud("aws: jobs", "aws", ["jobs"], env, ok=True), "aws")
+    r.mlcloud("aws: status", "aws", ["status", job], env, ok=True, says="state:")
+    r.mlcloud("aws: logs", "aws", ["logs", job], env, ok=True)
+    r.mlcloud("aws: cancel", "aws", ["cancel", job], env, ok=True, says="cancelled")
     r.mlcloud("aws: reconcile --terminate", "aws", ["reconcile", "--terminate", "--min-age", "0"], env, ok=True)
     r.mlcloud("aws: status of an unknown instance", "aws", ["status", "i-0123456789abcdef0"], env, ok=False)
     r.mlcloud("aws: rm", "aws", ["rm", key], env, ok=True)
@@ -276,7 +285,10 @@ def runpod_runs(r, home):
     r.mlcloud("runpod: ls", "runpod", ["ls", "runpod://EU-RO-1/voleusecret1/%s/" % TOKEN], env, ok=True)
     r.mlcloud("runpod: train", "runpod", ["train", "--data", uri, "--target", "species", "--gpu", "NVIDIA RTX A5000",
                                           "--name", TOKEN, "--yes", "--", "@lines=3", "@hang"], env, ok=True)
-    r.mlcloud("runpod: jobs", "runpod", ["jobs"], env, ok=True)
+    job = job_of(r.mlcloud("runpod: jobs", "runpod", ["jobs"], env, ok=True), "runpod")
+    r.mlcloud("runpod: status", "runpod", ["status", job], env, ok=True, says="state:")
+    r.mlcloud("runpod: logs", "runpod", ["logs", job], env, ok=True)
+    r.mlcloud("runpod: cancel", "runpod", ["cancel", job], env, ok=True, says="cancelled")
     r.mlcloud("runpod: reconcile --terminate", "runpod", ["reconcile", "--terminate", "--min-age", "0"], env, ok=True)
     r.mlcloud("runpod: gpus", "runpod", ["gpus"], env, ok=True)
     r.mlcloud("runpod: status of an unknown pod", "runpod", ["status", "nosuchpod0000x"], env, ok=False)
