@@ -89,6 +89,16 @@ mlcloud::result<mlcloud::reconcile_report> run(scripted_training& p, std::vector
     return mlcloud::run_blocking(ctx, mlcloud::reconcile(p, records, opts));
 }
 
+/// The report's one orphan: still billing, with a problem of code `c`.
+mlcloud::untracked_machine const& lone_troubled_orphan(mlcloud::reconcile_report const& r, errc c)
+{
+    REQUIRE(r.orphans.size() == 1);
+    CHECK(r.orphans_left() == 1);
+    REQUIRE(r.orphans[0].problem);
+    CHECK(r.orphans[0].problem->is(c));
+    return r.orphans[0];
+}
+
 } // namespace
 
 TEST_CASE("reconcile sorts listed machines into tracked, orphans and ended, and sums the orphans' cost",
@@ -124,11 +134,7 @@ TEST_CASE("reconcile reports a machine whose status cannot be read as an orphan 
     p.statuses.emplace("x", mlcloud::error(errc::throttled, "slow down"));
     auto r = run(p, {});
     REQUIRE(r.has_value());
-    REQUIRE(r->orphans.size() == 1);
-    CHECK_FALSE(r->orphans[0].status);
-    REQUIRE(r->orphans[0].problem);
-    CHECK(r->orphans[0].problem->is(errc::throttled));
-    CHECK(r->orphans_left() == 1);
+    CHECK_FALSE(lone_troubled_orphan(*r, errc::throttled).status);
 }
 
 TEST_CASE("reconcile counts a machine gone between the listing and its status as ended", "[reconcile]")
@@ -173,11 +179,7 @@ TEST_CASE("reconcile with terminate stops orphans old enough, reports a failed t
     q.terminate_error = mlcloud::error(errc::forbidden, "not allowed");
     auto failed = run(q, {}, opts);
     REQUIRE(failed.has_value());
-    REQUIRE(failed->orphans.size() == 1);
-    CHECK_FALSE(failed->orphans[0].terminated);
-    REQUIRE(failed->orphans[0].problem);
-    CHECK(failed->orphans[0].problem->is(errc::forbidden));
-    CHECK(failed->orphans_left() == 1);
+    CHECK_FALSE(lone_troubled_orphan(*failed, errc::forbidden).terminated);
     CHECK(failed->orphan_cost.usd == Approx(2.0));
 }
 
