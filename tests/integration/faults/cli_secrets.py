@@ -28,6 +28,7 @@ they are run and searched like the CLI's.
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,13 @@ def drop(contains):
                                  method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as r:
         assert r.status == 200
+
+
+def closed_port():
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def base_env(home):
@@ -259,6 +267,11 @@ def aws_runs(r, home):
               ["cp", "s3://%s/%s.csv" % (bucket, scope), os.path.join(home, "cut.csv"), "--download"], faulted, ok=False,
               says="lost in the middle of the response")
 
+    refused = dict(env)
+    refused["AWS_ENDPOINT_URL"] = "http://127.0.0.1:%d" % closed_port()
+    r.mlcloud("aws: ls, an endpoint that refuses connections", "aws", ["ls", "s3://%s/" % bucket], refused, ok=False,
+              says="(network error)")
+
     # Credentials from a shared file that does not parse, with the secret on the broken line.
     broken = dict(env)
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
@@ -292,6 +305,11 @@ def runpod_runs(r, home):
     r.mlcloud("runpod: reconcile --terminate", "runpod", ["reconcile", "--terminate", "--min-age", "0"], env, ok=True)
     r.mlcloud("runpod: gpus", "runpod", ["gpus"], env, ok=True)
     r.mlcloud("runpod: status of an unknown pod", "runpod", ["status", "nosuchpod0000x"], env, ok=False)
+
+    refused = dict(env)
+    refused["RUNPOD_REST_URL"] = "http://127.0.0.1:%d/rest/v2" % closed_port()
+    r.mlcloud("runpod: reconcile, an API that refuses connections", "runpod", ["reconcile"], refused, ok=False,
+              says="(network error)")
 
     wrong = dict(env)
     wrong["RUNPOD_API_KEY"] = WRONG_RUNPOD_API_KEY
