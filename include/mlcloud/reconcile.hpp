@@ -23,6 +23,7 @@
 // the bot's SQLite table), and reconciliation needs nothing else from them.
 
 #include <mlcloud/concepts.hpp>
+#include <mlcloud/config.hpp>
 #include <mlcloud/types.hpp>
 
 #include <chrono>
@@ -87,28 +88,16 @@ struct reconcile_report
     cost orphan_cost;
 
     /// Orphans still billing after this reconciliation.
-    std::size_t orphans_left() const noexcept
-    {
-        std::size_t n = 0;
-        for (auto const& o : orphans)
-            n += o.terminated ? 0 : 1;
-        return n;
-    }
+    MLCLOUD_DECL std::size_t orphans_left() const noexcept;
 };
 
 namespace detail {
 
-inline bool is_young(job_handle const& h, std::chrono::seconds min_age, std::chrono::system_clock::time_point now)
-{
-    // An unknown launch time (epoch) counts as old: better reported than hidden.
-    return min_age.count() > 0 && h.launched_at.time_since_epoch().count() != 0 && now - h.launched_at < min_age;
-}
+/// Launched less than `min_age` before `now` (an unknown launch time counts as old).
+MLCLOUD_DECL bool is_young(job_handle const& h, std::chrono::seconds min_age,
+                           std::chrono::system_clock::time_point now) noexcept;
 
-inline void add_cost(cost& sum, cost const& c)
-{
-    sum.usd += c.usd;
-    sum.billed += c.billed;
-}
+MLCLOUD_DECL void add_cost(cost& sum, cost const& c) noexcept;
 
 enum class verdict
 {
@@ -250,5 +239,9 @@ task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& rec
 }
 
 } // namespace mlcloud
+
+#ifdef MLCLOUD_HEADER_ONLY
+#include <mlcloud/impl/reconcile.ipp>
+#endif
 
 #endif
