@@ -77,7 +77,8 @@ asio::awaitable<void> run_demo(demo_options o)
 
     std::cout << "== 1. Upload the dataset (" << (o.data / "iris.csv").string() << ")\n";
     auto dataset = mlcloud::storage_uri::local("datasets/iris.csv");
-    auto uploaded = need(co_await cloud.storage().upload(o.data / "iris.csv", dataset, {}), "upload");
+    auto const iris = o.data / "iris.csv"; // a named argument: see docs/architecture.md on GCC 12
+    auto uploaded = need(co_await cloud.storage().upload(iris, dataset), "upload");
     std::cout << "stored " << uploaded.size << " bytes as " << uploaded.uri.str() << " under " << o.root.string() << "\n\n";
 
     std::cout << "== 2. Train: the job runs as a child process, its log streams here\n";

@@ -161,6 +161,13 @@ struct log_cursor
     friend bool operator==(log_cursor const&, log_cursor const&) = default;
 };
 
+/// The cursor of a log's first line (see default_transfer_options for why it is a reference).
+inline log_cursor const& log_start() noexcept
+{
+    static log_cursor const start{};
+    return start;
+}
+
 /// New log lines since a cursor, and the cursor to continue from.
 struct log_chunk
 {
@@ -194,6 +201,18 @@ struct transfer_options
 {
     progress_callback on_progress;
 };
+
+// Default arguments of provider operations are references to these static objects, never `= {}`:
+// operations are coroutines that keep their reference parameters until they are awaited, and
+// GCC 12 destroys a temporary bound to such a parameter twice (`co_await op(x, {})`). Overloads
+// without the argument pass these instead.
+
+/// No progress callback.
+inline transfer_options const& default_transfer_options() noexcept
+{
+    static transfer_options const defaults{};
+    return defaults;
+}
 
 /// A prediction with a saved model.
 struct prediction_request

@@ -85,15 +85,6 @@ struct s3_client_options
     s3_limits limits;
 };
 
-/// Empty transfer options that outlive any operation. (The AWS providers offer overloads
-/// instead of `= {}` defaults: a temporary bound to a coroutine's reference parameter must
-/// live as long as the coroutine, and GCC 12 mishandles such temporaries in co_await.)
-inline transfer_options const& no_transfer_options() noexcept
-{
-    static transfer_options const none;
-    return none;
-}
-
 /// One page of ListObjectsV2.
 struct s3_list_request
 {
@@ -130,7 +121,7 @@ public:
                                              std::string const& key, transfer_options const& opts);
     task<s3_object> upload_file(std::filesystem::path const& from, std::string const& bucket, std::string const& key)
     {
-        return upload_file(from, bucket, key, no_transfer_options());
+        return upload_file(from, bucket, key, default_transfer_options());
     }
 
     /// One PutObject of in-memory bytes.
@@ -145,7 +136,7 @@ public:
                                                std::filesystem::path const& to, transfer_options const& opts);
     task<s3_object> download_file(std::string const& bucket, std::string const& key, std::filesystem::path const& to)
     {
-        return download_file(bucket, key, to, no_transfer_options());
+        return download_file(bucket, key, to, default_transfer_options());
     }
 
     /// A whole (small) object in memory; errc::payload_too_large above `max_size`.

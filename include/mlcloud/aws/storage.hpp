@@ -38,13 +38,13 @@ public:
                                           transfer_options const& opts);
     task<object_info> upload(std::filesystem::path const& from, storage_uri const& to)
     {
-        return upload(from, to, no_transfer_options());
+        return upload(from, to, default_transfer_options());
     }
     MLCLOUD_DECL task<object_info> download(storage_uri const& from, std::filesystem::path const& to,
                                             transfer_options const& opts);
     task<object_info> download(storage_uri const& from, std::filesystem::path const& to)
     {
-        return download(from, to, no_transfer_options());
+        return download(from, to, default_transfer_options());
     }
     /// Every object whose key starts with the URI's key, sorted by key.
     MLCLOUD_DECL task<std::vector<object_info>> list(storage_uri const& prefix);

@@ -37,11 +37,19 @@ public:
 
     /// Copies a local file to `to`. A missing source is `not_found`; an unreadable one `io_error`.
     MLCLOUD_DECL task<object_info> upload(std::filesystem::path const& from, storage_uri const& to,
-                                          transfer_options const& opts = {});
+                                          transfer_options const& opts);
+    task<object_info> upload(std::filesystem::path const& from, storage_uri const& to)
+    {
+        return upload(from, to, default_transfer_options());
+    }
 
     /// Copies an object to the caller's path `to` (parent directories are created), atomically.
     MLCLOUD_DECL task<object_info> download(storage_uri const& from, std::filesystem::path const& to,
-                                            transfer_options const& opts = {});
+                                            transfer_options const& opts);
+    task<object_info> download(storage_uri const& from, std::filesystem::path const& to)
+    {
+        return download(from, to, default_transfer_options());
+    }
 
     /// The files whose keys start with `prefix` (as S3 prefixes do: "data/ir" matches
     /// "data/iris.csv"), recursively, sorted by key. A prefix that matches nothing gives an empty

@@ -55,7 +55,8 @@ public:
     /// `options::max_log_chunk_bytes` per call. A line longer than that arrives in pieces; a last
     /// line without a newline arrives once the job has ended. `end_of_stream` is set when the job
     /// has ended and everything was delivered.
-    MLCLOUD_DECL task<log_chunk> read_logs(job_handle const& job, log_cursor const& from = {});
+    MLCLOUD_DECL task<log_chunk> read_logs(job_handle const& job, log_cursor const& from);
+    task<log_chunk> read_logs(job_handle const& job) { return read_logs(job, log_start()); }
 
     /// Stops the job (SIGTERM to its process group, SIGKILL after the grace period it was
     /// launched with) and returns its final status. Terminating a finished job returns its status.

@@ -61,7 +61,8 @@ public:
 
     MLCLOUD_DECL task<job_handle> launch(job_spec const& spec);
     MLCLOUD_DECL task<job_status> status(job_handle const& job);
-    MLCLOUD_DECL task<log_chunk> read_logs(job_handle const& job, log_cursor const& from = {});
+    MLCLOUD_DECL task<log_chunk> read_logs(job_handle const& job, log_cursor const& from);
+    task<log_chunk> read_logs(job_handle const& job) { return read_logs(job, log_start()); }
     /// Terminates the pod (tolerating one already gone) and returns the final status with the
     /// cost: pod price per hour x time since creation, per second.
     MLCLOUD_DECL task<job_status> terminate(job_handle const& job);

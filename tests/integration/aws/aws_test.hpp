@@ -21,6 +21,8 @@
 
 #include <catch2/catch.hpp>
 #include <fixtures.hpp>
+#include <memory_use.hpp>
+#include <result_string.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -248,48 +250,11 @@ inline std::string read_file(std::filesystem::path const& p)
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-/// Current and peak resident set size in KiB (/proc/self/status).
-struct memory_use
-{
-    long rss_kib = 0;
-    long hwm_kib = 0;
-};
-
-inline memory_use read_memory_use()
-{
-    memory_use m;
-    std::ifstream in("/proc/self/status");
-    std::string key;
-    while (in >> key)
-    {
-        if (key == "VmRSS:")
-            in >> m.rss_kib;
-        else if (key == "VmHWM:")
-            in >> m.hwm_kib;
-    }
-    return m;
-}
-
-/// Resets the peak RSS to the current RSS (Linux 4.0+).
-inline bool reset_peak_rss()
-{
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5";
-    out.flush();
-    return static_cast<bool>(out);
-}
+using mlcloud_test::memory_use;
+using mlcloud_test::read_memory_use;
+using mlcloud_test::reset_peak_rss;
 
 } // namespace aws_test
 
-namespace Catch {
-template <class T>
-struct StringMaker<mlcloud::result<T>>
-{
-    static std::string convert(mlcloud::result<T> const& r)
-    {
-        return r ? std::string("a value") : "error: " + r.error().what();
-    }
-};
-} // namespace Catch
 
 #endif

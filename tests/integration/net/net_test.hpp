@@ -16,6 +16,8 @@
 
 #include <catch2/catch.hpp>
 #include <fixtures.hpp>
+#include <memory_use.hpp>
+#include <result_string.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -62,49 +64,11 @@ inline boost::json::value stats(std::string const& base, std::string const& id)
     return boost::json::parse(r->body);
 }
 
-/// Current and peak resident set size in KiB, from /proc/self/status.
-struct memory_use
-{
-    long rss_kib = 0;
-    long hwm_kib = 0;
-};
-
-inline memory_use read_memory_use()
-{
-    memory_use m;
-    std::ifstream in("/proc/self/status");
-    std::string key;
-    while (in >> key)
-    {
-        if (key == "VmRSS:")
-            in >> m.rss_kib;
-        else if (key == "VmHWM:")
-            in >> m.hwm_kib;
-    }
-    return m;
-}
-
-/// Resets the peak RSS to the current RSS (Linux 4.0+); false when not possible.
-inline bool reset_peak_rss()
-{
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5";
-    out.flush();
-    return static_cast<bool>(out);
-}
+using mlcloud_test::memory_use;
+using mlcloud_test::read_memory_use;
+using mlcloud_test::reset_peak_rss;
 
 } // namespace net_test
 
-// REQUIRE(r) on a result shows the error when it fails.
-namespace Catch {
-template <class T>
-struct StringMaker<mlcloud::result<T>>
-{
-    static std::string convert(mlcloud::result<T> const& r)
-    {
-        return r ? std::string("a value") : "error: " + r.error().what();
-    }
-};
-} // namespace Catch
 
 #endif

@@ -16,6 +16,7 @@
 #include <mlcloud/aws/options.hpp>
 
 #include <catch2/catch.hpp>
+#include <result_string.hpp>
 
 #include <boost/json/parse.hpp>
 
@@ -28,17 +29,6 @@
 #include <unistd.h>
 #include <vector>
 
-// REQUIRE(r) on a result shows the error when it fails.
-namespace Catch {
-template <class T>
-struct StringMaker<mlcloud::result<T>>
-{
-    static std::string convert(mlcloud::result<T> const& r)
-    {
-        return r ? std::string("a value") : "error: " + r.error().what();
-    }
-};
-} // namespace Catch
 
 namespace detail = mlcloud::aws::detail;
 using mlcloud::errc;

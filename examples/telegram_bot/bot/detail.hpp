@@ -1,0 +1,62 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_BOT_DETAIL_HPP
+#define MLCLOUD_BOT_DETAIL_HPP
+
+// Small helpers the bot's sources share: reading members of untrusted JSON, times as Unix
+// milliseconds, and visiting variants with a set of lambdas.
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mlcloud_bot {
+namespace detail {
+
+/// The string member `key`, or "" when it is missing or not a string.
+inline std::string json_string(boost::json::object const& o, std::string_view key)
+{
+    if (auto const* v = o.if_contains(key); v && v->is_string())
+        return std::string(v->get_string());
+    return {};
+}
+
+/// The integer member `key`, or 0 when it is missing or not a whole number that fits.
+inline std::int64_t json_int64(boost::json::object const& o, std::string_view key)
+{
+    if (auto const* v = o.if_contains(key); v && v->is_number())
+    {
+        boost::system::error_code ec;
+        auto const n = v->to_number<std::int64_t>(ec);
+        return ec ? 0 : n;
+    }
+    return 0;
+}
+
+inline std::int64_t unix_ms(std::chrono::system_clock::time_point t)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+inline std::chrono::system_clock::time_point from_unix_ms(std::int64_t ms)
+{
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
+/// std::visit(overloaded{[](a const&) {...}, [](b const&) {...}}, v)
+template <class... F>
+struct overloaded : F...
+{
+    using F::operator()...;
+};
+
+} // namespace detail
+} // namespace mlcloud_bot
+
+#endif

@@ -1,0 +1,639 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The bot in-process: a fake chat plays the user, the in-memory backend plays the cloud, and
+// the SQLite store is real. Covers whole conversations, access control, caps, /cancel, and
+// restarts (the io_context is torn down mid-flight, as a kill -9 would, and a new bot opens the
+// same database).
+
+#include "fake_chat.hpp"
+
+#include "bot/app.hpp"
+#include "bot/log.hpp"
+#include "bot/runtime_of.hpp"
+
+#include <mlcloud/blocking.hpp>
+#include <mlcloud/testing/memory.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+using namespace mlcloud_bot;
+using namespace mlcloud_bot_test;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+namespace memory = mlcloud::testing::memory;
+
+namespace {
+
+constexpr char const* iris = "sepal_length,sepal_width,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n";
+
+/// A runtime that forwards to another but hides some capabilities (a provider that cannot
+/// deduplicate launches).
+class without_capabilities final : public backend_runtime
+{
+public:
+    without_capabilities(std::unique_ptr<backend_runtime> inner, mlcloud::capability_set caps)
+        : inner_(std::move(inner)), caps_(caps)
+    {
+    }
+    std::string_view provider() const noexcept override { return inner_->provider(); }
+    mlcloud::capability_set training_capabilities() const noexcept override { return caps_; }
+    mlcloud::task<mlcloud::job_handle> launch(mlcloud::job_spec const& s) override { return inner_->launch(s); }
+    mlcloud::task<mlcloud::job_status> status(mlcloud::job_handle const& j) override { return inner_->status(j); }
+    mlcloud::task<mlcloud::log_chunk> read_logs(mlcloud::job_handle const& j, mlcloud::log_cursor const& c) override
+    {
+        return inner_->read_logs(j, c);
+    }
+    mlcloud::task<mlcloud::job_status> terminate(mlcloud::job_handle const& j) override { return inner_->terminate(j); }
+    mlcloud::task<mlcloud::object_info> upload(fs::path const& f, mlcloud::storage_uri const& u) override
+    {
+        return inner_->upload(f, u);
+    }
+    mlcloud::task<mlcloud::object_info> download(mlcloud::storage_uri const& u, fs::path const& f) override
+    {
+        return inner_->download(u, f);
+    }
+    mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& r) override
+    {
+        return inner_->predict(r);
+    }
+
+private:
+    std::unique_ptr<backend_runtime> inner_;
+    mlcloud::capability_set caps_;
+};
+
+class harness
+{
+public:
+    fs::path dir;
+    memory::options mem;
+    std::unique_ptr<asio::io_context> ctx = std::make_unique<asio::io_context>();
+    fake_chat chat{ctx->get_executor()};
+    bot_config config;
+    std::optional<store> db;
+    std::unique_ptr<bot_app> app;
+    std::optional<mlcloud::result<void>> outcome;
+    std::vector<std::string> logs;
+    bool hide_idempotency = false;
+    std::function<void(std::string_view)> previous_sink;
+
+    harness()
+    {
+        static int n = 0;
+        dir = fs::temp_directory_path() / ("mlcloud-bot-app-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        mem.shared_world->provisioning_delay = 10ms;
+        mem.shared_world->line_interval = 10ms;
+        auto const json = R"({"provider": "memory",
+            "trainer": {"command": ["dataset: 3 rows", "epoch 1 loss=0.9", "epoch 2 loss=0.5", "epoch 3 loss=0.2",
+                                    "final: val_accuracy=0.9667 val_loss=0.12"]},
+            "access": {"allowed_user_ids": [42]},
+            "telegram": {"log_edit_interval_ms": 0, "poll_timeout_s": 0},
+            "follow_interval_ms": 20,
+            "database": ")" + (dir / "bot.db").string() + R"(",
+            "work_dir": ")" + (dir / "work").string() + "\"}";
+        auto c = parse_config(json, "test");
+        REQUIRE(c.has_value());
+        config = *c;
+        previous_sink = set_log_sink([this](std::string_view line) {
+            std::lock_guard lock(log_mutex);
+            logs.emplace_back(line);
+        });
+    }
+
+    ~harness()
+    {
+        shutdown();
+        set_log_sink(previous_sink);
+        fs::remove_all(dir);
+    }
+
+    void boot()
+    {
+        if (!ctx)
+            ctx = std::make_unique<asio::io_context>();
+        chat.rebind(ctx->get_executor());
+        auto s = store::open(config.database);
+        REQUIRE(s.has_value());
+        db.emplace(std::move(*s));
+        std::map<std::string, target, std::less<>> targets;
+        std::unique_ptr<backend_runtime> rt = std::make_unique<runtime_of<memory::backend>>(ctx->get_executor(), mem);
+        if (hide_idempotency)
+            rt = std::make_unique<without_capabilities>(std::move(rt),
+                                                        mlcloud::capability_set{mlcloud::capability::on_demand});
+        targets.emplace("cloud", target{config.cloud, std::move(rt)});
+        app = std::make_unique<bot_app>(ctx->get_executor(), config, *db, chat, std::move(targets),
+                                        mlcloud::messages::pricing_table::builtin());
+        outcome.reset();
+        asio::co_spawn(*ctx, app->run(), [this](std::exception_ptr e, mlcloud::result<void> r) {
+            if (e)
+                std::rethrow_exception(e);
+            outcome = r;
+        });
+    }
+
+    /// As a kill -9: nothing runs to its end, nothing is flushed but what was committed.
+    void crash()
+    {
+        ctx.reset(); // destroys every coroutine where it stands
+        app.reset();
+        db.reset();
+    }
+
+    void shutdown()
+    {
+        if (app && ctx)
+        {
+            app->stop();
+            run_until([&] { return outcome.has_value(); }, 30s);
+        }
+        crash();
+    }
+
+    bool run_until(std::function<bool()> const& done, std::chrono::steady_clock::duration limit = 20s)
+    {
+        auto const deadline = std::chrono::steady_clock::now() + limit;
+        while (!done())
+        {
+            if (std::chrono::steady_clock::now() > deadline)
+                return false;
+            ctx->run_for(5ms);
+        }
+        return true;
+    }
+
+    bool wait_for(std::string_view text, std::chrono::steady_clock::duration limit = 20s)
+    {
+        bool const ok = run_until([&] { return chat.find(text) != nullptr; }, limit);
+        if (!ok)
+        {
+            UNSCOPED_INFO("waited for: " << text);
+            for (auto const& m : chat.messages())
+                UNSCOPED_INFO("bot said #" << m.id << ": " << m.text);
+        }
+        return ok;
+    }
+
+    /// Waits until the bot has sent `text` once more than `before` times.
+    bool wait_for_another(std::string_view text, int before, std::chrono::steady_clock::duration limit = 20s)
+    {
+        return run_until([&] { return chat.count(text) > before; }, limit);
+    }
+
+    bool logged(std::string_view needle)
+    {
+        std::lock_guard lock(log_mutex);
+        for (auto const& l : logs)
+            if (l.find(needle) != std::string::npos)
+                return true;
+        return false;
+    }
+
+    /// Walks /train to the confirmation with `data` as the dataset.
+    void train_until_confirmation(std::string const& column = "species")
+    {
+        auto const prompts = chat.count("Send the dataset");
+        auto const columns = chat.count("Which column");
+        auto const confirmations = chat.count("Confirm the launch");
+        chat.send_text("/train");
+        REQUIRE(wait_for_another("Send the dataset", prompts));
+        chat.send_file("iris.csv", iris);
+        REQUIRE(wait_for_another("Which column", columns));
+        REQUIRE(chat.press(column));
+        REQUIRE(wait_for_another("Confirm the launch", confirmations));
+    }
+
+    bot_message const* live_view() const { return chat.find("Training logs"); }
+
+private:
+    std::mutex log_mutex;
+};
+
+/// A job whose launch request went out just before a crash: recorded as launch_sent.
+void record_launch_sent(harness& h, std::string const& key, std::string const& name)
+{
+    auto s = store::open(h.config.database);
+    REQUIRE(s.has_value());
+    job_record j;
+    j.chat_id = j.user_id = 42;
+    j.target = "cloud";
+    j.provider = "memory";
+    j.idempotency_key = key;
+    j.name = name;
+    j.dataset_uri = "datasets/42/x.csv";
+    j.dataset_label = "x.csv";
+    j.column = "y";
+    j.output_uri = "models/42/x.json";
+    j.created = std::chrono::system_clock::now();
+    j.id = s->insert_job(j);
+    j.phase = job_phase::launch_sent;
+    s->update_job(j);
+}
+
+/// The lines inside the <pre> of a log view.
+std::vector<std::string> view_lines(std::string const& html)
+{
+    auto const start = html.find("<pre>");
+    auto const end = html.find("</pre>");
+    std::vector<std::string> out;
+    if (start == std::string::npos || end == std::string::npos)
+        return out;
+    std::string body = html.substr(start + 5, end - start - 5);
+    std::size_t pos = 0;
+    while (pos <= body.size())
+    {
+        auto const nl = body.find('\n', pos);
+        out.push_back(body.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+        if (nl == std::string::npos)
+            break;
+        pos = nl + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("a whole /train conversation: dataset, column, launch, one live log, completion, model")
+{
+    harness h;
+    h.boot();
+    h.train_until_confirmation();
+    CHECK(h.chat.find("Confirm the launch")->text.find("free") == std::string::npos); // memory is not local
+    auto const* confirmation = h.chat.find("Confirm the launch");
+    std::string launch_data;
+    for (auto const& row : confirmation->buttons)
+        for (auto const& b : row)
+            if (b.text.find("Launch") != std::string::npos)
+                launch_data = b.data;
+    auto const confirmation_id = confirmation->id;
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Training complete"));
+
+    // The dataset went to the target's storage, under the user's id.
+    bool stored = false;
+    for (auto const& name : {std::string("datasets/42/ufile-1-iris.csv")})
+        stored = stored || h.mem.shared_world->get_object(name).has_value();
+    CHECK(stored);
+
+    auto const* launched = h.chat.find("Training launched");
+    REQUIRE(launched);
+    CHECK(launched->text.find("Job ID: <code>mem-1</code>") != std::string::npos);
+
+    // ONE live message, edited; its final text has every line once, in order, and the marker.
+    CHECK(h.chat.count("Training logs") == 1);
+    auto const* view = h.live_view();
+    REQUIRE(view);
+    CHECK(view->edits >= 1);
+    auto const lines = view_lines(view->text);
+    std::vector<std::string> const expected{"dataset: 3 rows", "epoch 1 loss=0.9", "epoch 2 loss=0.5", "epoch 3 loss=0.2",
+                                            "final: val_accuracy=0.9667 val_loss=0.12",
+                                            std::string(mlcloud::completion_marker)};
+    CHECK(lines == expected);
+
+    auto const* done = h.chat.find("Training complete");
+    CHECK(done->text.find("models/42/mlcloud-bot-42-") != std::string::npos);
+    CHECK(done->text.find("val_accuracy 0.9667") != std::string::npos);
+    CHECK(done->text.find("Cost:") != std::string::npos);
+    CHECK(h.mem.shared_world->jobs_launched() == 1);
+    // The memory provider does not stop by itself: the bot terminated it.
+    CHECK(h.mem.shared_world->calls(memory::operation::terminate) >= 1);
+
+    // Every press was answered, and the job and model are on record.
+    CHECK(h.chat.answers().size() == 2);
+    auto const models = h.db->models(42);
+    REQUIRE(models.size() == 1);
+    CHECK(models[0].name == "iris.csv \xE2\x86\x92 species");
+    auto const jobs = h.db->user_jobs(42, false);
+    REQUIRE(jobs.size() == 1);
+    CHECK(jobs[0].phase == job_phase::finished);
+    CHECK(jobs[0].outcome == "succeeded");
+    CHECK(jobs[0].idempotency_key.starts_with("mlcloud-bot-"));
+
+    h.chat.send_text("/models");
+    REQUIRE(h.wait_for("Your models"));
+
+    // A stale button from the finished conversation does nothing harmful.
+    auto const before = h.chat.messages().size();
+    h.chat.press_data(launch_data, confirmation_id);
+    REQUIRE(h.run_until([&] { return h.chat.answers().size() == 3; }));
+    CHECK(h.chat.answers().back().find("no longer active") != std::string::npos);
+    h.run_until([] { return false; }, 100ms);
+    CHECK(h.mem.shared_world->jobs_launched() == 1);
+    CHECK(h.chat.messages().size() == before);
+}
+
+TEST_CASE("/predict with a trained model sends the predictions as a document")
+{
+    harness h;
+    h.boot();
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Training complete"));
+    // The memory backend keeps no model file; the model's first line is its prediction.
+    auto const uri = h.db->models(42).at(0).uri;
+    h.mem.shared_world->put_object(uri, "setosa\n");
+
+    h.chat.send_text("/predict");
+    REQUIRE(h.wait_for("Which model should predict?"));
+    REQUIRE(h.chat.press("iris.csv"));
+    REQUIRE(h.wait_for("Send the input"));
+    h.chat.send_file("rows.csv", "sepal_length,sepal_width\n5.0,3.4\n6.1,2.9\n");
+    REQUIRE(h.wait_for("Predictions ready"));
+    auto const* doc = h.chat.find("Predictions ready");
+    CHECK(doc->document_name == "predictions.csv");
+    CHECK(doc->document_content == "sepal_length,sepal_width,prediction\n5.0,3.4,setosa\n6.1,2.9,setosa\n");
+    CHECK(doc->text.find("memory-1") != std::string::npos); // the request id, prefixed by provider
+    CHECK(doc->text.find("Rows: 2") != std::string::npos);
+    CHECK(doc->text.find("Cost:") != std::string::npos);
+    // The scratch files are gone.
+    CHECK(fs::is_empty(h.dir / "work"));
+}
+
+TEST_CASE("strangers, groups and replays get nothing")
+{
+    harness h;
+    h.boot();
+    h.chat.send_text("/train", 999);      // not on the allowlist
+    h.chat.press_data("n0000001:t:cloud", 5, 999);
+    REQUIRE(h.run_until([&] { return h.chat.pending_updates() == 0 && h.chat.get_updates_calls > 2; }));
+    h.run_until([] { return false; }, 100ms);
+    CHECK(h.chat.messages().empty());
+    CHECK(h.chat.answers().empty()); // not even the button's progress bar is answered
+    CHECK(h.logged("from user 999 ignored"));
+    CHECK_FALSE(h.logged("/train")); // no message content in the log
+    CHECK(h.db->update_offset() == 1002);
+
+    h.chat.chat_type = "group";
+    h.chat.send_text("/train");
+    REQUIRE(h.run_until([&] { return h.chat.pending_updates() == 0; }));
+    h.run_until([] { return false; }, 100ms);
+    CHECK(h.chat.messages().empty());
+    CHECK(h.logged("not a private chat"));
+
+    // An update at or below the stored offset (redelivered after a crash) is not handled twice.
+    h.chat.chat_type = "private";
+    tg_update old;
+    old.update_id = 1000;
+    tg_message m;
+    m.chat_id = 42;
+    m.chat_type = "private";
+    m.from = tg_user{42, false, "Alice", "alice"};
+    m.text = "/help";
+    old.message = m;
+    h.app->handle_update(old);
+    h.run_until([] { return false; }, 100ms);
+    CHECK(h.chat.messages().empty());
+}
+
+TEST_CASE("/cancel stops the running job and says what it cost")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.boot();
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.run_until([&] {
+        auto const* v = h.live_view();
+        return v && v->text.find("epoch 1") != std::string::npos;
+    }));
+    h.chat.send_text("/cancel");
+    REQUIRE(h.wait_for("Stopped"));
+    auto const* stopped = h.chat.find("Stopped");
+    CHECK(stopped->text.find("It cost <b>$") != std::string::npos);
+    CHECK(stopped->text.find("mem-1") != std::string::npos);
+    auto const job = h.db->user_jobs(42, false).at(0);
+    CHECK(job.phase == job_phase::finished);
+    CHECK(job.outcome == "cancelled");
+    CHECK(h.db->models(42).empty());
+    CHECK(h.chat.count("Training complete") == 0);
+
+    h.chat.send_text("/cancel");
+    REQUIRE(h.wait_for("Nothing to cancel"));
+}
+
+TEST_CASE("the per-job cost cap terminates the job")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.config.limits.max_job_cost_usd = 0.5;
+    h.mem.shared_world->price_per_hour = 3600.0; // $1 per second
+    h.boot();
+    h.train_until_confirmation();
+    CHECK(h.chat.find("Confirm the launch")->text.find("when its cost reaches $0.50") != std::string::npos);
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Cost cap reached"));
+    auto const job = h.db->user_jobs(42, false).at(0);
+    CHECK(job.outcome == "over_budget");
+    CHECK(job.cost_usd >= 0.5);
+    CHECK(job.cost_usd < 1.5);
+    CHECK(h.mem.shared_world->calls(memory::operation::terminate) >= 1);
+}
+
+TEST_CASE("the max-runtime cap ends the job")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.config.limits.max_job_runtime = 1s;
+    h.boot();
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Time limit reached"));
+    auto const job = h.db->user_jobs(42, false).at(0);
+    CHECK(job.outcome == "timed_out");
+}
+
+TEST_CASE("a failed job is reported with its cost; a second job waits for the limit")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@fail"};
+    h.boot();
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Training ended: failed"));
+    CHECK(h.db->models(42).empty());
+    CHECK(view_lines(h.live_view()->text).back() == "error: the workload failed (@fail)");
+}
+
+TEST_CASE("the per-user job limit holds a second launch back")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.boot();
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Training launched"));
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("the limit is 1"));
+    CHECK(h.mem.shared_world->jobs_launched() == 1);
+}
+
+TEST_CASE("a bad dataset is explained and another one is asked for")
+{
+    harness h;
+    h.boot();
+    h.chat.send_text("/train");
+    REQUIRE(h.wait_for("Send the dataset"));
+    h.chat.send_file("broken.csv", "a,b\n1,2\n3\n");
+    REQUIRE(h.wait_for("not a CSV file I can read"));
+    CHECK(h.chat.find("not a CSV file I can read")->text.find("line 3") != std::string::npos);
+    CHECK(h.db->load_session(42, 42)->at == step::wait_dataset);
+    h.chat.send_file("big.csv", "x", 30ull << 20); // announced as 30 MB: refused before any download
+    REQUIRE(h.wait_for("the limit is 20.0 MB"));
+}
+
+TEST_CASE("an idle conversation times out")
+{
+    harness h;
+    h.config.limits.conversation_timeout = 1s;
+    h.boot();
+    h.chat.send_text("/train");
+    REQUIRE(h.wait_for("Send the dataset"));
+    REQUIRE(h.wait_for("without an answer", 10s));
+    CHECK(h.db->load_session(42, 42)->at == step::idle);
+}
+
+TEST_CASE("messages that fail to send are retried in order")
+{
+    harness h;
+    h.boot();
+    h.chat.fail_sends = 1;
+    h.chat.send_text("/help");
+    h.chat.send_text("/gpus");
+    REQUIRE(h.wait_for("(USD per hour)", 20s));
+    REQUIRE(h.chat.messages().size() == 2);
+    CHECK(h.chat.messages()[0].text.find("mlcloud bot") != std::string::npos);
+    CHECK(h.chat.messages()[1].text.find("(USD per hour)") != std::string::npos);
+    CHECK(h.logged("retrying"));
+}
+
+TEST_CASE("a kill -9 during training: the restarted bot continues the same log view without repeats")
+{
+    harness h;
+    std::vector<std::string> script;
+    for (int i = 1; i <= 40; ++i)
+        script.push_back("epoch " + std::to_string(i));
+    h.config.cloud.trainer.command = script;
+    h.mem.shared_world->line_interval = 25ms;
+    h.boot();
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.run_until([&] {
+        auto const* v = h.live_view();
+        return v && v->text.find("epoch 8") != std::string::npos;
+    }));
+    h.crash();
+    h.run_until([] { return true; }); // nothing runs while the bot is down
+    std::this_thread::sleep_for(200ms);
+    h.boot();
+    REQUIRE(h.wait_for("Training complete"));
+
+    CHECK(h.chat.count("Training logs") == 1);
+    CHECK(h.chat.count("Training launched") == 1);
+    CHECK(h.chat.count("Training complete") == 1);
+    auto lines = view_lines(h.live_view()->text);
+    script.emplace_back(mlcloud::completion_marker);
+    CHECK(lines == script);
+    CHECK(h.mem.shared_world->jobs_launched() == 1);
+    CHECK(h.db->models(42).size() == 1);
+    CHECK(h.db->user_jobs(42, false).size() == 1);
+}
+
+TEST_CASE("a crash between recording and launching: relaunched once with the same key")
+{
+    harness h;
+    h.boot();
+    h.train_until_confirmation();
+    // Record the launch, then die before the launcher runs.
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.run_until([&] { return !h.db->jobs_in_phase(job_phase::pending).empty() ||
+                                      !h.db->jobs_in_phase(job_phase::launch_sent).empty() ||
+                                      !h.db->jobs_in_phase(job_phase::running).empty(); }));
+    h.crash();
+    h.boot();
+    REQUIRE(h.wait_for("Training complete"));
+    CHECK(h.mem.shared_world->jobs_launched() == 1);
+    CHECK(h.chat.count("Training complete") == 1);
+}
+
+TEST_CASE("a launch whose outcome is unknown is relaunched where launches are idempotent")
+{
+    harness h;
+    record_launch_sent(h, "mlcloud-bot-fixed-key", "mlcloud-bot-42-test");
+    h.mem.shared_world->put_object("datasets/42/x.csv", "a,y\n1,2\n");
+    // The first launch reached the provider before the crash.
+    mlcloud::job_spec first;
+    first.idempotency_key = "mlcloud-bot-fixed-key";
+    first.command = {"epoch 1"};
+    first.dataset = mlcloud::storage_uri::local("datasets/42/x.csv");
+    {
+        asio::io_context io;
+        memory::training t(io.get_executor(), h.mem);
+        REQUIRE(mlcloud::run_blocking(io, t.launch(first)).has_value());
+    }
+    h.boot();
+    REQUIRE(h.wait_for("Training complete"));
+    CHECK(h.mem.shared_world->jobs_launched() == 1); // the same job, not a second one
+    CHECK(h.logged("launching again with the same idempotency key"));
+}
+
+TEST_CASE("a launch whose outcome is unknown is reported where launches are not idempotent")
+{
+    harness h;
+    h.hide_idempotency = true;
+    record_launch_sent(h, "k", "mlcloud-bot-42-abcd");
+    h.boot();
+    REQUIRE(h.wait_for("Launch outcome unknown"));
+    CHECK(h.chat.find("Launch outcome unknown")->text.find("mlcloud-bot-42-abcd") != std::string::npos);
+    CHECK(h.mem.shared_world->jobs_launched() == 0);
+    CHECK(h.db->user_jobs(42, false).at(0).phase == job_phase::unknown);
+}
+
+TEST_CASE("actions recorded before a crash are carried out after it")
+{
+    harness h;
+    {
+        auto s = store::open(h.config.database);
+        REQUIRE(s.has_value());
+        s->add_action(42, 42, send_action{"left over from before", {}});
+    }
+    h.boot();
+    REQUIRE(h.wait_for("left over from before"));
+    h.run_until([] { return false; }, 100ms);
+    CHECK(h.chat.count("left over from before") == 1);
+}
+
+TEST_CASE("/status lists the jobs with their cost")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.boot();
+    h.chat.send_text("/status");
+    REQUIRE(h.wait_for("No jobs yet"));
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Training launched"));
+    REQUIRE(h.wait_for("epoch 1")); // the job runs: its first line reached the live log view
+    h.chat.send_text("/status");
+    REQUIRE(h.run_until([&] { return h.chat.count("Status") == 2; }));
+    // The log view may be edited after the answer, so look the answer up rather than take the last message.
+    auto const* status = h.chat.find_last("Status");
+    REQUIRE(status);
+    CHECK(status->text.find("running") != std::string::npos);
+    CHECK(status->text.find("mem-1") != std::string::npos);
+}
