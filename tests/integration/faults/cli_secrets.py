@@ -23,8 +23,11 @@ Servers: moto (fixture faults_moto), a RunPod fake started with these very secre
 reaches through HTTP_PROXY. Faults are scoped by text unique to this run, so the fault matrix
 running beside it never meets them.
 
-The bot is not covered yet: when it lands, add its runs to BOT_RUNS (argv and environment);
-they are run and searched like the CLI's.
+The Telegram bot (mlcloud-bot, when built) runs the same way, through bot_runs(): its usage
+and configuration errors (one with a secret put where the file must not have one), its console
+mode driven through stdin on AWS (moto) and RunPod (the fake) with a dataset upload, a refused
+upload and a refused listing, and its Telegram mode against the Bot API fake (fixture
+bot_api_fake) with a token the API rejects. A new bot run is one more entry there.
 """
 import json
 import os
@@ -32,10 +35,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
 CLI, FIXTURE_DIR, DATA_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
+BOT = sys.argv[4] if len(sys.argv) > 4 else None  # mlcloud-bot, when the examples have it
 TOKEN = "sx%d" % os.getpid()  # scopes this run's objects and faults
 
 # Recognisable fake secrets (shapes of the real ones; values found nowhere else).
@@ -52,8 +57,7 @@ SECRETS = {
 WRONG_RUNPOD_API_KEY = "rpa_WRONGKEYSECRETLEAKd8Fs2Gh6Jk1Lz4Xc7Vb"
 PIECE = 12  # every piece of a secret this long is searched for as well
 
-# The bot's runs, once it is on main: (name, argv, extra environment, expect_success).
-BOT_RUNS = []
+WRONG_TELEGRAM_TOKEN = "0:AAHWRONGtokenSECRETLEAKr5Tg8Yh1Uj4Ik"  # the Bot API fake rejects "0:" tokens
 
 
 def fixture_url(name):
@@ -124,16 +128,23 @@ class Runs:
         self.outputs = []  # (name, text)
         self.failures = []
 
-    def run(self, name, argv, env, ok, says=None, timeout=120):
+    def run(self, name, argv, env, ok, says=None, timeout=120, stdin=None, cwd=None):
         start = time.monotonic()
-        p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+        try:
+            p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, input=stdin, cwd=cwd)
+        except subprocess.TimeoutExpired as e:
+            out = lambda b: (b or b"").decode("utf-8", "replace") if isinstance(b, bytes) else (b or "")
+            self.outputs.append((name + " (stdout)", out(e.stdout)))
+            self.outputs.append((name + " (stderr)", out(e.stderr)))
+            self.failures.append("%s: still running after %d s" % (name, timeout))
+            return None
         self.outputs.append((name + " (stdout)", p.stdout))
         self.outputs.append((name + " (stderr)", p.stderr))
-        if ok and p.returncode != 0:
+        if ok is True and p.returncode != 0:
             self.failures.append("%s: expected success, exit %d\n%s%s" % (name, p.returncode, p.stdout, p.stderr))
-        if not ok and p.returncode == 0:
+        if ok is False and p.returncode == 0:
             self.failures.append("%s: expected a failure, exit 0\n%s%s" % (name, p.stdout, p.stderr))
-        if not ok and not p.stderr.strip():
+        if ok is False and not (p.stdout + p.stderr).strip():
             self.failures.append("%s: failed without saying why" % name)
         if says is not None and says not in p.stdout + p.stderr:
             self.failures.append("%s: expected %r in the output\n%s%s" % (name, says, p.stdout, p.stderr))
@@ -143,6 +154,54 @@ class Runs:
         if os.environ.get("MLCLOUD_SECRETS_VERBOSE"):
             print("    " + (p.stdout + p.stderr).strip().replace("\n", "\n    "))
         return p
+
+    def converse(self, name, argv, env, steps, says=None, timeout=30, cwd=None):
+        """Runs an interactive program (the bot's console): for each (text, line) step, waits
+        until `text` has appeared on its output, then types `line`; then ends its input and
+        waits for it to exit. It must exit with 0, having shown every text and `says`."""
+        start = time.monotonic()
+        p = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        output = {"out": b"", "err": b""}
+
+        def pump(stream, key):
+            for chunk in iter(lambda: stream.read1(65536), b""):
+                output[key] += chunk
+
+        readers = [threading.Thread(target=pump, args=(p.stdout, "out"), daemon=True),
+                   threading.Thread(target=pump, args=(p.stderr, "err"), daemon=True)]
+        for t in readers:
+            t.start()
+        text = lambda: (output["out"] + output["err"]).decode("utf-8", "replace")
+        missing = None
+        for wait_for, line in steps:
+            while wait_for not in text() and time.monotonic() - start < timeout and p.poll() is None:
+                time.sleep(0.05)
+            if wait_for not in text():
+                missing = wait_for
+                break
+            p.stdin.write((line + "\n").encode())
+            p.stdin.flush()
+        p.stdin.close()
+        try:
+            code = p.wait(timeout=max(1, timeout - (time.monotonic() - start)))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            code = p.wait()
+            self.failures.append("%s: still running after %d s" % (name, timeout))
+        for t in readers:
+            t.join(timeout=5)
+        self.outputs.append((name + " (stdout)", output["out"].decode("utf-8", "replace")))
+        self.outputs.append((name + " (stderr)", output["err"].decode("utf-8", "replace")))
+        if missing is not None:
+            self.failures.append("%s: never showed %r\n%s" % (name, missing, text()))
+        elif says is not None and says not in text():
+            self.failures.append("%s: expected %r in the output\n%s" % (name, says, text()))
+        if code != 0:
+            self.failures.append("%s: exit %d\n%s" % (name, code, text()))
+        print("%-58s exit %d  %4.1f s" % (name, code, time.monotonic() - start))
+        if os.environ.get("MLCLOUD_SECRETS_VERBOSE"):
+            print("    " + text().strip().replace("\n", "\n    "))
 
     def mlcloud(self, name, provider, args, env, ok, says=None):
         return self.run(name, [CLI, "--provider", provider, *args], env, ok, says)
@@ -165,6 +224,8 @@ class Runs:
 
 def job_of(jobs, provider):
     """The id of the one job `mlcloud jobs` lists for this provider ("" when there is none)."""
+    if jobs is None:
+        return ""
     ids = [line.split("\t")[1] for line in jobs.stdout.splitlines() if line.startswith(provider + "\t")]
     return ids[0] if len(ids) == 1 else ""
 
@@ -176,7 +237,8 @@ def pieces(secret):
 def leaks(runs):
     found = []
     texts = list(runs.outputs) + [("file " + name, text) for name, text in runs.files()]
-    for var, secret in list(SECRETS.items()) + [("wrong RUNPOD_API_KEY", WRONG_RUNPOD_API_KEY)]:
+    for var, secret in list(SECRETS.items()) + [("wrong RUNPOD_API_KEY", WRONG_RUNPOD_API_KEY),
+                                                 ("wrong TELEGRAM_BOT_TOKEN", WRONG_TELEGRAM_TOKEN)]:
         for where, text in texts:
             hit = next((p for p in sorted(pieces(secret)) if p in text), None)
             if hit is not None:
@@ -343,6 +405,65 @@ def runpod_runs(r, home):
                   ok=fault == "truncated", says=says)  # a PUT whose answer was cut is sent again
     return [wrong_s3["RUNPOD_S3_SECRET_ACCESS_KEY"]]
 
+def bot_config(home, name, provider, backend, storage):
+    """A bot configuration for console runs (the terminal's user is the allowed one)."""
+    path = os.path.join(home, "bot", name + ".json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"provider": provider, "backend": backend, "storage": storage,
+                   "trainer": {"image": "ghcr.io/acme/trainer:1"}, "access": {"allowed_user_ids": [4242]},
+                   "telegram": {"api_base_url": fixture_url("bot_api_fake"), "poll_timeout_s": 1},
+                   "database": os.path.join(home, "bot", name + ".db")}, f)
+    return path
+
+
+def bot_runs(r, home):
+    """The bot's runs: (name, arguments, environment, must succeed, expected text, stdin)."""
+    iris = os.path.join(DATA_DIR, "iris.csv")
+    aws = aws_env(home)
+    bucket = aws["MLCLOUD_AWS_BUCKET"]
+    aws_config = bot_config(home, "aws", "aws", {"bucket": bucket, "instance_types": ["g4dn.xlarge"]},
+                            {"datasets": "s3://%s/bot/datasets" % bucket, "models": "s3://%s/bot/models" % bucket,
+                             "inputs": "s3://%s/bot/inputs" % bucket})
+    runpod = runpod_env(home)
+    volume = "runpod://EU-RO-1/voleusecret1/bot"
+    runpod_config = bot_config(home, "runpod", "runpod", {"datacenter": "EU-RO-1", "network_volume_id": "voleusecret1"},
+                               {"datasets": volume + "/datasets", "models": volume + "/models",
+                                "inputs": volume + "/inputs"})
+    secret_in_file = bot_config(home, "secret-in-file", "aws",
+                                {"bucket": bucket, "secret_access_key": SECRETS["AWS_SECRET_ACCESS_KEY"]}, {})
+    r.planted.add(os.path.realpath(secret_in_file))
+    # The dataset upload is refused (403 echoing the key id) the way S3 refuses a signature.
+    inject("forbidden", "PutObject", "bot/datasets/4242/")
+    # Conversations: a dataset by path, the target column, the recommended GPU, then Cancel (2)
+    # or Launch (1) at the confirmation.
+    upload = [("Ctrl-D ends", "/train"), ("Send the dataset", iris), ("Which column", "5"),
+              ("Accept the recommendation", "1")]
+    cancel = upload + [("Confirm the launch", "2")]
+    runs = [
+        ("--help", ["--help"], aws, True, "usage", None),
+        ("unknown argument", ["--frobnicate"], aws, False, "unknown argument", None),
+        ("--check-config aws", ["--check-config", aws_config], aws, True, None, None),
+        ("--check-config with a secret in the file", ["--check-config", secret_in_file], aws, False,
+         "secret_access_key", None),
+        ("telegram: a token the Bot API rejects (401)", ["--config", aws_config],
+         dict(aws, TELEGRAM_BOT_TOKEN=WRONG_TELEGRAM_TOKEN), False, "getMe", None),
+    ]
+    conversations = [
+        ("console aws: /help", aws_config, aws, [("Ctrl-D ends", "/help")], "/train"),
+        ("console aws: dataset uploaded, launch cancelled", aws_config, aws, cancel, "Cancelled"),
+        ("console aws: dataset upload refused (403)", aws_config, proxied(aws), upload[:2],
+         "rejected the credentials"),
+        ("console runpod: dataset uploaded, launch cancelled", runpod_config, runpod, cancel, "Cancelled"),
+        ("console runpod: launch with a wrong API key (401)", runpod_config,
+         dict(runpod, RUNPOD_API_KEY=WRONG_RUNPOD_API_KEY), upload + [("Confirm the launch", "1")],
+         "rejected the credentials"),
+    ]
+    for name, config, env, steps, says in conversations:
+        r.converse("bot: " + name, [BOT, "--console", "--config", config], env, steps, says=says, cwd=home)
+    for name, args, env, ok, says, stdin in runs:
+        r.run("bot: " + name, [BOT, *args], env, ok, says=says, stdin=stdin, timeout=60, cwd=home)
+
 
 def main():
     with tempfile.TemporaryDirectory(prefix="mlcloud-secrets-") as home:
@@ -351,10 +472,8 @@ def main():
         local_runs(r, home)
         aws_runs(r, home)
         extra = runpod_runs(r, home)
-        for name, argv, extra_env, ok in BOT_RUNS:
-            env = base_env(home)
-            env.update(extra_env)
-            r.run("bot: " + name, argv, env, ok)
+        if BOT:
+            bot_runs(r, home)
         found, searched = leaks(r)
         for secret in extra:
             for where, text in r.outputs:
@@ -362,7 +481,7 @@ def main():
                     found.append("the wrong RunPod S3 secret leaked into " + where)
         runs = len(r.outputs) // 2
         print("\n%d runs, %d outputs and files searched for %d secrets (and every %d-character piece): %d leaks"
-              % (runs, searched, len(SECRETS) + 1 + len(extra), PIECE, len(found)))
+              % (runs, searched, len(SECRETS) + 2 + len(extra), PIECE, len(found)))
         for f in r.failures + found:
             print("FAIL:", f)
         return 1 if r.failures or found else 0
