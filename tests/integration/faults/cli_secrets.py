@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 CLI, FIXTURE_DIR, DATA_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -463,6 +464,54 @@ def bot_runs(r, home):
         r.converse("bot: " + name, [BOT, "--console", "--config", config], env, steps, says=says, cwd=home)
     for name, args, env, ok, says, stdin in runs:
         r.run("bot: " + name, [BOT, *args], env, ok, says=says, stdin=stdin, timeout=60, cwd=home)
+    # Its own database: the console runs above left conversations in theirs.
+    telegram_config = bot_config(home, "aws-telegram", "aws", {"bucket": bucket}, {})
+    telegram_run(r, home, telegram_config, aws)
+
+
+def bot_api(method, path, body=None):
+    url = fixture_url("bot_api_fake") + path
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def telegram_run(r, home, config, env):
+    """The bot polling the Bot API fake with the secret token: /help answered after a
+    sendMessage that failed with 500 (the bot logs the failed call), then SIGTERM."""
+    name = "bot: telegram: a failed sendMessage logged, /help answered"
+    token = SECRETS["TELEGRAM_BOT_TOKEN"]
+    start = time.monotonic()
+    p = subprocess.Popen([BOT, "--config", config], env=env, cwd=home, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    bot_api("POST", "/test/fault", {"token": token, "method": "sendMessage", "error_code": 500, "count": 1,
+                                    "description": "Internal Server Error"})
+    bot_api("POST", "/test/message", {"token": token, "user_id": 4242, "chat_id": 4242, "text": "/help"})
+    answered = False
+    while not answered and time.monotonic() - start < 30 and p.poll() is None:
+        messages = bot_api("GET", "/test/messages?token=%s&chat_id=4242" % urllib.parse.quote(token))
+        answered = any("/train" in m.get("text", "") for m in messages)
+        time.sleep(0.1)
+    p.terminate()
+    try:
+        out, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    r.outputs.append((name + " (stdout)", out))
+    r.outputs.append((name + " (stderr)", err))
+    if not answered:
+        calls = bot_api("GET", "/test/calls?token=%s" % urllib.parse.quote(token))
+        r.failures.append("%s: /help was never answered\n%s%s\ncalls: %s" % (name, out, err, calls[-10:]))
+    if "sendMessage" not in out + err:
+        r.failures.append("%s: the failed sendMessage was not logged\n%s%s" % (name, out, err))
+    if p.returncode != 0:
+        r.failures.append("%s: exit %d\n%s%s" % (name, p.returncode, out, err))
+    print("%-58s exit %d  %4.1f s" % (name, p.returncode, time.monotonic() - start))
+    if os.environ.get("MLCLOUD_SECRETS_VERBOSE"):
+        print("    " + (out + err).strip().replace("\n", "\n    "))
 
 
 def main():
