@@ -12,6 +12,7 @@
 #include "args.hpp"
 #include "backends.hpp"
 #include "job_records.hpp"
+#include "reconcile.hpp"
 
 #include <mlcloud/blocking.hpp>
 #include <mlcloud/messages.hpp>
@@ -404,6 +405,8 @@ int run_command(std::string const& command, args const& a, io& io)
         return cmd_ls(cloud, a, io);
     if (command == "rm")
         return cmd_rm(cloud, a, io);
+    if (command == "reconcile")
+        return cmd_reconcile(cloud, a, io.out, io.err);
     throw usage_error("unknown command '" + command + "'");
 }
 

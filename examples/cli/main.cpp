@@ -62,6 +62,11 @@ Commands:
   status JOB                            state and cost so far
   cancel JOB                            stop a job and report what it cost
   jobs                                  the jobs this CLI launched
+  reconcile [--terminate] [--min-age 10m]
+                       machines the provider runs for mlcloud without a record here (orphans),
+                       with their cost so far; --terminate stops them (only those launched
+                       more than --min-age ago; default 10m with --terminate). Exit status 3
+                       when orphans are left running
   predict --model URI --input FILE|URI [--output FILE]
   cp SRC DST [--download]               upload a local file, or download an object
   ls [PREFIX]                           list stored objects
@@ -132,7 +137,7 @@ int run(int argc, char** argv)
     if (i == words.size())
         throw usage_error("missing command");
     std::string command = words[i];
-    args a({words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end()}, {"follow", "spot", "yes", "download"});
+    args a({words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end()}, {"follow", "spot", "yes", "download", "terminate"});
     if (auto p = a.get("provider"))
         provider = *p;
     io io;

@@ -14,6 +14,7 @@
 #include <mlcloud/concepts.hpp>
 #include <mlcloud/config.hpp>
 #include <mlcloud/error.hpp>
+#include <mlcloud/reconcile.hpp>
 #include <mlcloud/storage_uri.hpp>
 #include <mlcloud/types.hpp>
 #include <mlcloud/version.hpp>

@@ -46,6 +46,9 @@
 #include <mlcloud/net/impl/http_client.ipp>
 #include <mlcloud/net/impl/sse.ipp>
 
+// reliability (orphan reconciliation)
+#include <mlcloud/impl/reconcile.ipp>
+
 // local backend
 #include <mlcloud/local/impl/options.ipp>
 #include <mlcloud/local/impl/files.ipp>

@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <filesystem>
+#include <vector>
 
 namespace mlcloud {
 namespace local {
@@ -60,6 +61,11 @@ public:
     /// Stops the job (SIGTERM to its process group, SIGKILL after the grace period it was
     /// launched with) and returns its final status. Terminating a finished job returns its status.
     MLCLOUD_DECL task<job_status> terminate(job_handle const& job);
+
+    /// Every job whose state `options::state_dir` holds, as launch returned it (for reconciling
+    /// jobs nobody tracks any more). Directories that are not jobs, and jobs whose record cannot
+    /// be read (a launch in progress), are skipped; a missing state directory lists nothing.
+    MLCLOUD_DECL task<std::vector<job_handle>> list_jobs();
 
     /// The directory holding the job's state, once the handle is checked (not_found when missing).
     MLCLOUD_DECL result<std::filesystem::path> job_directory(job_handle const& job) const;

@@ -649,6 +649,30 @@ MLCLOUD_DECL task<job_status> training::terminate(job_handle const& job)
     co_return detail::tagged(co_await detail::terminate(ex_, opts_, *paths), "terminate");
 }
 
+MLCLOUD_DECL task<std::vector<job_handle>> training::list_jobs()
+{
+    std::vector<job_handle> jobs;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(opts_.state_dir, ec);
+    if (ec == std::errc::no_such_file_or_directory)
+        co_return jobs;
+    if (ec)
+        co_return detail::tagged(result<std::vector<job_handle>>(detail::os_error(errc::io_error, "list the jobs in",
+                                                                                  opts_.state_dir, ec.value())),
+                                 "list_jobs");
+    for (; it != std::filesystem::directory_iterator(); it.increment(ec))
+    {
+        auto const id = it->path().filename().string();
+        if (!detail::is_job_id(id))
+            continue;
+        auto record = detail::load_record(detail::job_paths(opts_.state_dir, id));
+        if (record && record->handle.id == id)
+            jobs.push_back(std::move(record->handle));
+    }
+    std::sort(jobs.begin(), jobs.end(), [](job_handle const& a, job_handle const& b) { return a.id < b.id; });
+    co_return jobs;
+}
+
 MLCLOUD_DECL result<std::filesystem::path> training::job_directory(job_handle const& job) const
 {
     auto paths = detail::tagged(detail::find_job(opts_, job), "job_directory");
