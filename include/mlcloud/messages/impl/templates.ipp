@@ -657,7 +657,7 @@ MLCLOUD_DECL std::string error_message(format f, error const& e)
         case errc::invalid_argument: return {"The request was not valid.", "Check what you entered and try again."};
         case errc::not_found: return {"Not found.", "It may have been deleted or never existed."};
         case errc::already_exists: return {"It already exists.", ""};
-        case errc::unauthorized: return {"The cloud provider rejected the credentials.", "Check the API key or AWS credentials the bot was started with."};
+        case errc::unauthorized: return {"The cloud provider rejected the credentials.", "Check the API key or AWS credentials in the environment this program runs in."};
         case errc::forbidden: return {"The credentials are not allowed to do this.", "Check the key's permissions."};
         case errc::quota: return {"The balance, spend limit or quota is exhausted.", "Top up or raise the limit, then try again."};
         case errc::capacity: return {"No GPU of this type is available right now.", "Choose another GPU or try again in a few minutes."};
