@@ -404,7 +404,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=45, help="how long users start new conversations")
     ap.add_argument("--users", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--job-seconds", type=float, default=1.5, help="how long one training job runs")
+    ap.add_argument("--job-seconds", type=float, default=3, help="how long one training job runs")
     ap.add_argument("--reply-timeout", type=float, default=120)
     ap.add_argument("--p-429", type=float, default=0.02)
     ap.add_argument("--p-500", type=float, default=0.02)
