@@ -7,7 +7,7 @@
 # metric | mlcloud | peer | ratio | target. See docs/performance.md.
 #
 #   tests/bench/run.sh                                   # everything, 2 GiB transfers
-#   MLCLOUD_BENCH_ONLY="sigv4 s3" tests/bench/run.sh     # a subset: sigv4 transport s3 logs compile
+#   MLCLOUD_BENCH_ONLY="sigv4 s3" tests/bench/run.sh     # a subset: sigv4 transport s3 logs compile bot
 #   MLCLOUD_BENCH_SIZE_MB=64 MLCLOUD_BENCH_JOBS=50 MLCLOUD_BENCH_QUICK=1 tests/bench/run.sh   # a smoke run
 #
 # Environment: MLCLOUD_BENCH_BUILD_DIR (default build/bench), MLCLOUD_BENCH_SIZE_MB (2048),
@@ -17,7 +17,7 @@ set -euo pipefail
 
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build_dir=${MLCLOUD_BENCH_BUILD_DIR:-$source_dir/build/bench}
-only=${MLCLOUD_BENCH_ONLY:-sigv4 transport s3 logs compile}
+only=${MLCLOUD_BENCH_ONLY:-sigv4 transport s3 logs compile bot}
 quick=${MLCLOUD_BENCH_QUICK:-0}
 python=${PYTHON:-python3}
 
@@ -28,6 +28,7 @@ wants sigv4 && targets+=(bench_sigv4)
 wants transport && targets+=(bench_transport)
 wants s3 && targets+=(s3_sink bench_s3_transfer)
 wants logs && targets+=(bench_runpod_logs)
+wants bot && targets+=(bench_bot mlcloud-bot)
 
 if [[ ${MLCLOUD_BENCH_NO_BUILD:-0} != 1 && ${#targets[@]} -gt 0 ]]; then
     if [[ ! -f $build_dir/CMakeCache.txt ]]; then
@@ -35,7 +36,7 @@ if [[ ${MLCLOUD_BENCH_NO_BUILD:-0} != 1 && ${#targets[@]} -gt 0 ]]; then
             (cd "$source_dir" && cmake --preset bench >/dev/null)
         else
             cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLCLOUD_BUILD_TESTS=ON \
-                -DMLCLOUD_BUILD_EXAMPLES=OFF -DMLCLOUD_BUILD_BENCHMARKS=ON >/dev/null
+                -DMLCLOUD_BUILD_EXAMPLES=ON -DMLCLOUD_BUILD_BENCHMARKS=ON >/dev/null
         fi
     fi
     cmake --build "$build_dir" -j2 --target "${targets[@]}"
@@ -72,9 +73,12 @@ if wants compile; then
         || echo "== compile_bench.py failed"
 fi
 
-# The bot is not on main yet: its rows stay in the table so the gap shows.
-echo "RESULT|bot on the Bot API fake, one thread: updates/s, p99 update-to-reply latency|not measured: bot not on main|-|-|reported" >>"$log"
-echo "RESULT|bot idle resident memory (MiB)|not measured: bot not on main|-|-|<= 16 MiB" >>"$log"
+if wants bot; then
+    echo "== the bot (database in /dev/shm)"
+    if [[ $quick == 1 ]]; then args=(1000 50); else args=(4000 100); fi
+    "$bench/bot/bench_bot" "$build_dir/examples/telegram_bot/mlcloud-bot" "${args[@]}" /dev/shm | tee -a "$log" \
+        || echo "== bench_bot failed"
+fi
 
 echo
 echo "== load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

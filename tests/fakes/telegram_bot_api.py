@@ -30,6 +30,14 @@ Test control (not Telegram's API; JSON bodies; every route takes "token"):
   POST /test/fault     {token, method, error_code, description?, retry_after?, count?}
                        method "download" with error_code 0 and "lie_size": true makes getFile
                        announce one byte more than the file has
+  POST /test/chaos     {token, seed?, methods?, p_429?, retry_after?, p_500?, p_drop?, p_slow?,
+                        slow_ms?}  random faults on every later Bot API call (of `methods`, by
+                       default all), drawn before the call has any effect: 429 with retry_after,
+                       500, the connection closed without an answer, or an answer delayed by
+                       slow_ms (then carried out normally). {token} alone turns them off
+  GET  /test/chaos?token=T                how many faults of each kind were injected
+  GET  /test/journal?token=T&since=N      every message the bot sent, edited or answered, in
+                       order: {next, entries: [{seq, method, chat_id, message_id, text, ...}]}
   GET  /test/messages?token=T&chat_id=C   the bot's messages, edits applied
   GET  /test/answers?token=T              answered callback queries
   GET  /test/calls?token=T                every Bot API call: {method, t, status}
@@ -41,6 +49,7 @@ import base64
 import collections
 import html.parser
 import json
+import random
 import re
 import sys
 import threading
@@ -135,6 +144,32 @@ class Bot:
         self.answers = []
         self.calls = []
         self.faults = collections.defaultdict(list)
+        self.chaos = None        # dict of /test/chaos, with its random generator
+        self.injected = collections.Counter()
+        self.journal = []        # every effect of a sending call, for the soak's accounting
+
+    def record(self, method, m=None, **extra):
+        """Journals one effect of the bot (called with cond held)."""
+        entry = {"seq": len(self.journal), "method": method}
+        if m is not None:
+            entry.update({"chat_id": m["chat_id"], "message_id": m["message_id"], "text": m.get("text"),
+                          "caption": m.get("caption"), "reply_markup": m.get("reply_markup")})
+        entry.update(extra)
+        self.journal.append(entry)
+
+    def draw_chaos(self, method):
+        """The random fault for this call, if any: "429", "500", "drop", "slow" or None."""
+        with self.cond:
+            c = self.chaos
+            if c is None or (c["methods"] and method not in c["methods"]):
+                return None
+            x = c["random"].random()
+            for kind in ("429", "500", "drop", "slow"):
+                x -= c["p_" + kind]
+                if x < 0:
+                    self.injected[kind] += 1
+                    return kind
+            return None
 
     def add_update(self, body):
         with self.cond:
@@ -264,6 +299,7 @@ def api(bot, method, params, files):
                  "edits": 0}
             bot.next_message += 1
             bot.messages[m["message_id"]] = m
+            bot.record(method, m)
             return message_json(m)
 
     if method == "editMessageText":
@@ -278,6 +314,7 @@ def api(bot, method, params, files):
             m["text"] = text
             m["reply_markup"] = markup
             m["edits"] += 1
+            bot.record(method, m)
             return message_json(m)
 
     if method == "editMessageReplyMarkup":
@@ -289,6 +326,7 @@ def api(bot, method, params, files):
                                     "markup are exactly the same as a current content and reply markup of the message")
             m["reply_markup"] = markup
             m["edits"] += 1
+            bot.record(method, m)
             return message_json(m)
 
     if method == "answerCallbackQuery":
@@ -298,6 +336,7 @@ def api(bot, method, params, files):
                 raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
             bot.callbacks[qid] = True
             bot.answers.append({"id": qid, "text": params.get("text", "")})
+            bot.record(method, callback_query_id=qid, text=params.get("text", ""))
         return True
 
     if method == "getFile":
@@ -330,6 +369,7 @@ def api(bot, method, params, files):
                  "reply_markup": None, "edits": 0}
             bot.next_message += 1
             bot.messages[m["message_id"]] = m
+            bot.record(method, m, file_name=name)
             return message_json(m)
 
     raise ApiError(404, "Not Found: method not found")
@@ -337,6 +377,10 @@ def api(bot, method, params, files):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the bot's connection pool expects
+    # Buffered: the status line, headers and body leave in one write (flushed after each
+    # request). Unbuffered, they were separate writes, and Nagle's algorithm with the client's
+    # delayed ACK held every answer back about 40 ms.
+    wbufsize = 64 * 1024
 
     def log_message(self, fmt, *args):  # quiet: the test output is what matters
         pass
@@ -414,6 +458,8 @@ class Handler(BaseHTTPRequestHandler):
                 if fault.get("retry_after") is not None:
                     out["parameters"] = {"retry_after": int(fault["retry_after"])}
                 return self.reply(code, out)
+            if self.chaotic(bot, method, entry):
+                return
             result = api(bot, method, params, files)
             self.reply(200, {"ok": True, "result": result})
         except ApiError as e:
@@ -423,6 +469,28 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(e.code, out)
         except (ValueError, KeyError, TypeError) as e:
             self.reply(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {e}"})
+
+    def chaotic(self, bot, method, entry):
+        """Injects /test/chaos's random fault, if one is drawn; True when the call was answered."""
+        kind = bot.draw_chaos(method)
+        if kind is None:
+            return False
+        if kind == "slow":
+            time.sleep(bot.chaos["slow_ms"] / 1000.0)
+            return False
+        if kind == "drop":  # nothing was done: the client sees the connection end, no answer
+            entry["status"] = 0
+            self.close_connection = True
+            return True
+        code = int(kind)
+        entry["status"] = code
+        out = {"ok": False, "error_code": code, "description": "Internal Server Error"}
+        if code == 429:
+            retry_after = int(bot.chaos["retry_after"])
+            out = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",
+                   "parameters": {"retry_after": retry_after}}
+        self.reply(code, out)
+        return True
 
     def download(self, bot, file_path):
         with bot.cond:
@@ -472,6 +540,22 @@ class Handler(BaseHTTPRequestHandler):
                 for _ in range(int(body.get("count", 1))):
                     bot.faults[body["method"]].append(body)
             return self.reply(200, {"ok": True})
+        if path == "/test/chaos" and self.command == "POST":
+            with bot.cond:
+                bot.chaos = None
+                if any(k.startswith("p_") for k in body):
+                    bot.chaos = {"random": random.Random(body.get("seed", 1)), "methods": set(body.get("methods") or []),
+                                 "retry_after": body.get("retry_after", 1), "slow_ms": body.get("slow_ms", 500)}
+                    for kind in ("429", "500", "drop", "slow"):
+                        bot.chaos["p_" + kind] = float(body.get("p_" + kind, 0))
+            return self.reply(200, {"ok": True})
+        if path == "/test/chaos":
+            with bot.cond:
+                return self.reply(200, dict(bot.injected))
+        if path == "/test/journal":
+            since = int(q.get("since", 0))
+            with bot.cond:
+                return self.reply(200, {"next": len(bot.journal), "entries": bot.journal[since:]})
         if path == "/test/messages":
             chat = int(q["chat_id"])
             with bot.cond:

@@ -46,13 +46,6 @@ bool is_message(action const& a)
            std::holds_alternative<answer_action>(a) || std::holds_alternative<document_action>(a);
 }
 
-/// Errors after which sending the same message again cannot succeed: drop it.
-bool permanent(error const& e)
-{
-    return e.is(errc::invalid_argument) || e.is(errc::forbidden) || e.is(errc::not_found) ||
-           e.is(errc::payload_too_large) || e.is(errc::unauthorized) || e.is(errc::conflict);
-}
-
 /// A file name the user's client reported, made safe for a storage key: letters, digits,
 /// '.', '-' and '_' only, no leading dot, at most 64 bytes.
 std::string safe_name(std::string_view name)
@@ -352,19 +345,35 @@ void bot_app::kick()
 {
     if (stopping_)
         return;
-    for (auto const& row : db_.outbox())
+    // co_spawn runs a task inline up to its first suspension, and some work (/status, /cancel
+    // with nothing running) finishes there, removing its row and calling kick() again. A nested
+    // pass would start rows that this pass then finds in its older snapshot of the outbox, no
+    // longer in rows_in_work_, and starts again: the same /status answered twice (found by the
+    // soak). So one pass at a time, and a kick during a pass asks for another pass.
+    if (kicking_)
     {
-        if (is_message(row.what))
-        {
-            if (chat_workers_.insert(row.chat_id).second)
-                spawn(chat_worker(row.chat_id));
-        }
-        else if (rows_in_work_.insert(row.id).second)
-            spawn(do_work(row));
+        kick_again_ = true;
+        return;
     }
-    for (auto const& job : db_.jobs_in_phase(job_phase::pending))
-        if (launching_.insert(job.id).second)
-            spawn(launch_job(job.id));
+    kicking_ = true;
+    do
+    {
+        kick_again_ = false;
+        for (auto const& row : db_.outbox())
+        {
+            if (is_message(row.what))
+            {
+                if (chat_workers_.insert(row.chat_id).second)
+                    spawn(chat_worker(row.chat_id));
+            }
+            else if (rows_in_work_.insert(row.id).second)
+                spawn(do_work(row));
+        }
+        for (auto const& job : db_.jobs_in_phase(job_phase::pending))
+            if (launching_.insert(job.id).second)
+                spawn(launch_job(job.id));
+    } while (kick_again_ && !stopping_);
+    kicking_ = false;
 }
 
 asio::awaitable<void> bot_app::chat_worker(std::int64_t chat_id)
@@ -382,7 +391,7 @@ asio::awaitable<void> bot_app::chat_worker(std::int64_t chat_id)
         if (!next)
             break;
         auto r = co_await deliver(*next);
-        if (!r && !permanent(r.error()))
+        if (!r && !detail::permanent_send_error(r.error()))
         {
             log(log_level::warning, "chat " + std::to_string(chat_id) + ": " + r.error().what() + "; retrying");
             co_await sleep(backoff);

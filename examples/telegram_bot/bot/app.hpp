@@ -109,6 +109,8 @@ private:
     boost::asio::awaitable<void> follow(std::int64_t job_id);
     /// Sends the job's one live log message, once, and records its id.
     boost::asio::awaitable<void> ensure_live_view(std::int64_t job_id);
+    boost::asio::awaitable<bool> edit_live_view(std::int64_t job_id, std::int64_t chat, std::int64_t message_id,
+                                                std::string const& text, bool last);
     /// What the user is told when a followed job ends with `outcome` after running `ran`.
     std::string end_text(job_record const& job, std::string_view outcome, std::chrono::seconds ran) const;
     /// Where the job's model is: the provider's word, else what the bot asked for.
@@ -141,6 +143,8 @@ private:
     std::set<boost::asio::steady_timer*> sleepers_;
     std::set<std::int64_t> chat_workers_;
     std::set<std::int64_t> rows_in_work_;
+    bool kicking_ = false;    ///< kick() is making a pass over the outbox
+    bool kick_again_ = false; ///< kick() was called during that pass
     std::set<std::int64_t> launching_;
     std::set<std::int64_t> followers_;
 };

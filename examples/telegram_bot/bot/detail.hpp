@@ -9,6 +9,8 @@
 // Small helpers the bot's sources share: reading members of untrusted JSON, times as Unix
 // milliseconds, and visiting variants with a set of lambdas.
 
+#include <mlcloud/error.hpp>
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -50,6 +52,15 @@ inline std::chrono::system_clock::time_point from_unix_ms(std::int64_t ms)
 }
 
 /// std::visit(overloaded{[](a const&) {...}, [](b const&) {...}}, v)
+/// Errors after which sending the same message (or edit) again cannot succeed; anything else
+/// (a 5xx, a dropped connection, a timeout) is worth another try.
+inline bool permanent_send_error(mlcloud::error const& e)
+{
+    using mlcloud::errc;
+    return e.is(errc::invalid_argument) || e.is(errc::forbidden) || e.is(errc::not_found) ||
+           e.is(errc::payload_too_large) || e.is(errc::unauthorized) || e.is(errc::conflict);
+}
+
 template <class... F>
 struct overloaded : F...
 {

@@ -8,6 +8,7 @@
 // they end, reconciled after a restart.
 
 #include "bot/app.hpp"
+#include "bot/detail.hpp"
 
 #include "bot/log.hpp"
 #include "bot/text.hpp"
@@ -276,11 +277,21 @@ asio::awaitable<void> bot_app::ensure_live_view(std::int64_t job_id)
             break;
         co_await sleep(std::chrono::milliseconds(50));
     }
-    auto m = co_await chat_.send_message(job->chat_id, render_log(*job));
-    if (!m)
+    // A transient failure (a 5xx, a dropped connection) is tried again, as the outbox does:
+    // without this message the job would have no live view at all.
+    auto backoff = std::chrono::seconds(1);
+    auto const chat = job->chat_id;
+    auto const text = render_log(*job);
+    keyboard const no_buttons; // named: no class-type temporaries into an awaited call (GCC 12)
+    auto m = co_await chat_.send_message(chat, text, no_buttons);
+    while (!m)
     {
         log(log_level::warning, "job " + std::to_string(job_id) + ": cannot send the log view: " + m.error().what());
-        co_return;
+        if (stopping_ || detail::permanent_send_error(m.error()))
+            co_return;
+        co_await sleep(backoff);
+        backoff = std::min(backoff * 2, std::chrono::seconds(30));
+        m = co_await chat_.send_message(chat, text, no_buttons);
     }
     store::transaction t(db_);
     auto fresh = db_.job(job_id);
@@ -498,13 +509,11 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         if (job->live_message_id != 0 && text != shown &&
             (ended || now - last_edit >= config_.telegram.log_edit_interval))
         {
-            if (auto e = co_await chat_.edit_message(chat, job->live_message_id, text))
+            if (co_await edit_live_view(job_id, chat, job->live_message_id, text, ended))
             {
                 shown = text;
                 last_edit = now;
             }
-            else
-                log(log_level::warning, "job " + std::to_string(job_id) + ": editing the log view failed: " + e.error().what());
         }
         if (ended)
         {
@@ -519,9 +528,29 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
     {
         auto const text = render_log(*job);
         if (text != shown)
-            co_await chat_.edit_message(chat, job->live_message_id, text);
+            co_await edit_live_view(job_id, chat, job->live_message_id, text, true);
     }
     followers_.erase(job_id);
+}
+
+asio::awaitable<bool> bot_app::edit_live_view(std::int64_t job_id, std::int64_t chat, std::int64_t message_id,
+                                              std::string const& text, bool last)
+{
+    // An edit that fails is made again the next round with newer lines, but the last one has no
+    // next round: a transient failure is retried so that the view does end on the last lines.
+    auto backoff = std::chrono::seconds(1);
+    keyboard const no_buttons;
+    for (;;)
+    {
+        auto e = co_await chat_.edit_message(chat, message_id, text, no_buttons);
+        if (e)
+            co_return true;
+        log(log_level::warning, "job " + std::to_string(job_id) + ": editing the log view failed: " + e.error().what());
+        if (!last || stopping_ || detail::permanent_send_error(e.error()))
+            co_return false;
+        co_await sleep(backoff);
+        backoff = std::min(backoff * 2, std::chrono::seconds(30));
+    }
 }
 
 } // namespace mlcloud_bot

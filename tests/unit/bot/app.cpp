@@ -522,6 +522,49 @@ TEST_CASE("messages that fail to send are retried in order")
     CHECK(h.logged("retrying"));
 }
 
+TEST_CASE("work that finishes at once is done once: two /status in one batch get two answers")
+{
+    // Found by the soak (tests/soak): /status and /cancel with nothing running finish inside
+    // co_spawn and kick() again; the outer pass then started the same rows a second time.
+    harness h;
+    h.boot();
+    h.chat.send_text("/status");
+    h.chat.send_text("/status");
+    h.chat.send_text("/cancel");
+    REQUIRE(h.run_until([&] { return h.chat.count("Status") >= 2 && h.chat.count("Nothing to cancel") >= 1; }));
+    h.run_until([] { return false; }, 300ms);
+    CHECK(h.chat.count("Status") == 2);
+    CHECK(h.chat.count("Nothing to cancel") == 1);
+    CHECK(h.chat.messages().size() == 3);
+}
+
+TEST_CASE("the live view survives transient failures: its first send and its last edit are retried")
+{
+    // Found by the soak (tests/soak): a 500 or a dropped connection on the view's sendMessage
+    // left the job without a view, and on its last edit left the view short of the last lines.
+    harness h;
+    h.mem.shared_world->line_interval = 100ms; // the view is sent before the job ends
+    h.boot();
+    std::string const marker(mlcloud::completion_marker);
+    h.chat.fail_sends_with = {"Training logs", 2};
+    h.chat.fail_edits_with = {marker, 2};
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("Training complete", 30s));
+    REQUIRE(h.run_until([&] {
+        auto const* v = h.live_view();
+        return v && !view_lines(v->text).empty() && view_lines(v->text).back() == marker;
+    }, 30s));
+    CHECK(h.chat.fail_sends_with.count == 0);
+    CHECK(h.chat.fail_edits_with.count == 0);
+    CHECK(h.chat.count("Training logs") == 1);
+    std::vector<std::string> const expected{"dataset: 3 rows", "epoch 1 loss=0.9", "epoch 2 loss=0.5", "epoch 3 loss=0.2",
+                                            "final: val_accuracy=0.9667 val_loss=0.12", marker};
+    CHECK(view_lines(h.live_view()->text) == expected);
+    CHECK(h.logged("cannot send the log view"));
+    CHECK(h.logged("editing the log view failed"));
+}
+
 TEST_CASE("a kill -9 during training: the restarted bot continues the same log view without repeats")
 {
     harness h;

@@ -172,6 +172,8 @@ public:
             --fail_sends;
             co_return mlcloud::error(mlcloud::errc::network_error, "injected");
         }
+        if (fail_sends_with.hits(text))
+            co_return mlcloud::error(mlcloud::errc::network_error, "injected");
         if (visible_length(text) > max_message_chars && format_ == text_format::html)
             co_return mlcloud::error(mlcloud::errc::invalid_argument, "Bad Request: message is too long");
         bot_message m{next_message_++, chat, std::move(text), std::move(buttons), {}, {}, 0};
@@ -182,6 +184,8 @@ public:
     mlcloud::task<void> edit_message(std::int64_t, std::int64_t message_id, std::string text, keyboard buttons) override
     {
         co_await boost::asio::post(ex_, boost::asio::use_awaitable);
+        if (fail_edits_with.hits(text))
+            co_return mlcloud::error(mlcloud::errc::network_error, "injected");
         for (auto& m : messages_)
             if (m.id == message_id)
             {
@@ -233,6 +237,22 @@ public:
     }
 
     int fail_sends = 0;  ///< the next sends fail with a network error
+
+    /// The next `count` calls whose text contains `needle` fail with a network error.
+    struct failure_rule
+    {
+        std::string needle;
+        int count = 0;
+        bool hits(std::string const& text)
+        {
+            if (count <= 0 || text.find(needle) == std::string::npos)
+                return false;
+            --count;
+            return true;
+        }
+    };
+    failure_rule fail_sends_with;
+    failure_rule fail_edits_with;
     bool closed = false; ///< getUpdates reports the end of input
 
 private:
