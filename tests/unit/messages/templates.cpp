@@ -356,3 +356,24 @@ TEST_CASE("provider words")
     CHECK(provider_title("runpod") == "RunPod");
     CHECK(provider_title("mine") == "mine");
 }
+
+// Found by tests/fuzz (redact): a token inside a Bot API URL (".../bot<token>/...") was left
+// as it was, because its digits follow "bot" and are not at a word boundary.
+TEST_CASE("fuzz regression: redact_secrets masks a Telegram token inside a Bot API URL", "[messages][fuzz]")
+{
+    std::string const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    auto const out = redact_secrets("POST https://api.telegram.org/bot" + token + "/sendMessage failed");
+    CHECK(out.find("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") == std::string::npos);
+    CHECK(out.find("https://api.telegram.org/bot") != std::string::npos);
+    CHECK(redact_secrets("robot 12345 ran") == "robot 12345 ran");
+}
+
+// Found by tests/fuzz (redact): shapes whose secret redact_secrets left in place.
+TEST_CASE("fuzz regressions: redact_secrets on tangled input", "[messages][fuzz]")
+{
+    std::string const secret = "FUZZSECRET-9f8e7d6c5b4a_3210fedcba98";
+    CHECK(redact_secrets("x Bearer Bearer " + secret + " y").find(secret) == std::string::npos);
+    CHECK(redact_secrets("Bearer bot987654321:" + secret).find(secret) == std::string::npos);
+    CHECK(redact_secrets(";-Amz-Signature= Bearer " + secret).find(secret) == std::string::npos);
+    CHECK(redact_secrets("Bearer abc.def") == "Bearer <redacted>");
+}
