@@ -79,11 +79,11 @@ TEST_CASE("fuzz regression: a job record with a launch time out of range is refu
         return from_json<job_handle>(boost::json::parse(R"({"provider":"aws","id":"i-1","launched_at_ms":)" + ms + "}"));
     };
     auto const late = record("9951586740000");
-    REQUIRE_FALSE(late);
+    REQUIRE(late.has_error());
     CHECK(late.error().is(errc::invalid_argument));
     CHECK(late.error().message.find("launched_at_ms") != std::string::npos);
-    CHECK_FALSE(record("-9223372036854775807"));
+    CHECK(record("-9223372036854775807").has_error());
     auto const fine = record("1790000000000");
-    REQUIRE(fine);
+    REQUIRE(fine.has_value());
     CHECK(fine->launched_at == std::chrono::system_clock::time_point(std::chrono::milliseconds(1790000000000)));
 }

@@ -719,7 +719,8 @@ MLCLOUD_DECL mlcloud::error decode_job_error(std::string_view text)
                         name = name.substr(8, name.size() - 10);
                     if (auto dot = name.rfind('.'); dot != std::string_view::npos)
                         name.remove_prefix(dot + 1);
-                    e.message = std::string(name) + ": " + e.message;
+                    // The type is the worker's text too: one line of it, redacted with the message.
+                    e.message = net::redact_text(first_line(name, 200) + ": " + e.message);
                 }
                 return e;
             }
