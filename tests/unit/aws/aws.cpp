@@ -1040,3 +1040,16 @@ TEST_CASE("fuzz regressions: AWS times and REPORT figures out of range are refus
     CHECK_FALSE(nan.duration_ms);
     CHECK(nan.memory_mb == 128);
 }
+
+// Found by tests/fuzz (aws_ec2): a mlcloud:finished-at tag beyond what system_clock counts
+// overflowed when turned into a time; now it is no end time.
+TEST_CASE("fuzz regression: a finished-at tag out of range is ignored", "[aws][ec2][fuzz]")
+{
+    detail::ec2_instance i;
+    i.id = "i-0123456789abcdef0";
+    i.state = "running";
+    i.tags = {{"mlcloud:result", "succeeded"}, {"mlcloud:finished-at", "17900000400"}};
+    auto const v = detail::judge_instance(i, std::chrono::system_clock::time_point(std::chrono::seconds(1'790'000'000)));
+    CHECK(v.status.state == mlcloud::job_state::succeeded);
+    CHECK_FALSE(v.ended_at);
+}

@@ -416,3 +416,13 @@ TEST_CASE("fuzz regressions: redact_text on tangled input", "[net][redact][fuzz]
     CHECK(net::redact_text("Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/x") ==
           "Authorization: AWS4-HMAC-SHA256 <redacted>");
 }
+
+// Found by tests/fuzz (http_headers): a refused URL was quoted through redact_url only, which
+// does not look for access key ids; the message now goes through redact_text.
+TEST_CASE("fuzz regression: a refused URL's message hides an access key id", "[net][url][fuzz]")
+{
+    auto const u = net::parse_url("https:/ser::ASIA0]:8ods:/ASIA0777777777777777:se");
+    REQUIRE(u.has_error());
+    CHECK(u.error().message.find("ASIA0777777777777777") == std::string::npos);
+    CHECK(net::redact_text(u.error().message) == u.error().message);
+}
