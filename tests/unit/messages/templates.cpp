@@ -61,8 +61,8 @@ TEST_CASE("escape_html, clean_text and redact_secrets")
     CHECK(redact_secrets("key AKIAIOSFODNN7EXAMPLE used") == "key <redacted> used");
     CHECK(redact_secrets("ASIAIOSFODNN7EXAMPLEX") == "ASIAIOSFODNN7EXAMPLEX"); // 21 chars: not a key id
     CHECK(redact_secrets("rpa_0123456789ABCDEF and rps_abcdefgh12") == "<redacted> and <redacted>");
-    CHECK(redact_secrets("bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") ==
-          "bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe"); // "bot" prefix: not at a word start
+    // Right after "bot" (a Bot API URL path) the token is masked too (tests/fuzz found it left).
+    CHECK(redact_secrets("bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") == "bot<redacted>/getMe");
     CHECK(redact_secrets("/bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") == "/bot <redacted>/getMe");
     CHECK(redact_secrets("https://b.s3.amazonaws.com/k?X-Amz-Credential=AK%2F20260101&X-Amz-Signature=deadbeef") ==
           "https://b.s3.amazonaws.com/k?X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>");
