@@ -328,5 +328,6 @@ TEST_CASE("fuzz regression: a Retry-After date beyond what the clock can count i
     auto const now = std::chrono::system_clock::time_point(std::chrono::seconds(1'790'000'000));
     CHECK_FALSE(net::parse_retry_after("Sun Nov  6 08:49:37 9914", now));
     CHECK_FALSE(net::parse_retry_after("Sun, 06 Nov 9994 08:49:37 GMT", now));
+    CHECK_FALSE(net::parse_retry_after("Sun, 06 Nov 1618 08:49:37 GMT", now));
     CHECK(net::parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now) == std::chrono::milliseconds(0));
 }
