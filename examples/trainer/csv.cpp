@@ -170,8 +170,11 @@ std::optional<csv_table> parse_csv(std::string_view text, csv_error& error, csv_
 
 std::string csv_field(std::string_view field)
 {
+    // A field that starts with a UTF-8 byte order mark is quoted too: written first in a file,
+    // a bare one would be taken for the file's BOM and dropped when the file is read back.
     bool const needs_quotes = field.find_first_of(",\"\r\n") != std::string_view::npos ||
-                              (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+                              (!field.empty() && (field.front() == ' ' || field.back() == ' ')) ||
+                              field.starts_with("\xEF\xBB\xBF");
     if (!needs_quotes)
         return std::string(field);
     std::string out = "\"";
@@ -187,6 +190,9 @@ std::string csv_field(std::string_view field)
 
 std::string csv_record(std::vector<std::string> const& fields)
 {
+    // One empty field written bare would be an empty line, which readers skip: quote it.
+    if (fields.size() == 1 && fields.front().empty())
+        return "\"\"\n";
     std::string out;
     for (std::size_t i = 0; i < fields.size(); ++i)
     {

@@ -93,6 +93,10 @@ inline std::int64_t to_unix_ms(std::chrono::system_clock::time_point t)
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// system_clock counts nanoseconds in 64 bits: about 292 years either side of 1970. A record
+// with a time beyond +-9e12 ms (years 1685-2255) is refused rather than overflowing.
+inline constexpr std::int64_t max_unix_ms = 9'000'000'000'000;
+
 inline std::chrono::system_clock::time_point from_unix_ms(std::int64_t ms)
 {
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
@@ -225,7 +229,10 @@ MLCLOUD_DECL result<job_handle> from_json<job_handle>(boost::json::value const& 
     r.string("market", market_name);
     std::int64_t launched = 0;
     r.number("launched_at_ms", launched);
-    h.launched_at = detail::from_unix_ms(launched);
+    if (launched < -detail::max_unix_ms || launched > detail::max_unix_ms)
+        r.fail("launched_at_ms", "out of range");
+    else
+        h.launched_at = detail::from_unix_ms(launched);
     if (!market_name.empty())
     {
         if (auto m = market_from_string(market_name))

@@ -157,7 +157,10 @@ MLCLOUD_DECL result<storage_uri> storage_uri::parse(std::string_view text)
         return detail::parse_runpod(text, rest);
     if (scheme == "file")
         return detail::parse_file(text);
-    return detail::bad_uri(text, "unsupported scheme '" + scheme + "' (use s3://, runpod://, file:// or a local path)");
+    // The scheme is quoted again in the reason: at most 32 bytes of it, so that the message
+    // stays one bounded line however long the input.
+    auto const shown = scheme.size() > 32 ? scheme.substr(0, 32) + "..." : scheme;
+    return detail::bad_uri(text, "unsupported scheme '" + shown + "' (use s3://, runpod://, file:// or a local path)");
 }
 
 MLCLOUD_DECL storage_uri storage_uri::child(std::string_view name) const

@@ -1009,3 +1009,37 @@ TEST_CASE("the bootstrap refuses what cannot go into it", "[aws][bootstrap]")
         std::filesystem::remove(dir);
     }
 }
+
+// Found by tests/fuzz (aws_ec2, aws_s3, aws_lambda): a year system_clock cannot count, or a
+// REPORT figure no integer can hold, was undefined behaviour; now it is simply not a value.
+TEST_CASE("fuzz regressions: AWS times and REPORT figures out of range are refused", "[aws][encoding][fuzz]")
+{
+    CHECK_FALSE(detail::parse_iso8601("4053-01-01T00:00:00Z"));
+    CHECK_FALSE(detail::parse_iso8601("1066-10-14T09:00:00Z"));
+    CHECK_FALSE(detail::parse_transition_time("User initiated (7381-11-28 18:10:38 GMT)"));
+    CHECK_FALSE(detail::parse_http_date("Fri, 01 Jan 9999 00:00:00 GMT"));
+    CHECK(detail::parse_iso8601("2200-01-01T00:00:00Z"));
+
+    auto report = [](std::string const& line) { return detail::parse_log_tail(detail::base64_encode(line)); };
+    auto const huge = report("REPORT RequestId: 8f5\tDuration: 1e300 ms\tBilled Duration: -1e300 ms\tMemory Size: 1e20 MB");
+    CHECK_FALSE(huge.billed);
+    CHECK_FALSE(huge.duration_ms);
+    CHECK_FALSE(huge.memory_mb);
+    auto const nan = report("REPORT RequestId: 8f5\tDuration: nan ms\tBilled Duration: inf ms\tMemory Size: 128 MB");
+    CHECK_FALSE(nan.billed);
+    CHECK_FALSE(nan.duration_ms);
+    CHECK(nan.memory_mb == 128);
+}
+
+// Found by tests/fuzz (aws_ec2): a mlcloud:finished-at tag beyond what system_clock counts
+// overflowed when turned into a time; now it is no end time.
+TEST_CASE("fuzz regression: a finished-at tag out of range is ignored", "[aws][ec2][fuzz]")
+{
+    detail::ec2_instance i;
+    i.id = "i-0123456789abcdef0";
+    i.state = "running";
+    i.tags = {{"mlcloud:result", "succeeded"}, {"mlcloud:finished-at", "17900000400"}};
+    auto const v = detail::judge_instance(i, std::chrono::system_clock::time_point(std::chrono::seconds(1'790'000'000)));
+    CHECK(v.status.state == mlcloud::job_state::succeeded);
+    CHECK_FALSE(v.ended_at);
+}

@@ -70,3 +70,20 @@ TEST_CASE("job status round trip")
     CHECK(from_json<job_status>(boost::json::parse(R"({"state":"exploded"})")).error().message ==
           "job_status.state: unknown state 'exploded'");
 }
+
+// Found by tests/fuzz (job_record): a record's launched_at_ms past year 2262 overflowed
+// system_clock when read back; it is refused as invalid now.
+TEST_CASE("fuzz regression: a job record with a launch time out of range is refused", "[serialization][fuzz]")
+{
+    auto record = [](std::string const& ms) {
+        return from_json<job_handle>(boost::json::parse(R"({"provider":"aws","id":"i-1","launched_at_ms":)" + ms + "}"));
+    };
+    auto const late = record("9951586740000");
+    REQUIRE(late.has_error());
+    CHECK(late.error().is(errc::invalid_argument));
+    CHECK(late.error().message.find("launched_at_ms") != std::string::npos);
+    CHECK(record("-9223372036854775807").has_error());
+    auto const fine = record("1790000000000");
+    REQUIRE(fine.has_value());
+    CHECK(fine->launched_at == std::chrono::system_clock::time_point(std::chrono::milliseconds(1790000000000)));
+}

@@ -69,3 +69,14 @@ TEST_CASE("bad URIs give a clear error")
     check_bad(std::string_view("a\0b", 3), "NUL");
     check_bad("s3://bucket/" + std::string(1025, 'k'), "1024");
 }
+
+// Found by tests/fuzz (storage_uri): an unknown scheme was quoted whole in the message, so a
+// long one made the "one bounded line" arbitrarily long.
+TEST_CASE("fuzz regression: a long unknown scheme keeps the message bounded")
+{
+    auto const uri = storage_uri::parse(std::string(5000, 'x') + "://bucket/key");
+    REQUIRE(uri.has_error());
+    CHECK(uri.error().is(mlcloud::errc::invalid_argument));
+    CHECK(uri.error().message.size() < 600);
+    CHECK(uri.error().message.find("unsupported scheme") != std::string::npos);
+}

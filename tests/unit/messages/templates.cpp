@@ -61,8 +61,8 @@ TEST_CASE("escape_html, clean_text and redact_secrets")
     CHECK(redact_secrets("key AKIAIOSFODNN7EXAMPLE used") == "key <redacted> used");
     CHECK(redact_secrets("ASIAIOSFODNN7EXAMPLEX") == "ASIAIOSFODNN7EXAMPLEX"); // 21 chars: not a key id
     CHECK(redact_secrets("rpa_0123456789ABCDEF and rps_abcdefgh12") == "<redacted> and <redacted>");
-    CHECK(redact_secrets("bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") ==
-          "bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe"); // "bot" prefix: not at a word start
+    // Right after "bot" (a Bot API URL path) the token is masked too (tests/fuzz found it left).
+    CHECK(redact_secrets("bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") == "bot<redacted>/getMe");
     CHECK(redact_secrets("/bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/getMe") == "/bot <redacted>/getMe");
     CHECK(redact_secrets("https://b.s3.amazonaws.com/k?X-Amz-Credential=AK%2F20260101&X-Amz-Signature=deadbeef") ==
           "https://b.s3.amazonaws.com/k?X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>");
@@ -355,4 +355,25 @@ TEST_CASE("provider words")
     CHECK(machine_noun("aws") == "instance");
     CHECK(provider_title("runpod") == "RunPod");
     CHECK(provider_title("mine") == "mine");
+}
+
+// Found by tests/fuzz (redact): a token inside a Bot API URL (".../bot<token>/...") was left
+// as it was, because its digits follow "bot" and are not at a word boundary.
+TEST_CASE("fuzz regression: redact_secrets masks a Telegram token inside a Bot API URL", "[messages][fuzz]")
+{
+    std::string const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    auto const out = redact_secrets("POST https://api.telegram.org/bot" + token + "/sendMessage failed");
+    CHECK(out.find("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") == std::string::npos);
+    CHECK(out.find("https://api.telegram.org/bot") != std::string::npos);
+    CHECK(redact_secrets("robot 12345 ran") == "robot 12345 ran");
+}
+
+// Found by tests/fuzz (redact): shapes whose secret redact_secrets left in place.
+TEST_CASE("fuzz regressions: redact_secrets on tangled input", "[messages][fuzz]")
+{
+    std::string const secret = "FUZZSECRET-9f8e7d6c5b4a_3210fedcba98";
+    CHECK(redact_secrets("x Bearer Bearer " + secret + " y").find(secret) == std::string::npos);
+    CHECK(redact_secrets("Bearer bot987654321:" + secret).find(secret) == std::string::npos);
+    CHECK(redact_secrets(";-Amz-Signature= Bearer " + secret).find(secret) == std::string::npos);
+    CHECK(redact_secrets("Bearer abc.def") == "Bearer <redacted>");
 }

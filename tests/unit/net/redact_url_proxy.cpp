@@ -370,3 +370,59 @@ TEST_CASE("proxy: from_environment reads upper and lower case, upper wins", "[ne
     for (char const* v : {"https_proxy", "HTTPS_PROXY", "NO_PROXY", "no_proxy", "HTTP_PROXY", "REQUEST_METHOD"})
         ::unsetenv(v);
 }
+
+// Found by tests/fuzz (redact): the scope kept after a redacted X-Amz-Credential was copied
+// without being scanned, so a second credential inside it survived the first pass (and
+// redact_text was not idempotent).
+TEST_CASE("fuzz regression: a credential inside the kept scope of another is redacted too", "[net][redact][fuzz]")
+{
+    std::string const text = "GET https://h/x?X-Amz-Credential=AKIAuser/x?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2Fs3"
+                             "%2Faws4_request&X-Amz-Signature=deadbeef";
+    auto const once = net::redact_text(text);
+    CHECK(once.find("AKIAIOSFODNN7EXAMPLE") == std::string::npos);
+    CHECK(once.find("AKIAuser") == std::string::npos);
+    CHECK(once.find("%2Fs3%2Faws4_request") != std::string::npos);
+    CHECK(net::redact_text(once) == once);
+}
+
+// Found by tests/fuzz (redact): after a redacted JSON value the scan went on past its closing
+// quote, so a secret key that began at that very quote (quotes that do not pair up, as in a
+// truncated body) was not seen.
+TEST_CASE("fuzz regression: a JSON secret right after a redacted value's closing quote", "[net][redact][fuzz]")
+{
+    auto const out = net::redact_text(R"({"secret":" {"password":"hunter2-hunter2"} s"})");
+    CHECK(out.find("hunter2") == std::string::npos);
+    CHECK(net::redact_text(out) == out);
+    CHECK(net::redact_text(R"({"password":"a","user":"bob"})") == R"({"password":"<redacted>","user":"bob"})");
+}
+
+// Found by tests/fuzz (redact): shapes that hid a secret from one pass, or that a second pass
+// redacted further (redact_text was not idempotent).
+TEST_CASE("fuzz regressions: redact_text on tangled input", "[net][redact][fuzz]")
+{
+    auto hides_nothing = [](std::string const& text, std::string const& secret) {
+        auto const out = net::redact_text(text);
+        INFO(out);
+        CHECK(out.find(secret) == std::string::npos);
+        CHECK(net::redact_text(out) == out);
+    };
+    // A value that is really a key: "passwd": "SecretAccessKey": "<secret>".
+    hides_nothing(R"("passwd": "SecretAccessKey": "wJalrXUtnFEMIK7MDENG")", "wJalrXUtnFEMIK7MDENG");
+    // "Bearer Bearer <token>".
+    hides_nothing("Authorization failed: Bearer  Bearer abcdef0123456789", "abcdef0123456789");
+    // An Authorization value whose first word is no scheme was partly kept, then redacted
+    // whole by the next pass.
+    hides_nothing(R"(Proxy-Authorization: x"password":"p4ss w0rd-and-more")", "p4ss");
+    CHECK(net::redact_text("Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/x") ==
+          "Authorization: AWS4-HMAC-SHA256 <redacted>");
+}
+
+// Found by tests/fuzz (http_headers): a refused URL was quoted through redact_url only, which
+// does not look for access key ids; the message now goes through redact_text.
+TEST_CASE("fuzz regression: a refused URL's message hides an access key id", "[net][url][fuzz]")
+{
+    auto const u = net::parse_url("https:/ser::ASIA0]:8ods:/ASIA0777777777777777:se");
+    REQUIRE(u.has_error());
+    CHECK(u.error().message.find("ASIA0777777777777777") == std::string::npos);
+    CHECK(net::redact_text(u.error().message) == u.error().message);
+}

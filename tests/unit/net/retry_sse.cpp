@@ -320,3 +320,14 @@ TEST_CASE("sse: events larger than the limit are a protocol error", "[net][sse]"
         many += "data: 12345\n";
     CHECK_FALSE(q.feed(many, out).has_value());
 }
+
+// Found by tests/fuzz (http_headers): an HTTP-date in a year past 2262 overflowed
+// system_clock; such a Retry-After is now unparsable, like any other nonsense.
+TEST_CASE("fuzz regression: a Retry-After date beyond what the clock can count is refused", "[net][retry][fuzz]")
+{
+    auto const now = std::chrono::system_clock::time_point(std::chrono::seconds(1'790'000'000));
+    CHECK_FALSE(net::parse_retry_after("Sun Nov  6 08:49:37 9914", now));
+    CHECK_FALSE(net::parse_retry_after("Sun, 06 Nov 9994 08:49:37 GMT", now));
+    CHECK_FALSE(net::parse_retry_after("Sun, 06 Nov 1618 08:49:37 GMT", now));
+    CHECK(net::parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now) == std::chrono::milliseconds(0));
+}

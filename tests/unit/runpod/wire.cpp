@@ -344,3 +344,39 @@ TEST_CASE("endpoint health parses and summarises", "[runpod][wire]")
     CHECK(h->summary() == "workers: 0 idle, 0 running, 3 unhealthy; jobs: 2 in queue, 0 in progress, 5 failed");
     CHECK(rp::parse_health("nope").error().is(errc::protocol_error));
 }
+
+// Found by tests/fuzz (runpod_json): a time the clock cannot count, or a count no int can hold,
+// was undefined behaviour; now it is not a value (and the field keeps its default).
+TEST_CASE("fuzz regressions: RunPod times and counts out of range are refused", "[runpod][wire][fuzz]")
+{
+    CHECK_FALSE(rp::parse_rfc3339("0004-03-01T00:00:00Z"));
+    CHECK_FALSE(rp::parse_rfc3339("9999-12-31T23:59:59Z"));
+    CHECK(rp::parse_rfc3339("2200-12-31T23:59:59Z"));
+
+    auto pod = rp::parse_pod(R"({"id":"p1","status":"RUNNING","createdAt":"0005-01-01T00:00:00Z",
+        "gpu":{"id":"NVIDIA A40","count":1e10},"runtime":{"uptime":-1e300}})");
+    REQUIRE(pod.has_value());
+    CHECK_FALSE(pod->created_at);
+    CHECK(pod->gpu_count == 1);
+    CHECK_FALSE(pod->uptime);
+
+    auto job = rp::parse_job(R"({"id":"j1","status":"COMPLETED","delayTime":1e300,"executionTime":"nan"})");
+    REQUIRE(job.has_value());
+    CHECK_FALSE(job->delay);
+    CHECK_FALSE(job->execution);
+
+    auto volume = rp::parse_volume(R"({"id":"v1","name":"n","dataCenterId":"EU-RO-1","size":4e9})");
+    REQUIRE(volume.has_value());
+    CHECK(volume->size_gb == 0);
+}
+
+// Found by tests/fuzz (runpod_json): a runpod-python error_type was put in front of the
+// (redacted) message without being redacted itself, nor cut to one line.
+TEST_CASE("fuzz regression: a job error's type is redacted and one line", "[runpod][wire][fuzz]")
+{
+    auto const e = rp::decode_job_error(
+        R"({"error_type":"Bearer sk-live-0123456789abcdef\nnext","error_message":"boom"})");
+    CHECK(e.message.find("sk-live-0123456789abcdef") == std::string::npos);
+    CHECK(e.message.find('\n') == std::string::npos);
+    CHECK(e.message.find("boom") != std::string::npos);
+}

@@ -166,3 +166,32 @@ TEST_CASE("csv: random input never breaks the reader, and what parses round-trip
     }
     CHECK(parsed > 1000); // the generator does reach valid CSV
 }
+
+// Found by tests/fuzz (trainer_csv): a first field starting with a UTF-8 BOM was written bare,
+// and read back the BOM was taken for the file's own and dropped.
+TEST_CASE("fuzz regression: a field starting with a byte order mark survives being written", "[trainer][csv][fuzz]")
+{
+    std::vector<std::string> const header{"\xEF\xBB\xBFid", "x"};
+    std::vector<std::string> const row{"\xEF\xBB\xBF", "1"};
+    auto const text = csv_record(header) + csv_record(row);
+    csv_error error;
+    auto table = parse_csv(text, error);
+    REQUIRE(table);
+    CHECK(table->header == header);
+    REQUIRE(table->rows.size() == 1);
+    CHECK(table->rows[0] == row);
+}
+
+// Found by tests/fuzz (trainer_csv): a record of one empty field was written as an empty line,
+// which the reader skips as blank, so the record vanished.
+TEST_CASE("fuzz regression: a record of one empty field survives being written", "[trainer][csv][fuzz]")
+{
+    CHECK(csv_record({""}) == "\"\"\n");
+    auto const text = csv_record({""}) + csv_record({"7"}) + csv_record({""});
+    csv_error error;
+    auto table = parse_csv(text, error);
+    REQUIRE(table);
+    CHECK(table->header == std::vector<std::string>{""});
+    REQUIRE(table->rows.size() == 2);
+    CHECK(table->rows[1] == std::vector<std::string>{""});
+}

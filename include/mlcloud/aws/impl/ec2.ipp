@@ -190,7 +190,9 @@ MLCLOUD_DECL instance_verdict judge_instance(ec2_instance const& i, std::chrono:
     if (!i.state_reason_code.empty())
         s.detail += " (" + i.state_reason_code + ")";
 
-    if (auto finished = ec2_impl::to_ll(ec2_impl::tag_or(i, tag_finished_at)))
+    // A finished-at tag beyond what system_clock counts (about 1678-2262) is no time.
+    if (auto finished = ec2_impl::to_ll(ec2_impl::tag_or(i, tag_finished_at));
+        finished && *finished >= -9'000'000'000LL && *finished <= 9'000'000'000LL)
         v.ended_at = system_clock::time_point(seconds(*finished));
     if (is_stopped_state(i.state) && !v.ended_at)
         v.ended_at = parse_transition_time(i.state_transition_reason);

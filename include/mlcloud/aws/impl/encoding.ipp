@@ -53,6 +53,10 @@ namespace encoding_impl {
 
 inline std::optional<std::chrono::system_clock::time_point> from_tm(std::tm& tm, long millis = 0)
 {
+    // system_clock counts nanoseconds in 64 bits (about 1678-2262): a year beyond that in an
+    // answer is refused rather than overflowing.
+    if (tm.tm_year < 1900 - 1900 || tm.tm_year > 2200 - 1900)
+        return std::nullopt;
     auto t = timegm(&tm);
     if (t == static_cast<std::time_t>(-1))
         return std::nullopt;

@@ -15,6 +15,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <cmath>
 #include <cstdlib>
 
 namespace mlcloud::aws::detail {
@@ -35,7 +36,9 @@ inline std::optional<double> number_after(std::string_view text, std::string_vie
     std::string rest(text.substr(at + label.size(), 32));
     char* end = nullptr;
     double v = std::strtod(rest.c_str(), &end);
-    if (end == rest.c_str())
+    // The figures are milliseconds and megabytes: anything negative, not finite or beyond 1e9
+    // is not a REPORT line Lambda wrote (and would overflow the integer it is stored in).
+    if (end == rest.c_str() || !std::isfinite(v) || v < 0 || v > 1e9)
         return std::nullopt;
     return v;
 }

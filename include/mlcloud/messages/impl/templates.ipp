@@ -165,12 +165,17 @@ struct secret_match
     std::size_t length = 0; ///< bytes masked after them
 };
 
-inline secret_match match_secret(std::string_view s, std::size_t i) noexcept
+inline secret_match match_secret(std::string_view s, std::size_t i, bool nested = false) noexcept
 {
-    if (!is_word_boundary(s, i))
+    // A Bot API URL puts the token right after "bot" (".../bot123456:AAH.../sendMessage"):
+    // there the digits that start it are not at a word boundary, yet they are a secret.
+    bool const after_bot = i >= 3 && iequals_at(s, i - 3, "bot") && is_digit(s[i]);
+    if (!is_word_boundary(s, i) && !after_bot)
         return {};
-    if (iequals_at(s, i, "bearer "))
-        if (auto n = run_of(s, i + 7, [](char c) noexcept { return is_token_char(c); }); n > 0)
+    // ':' is taken into the token too: "Bearer bot123456:AAH..." holds a Telegram token.
+    // "Bearer Bearer <token>": the second "Bearer" is the one followed by the token.
+    if (iequals_at(s, i, "bearer ") && !iequals_at(s, i + 7, "bearer "))
+        if (auto n = run_of(s, i + 7, [](char c) noexcept { return is_token_char(c) || c == ':'; }); n > 0)
             return {7, n};
     if (iequals_at(s, i, "authorization:"))
     {
@@ -201,6 +206,11 @@ inline secret_match match_secret(std::string_view s, std::size_t i) noexcept
             ++k;
             while (k < s.size() && s[k] == ' ')
                 ++k;
+            // The value may itself be a secret of another shape ("signature= Bearer <token>"):
+            // mask what that shape masks, not just its first word (one level deep: bounded).
+            if (!nested)
+                if (auto const inner = match_secret(s, k, true); inner.length > 0)
+                    return {k - i + inner.keep, inner.length};
             if (auto n = run_of(s, k, [](char c) noexcept { return is_value_char(c); }); n > 0)
                 return {k - i, n};
         }

@@ -1153,6 +1153,13 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_head(connection
                 co_return read_failure(ec, *p, 0, rt, ph, to);
         }
         int status = p->get().result_int();
+        // Beast takes any three digits; a status below 100 ("010") is no HTTP status at all
+        // (RFC 9110 §15) and would otherwise reach the caller as a "response".
+        if (status < 100)
+            co_return make_failure(errc::protocol_error,
+                                   "malformed response from " + rt.where() + ": status " + std::to_string(status) +
+                                       " is not an HTTP status",
+                                   retry_class::none, stage::response_started);
         // An interim 1xx answer (other than 101) is followed by the real one.
         if (status >= 100 && status < 200 && status != 101)
             continue;

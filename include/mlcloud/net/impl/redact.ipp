@@ -133,7 +133,12 @@ inline std::string redact_params(std::string_view in)
                 }
             std::size_t keep = std::min(slash, encoded);
             if (keep != std::string_view::npos)
-                out.append(value.substr(keep));
+            {
+                // The scope is scanned like the rest of the text: what follows the '/' may
+                // hold other parameters (a second X-Amz-Credential in a pasted URL).
+                i += keep;
+                continue;
+            }
         }
         i = end;
     }
@@ -253,6 +258,11 @@ inline std::string redact_bearer(std::string_view in)
         std::size_t end = spaces;
         while (end < in.size() && is_b64_token_char(in[end]))
             ++end;
+        if (end - spaces == 6 && starts_with_icase(in, spaces, "bearer"))
+        {
+            pos = spaces; // "Bearer Bearer <token>": the second one is followed by the token
+            continue;
+        }
         if (spaces > t && end > spaces)
         {
             out.append(in.substr(i, spaces - i));
@@ -321,12 +331,11 @@ inline std::string redact_json(std::string_view in)
         if (name_end == std::string_view::npos)
             break;
         std::string_view name = in.substr(q + 1, name_end - q - 1);
-        pos = name_end + 1;
+        // Every quote may open a key: in text whose quotes do not pair up (a truncated body,
+        // a quote inside a message, a value that is really a key) the pairing cannot be known.
+        pos = q + 1;
         if (name.empty() || name.size() > 64 || !in_set_icase(sensitive_json_keys, name))
-        {
-            pos = q + 1;
             continue;
-        }
         std::size_t k = name_end + 1;
         while (k < in.size() && (in[k] == ' ' || in[k] == '\t' || in[k] == '\r' || in[k] == '\n'))
             ++k;
@@ -335,8 +344,8 @@ inline std::string redact_json(std::string_view in)
         ++k;
         while (k < in.size() && (in[k] == ' ' || in[k] == '\t' || in[k] == '\r' || in[k] == '\n'))
             ++k;
-        if (k >= in.size() || in[k] != '"')
-            continue;
+        if (k >= in.size() || in[k] != '"' || k + 1 < i)
+            continue; // not a string value, or one inside a value already redacted
         std::size_t vstart = k + 1;
         std::size_t vend = vstart;
         while (vend < in.size() && in[vend] != '"')
@@ -349,7 +358,8 @@ inline std::string redact_json(std::string_view in)
             out.append(redacted);
             i = vend;
         }
-        pos = vend + 1;
+        // The value is looked at again as a key (`"passwd": "SecretAccessKey": "..."`).
+        pos = vstart - 1;
     }
     out.append(in.substr(std::min(i, in.size())));
     return out;
@@ -396,9 +406,14 @@ MLCLOUD_DECL std::string redact_header_value(std::string_view name, std::string_
     {
         // Keep the scheme ("Bearer", "Basic", "AWS4-HMAC-SHA256"): it helps debugging and
         // is no secret.
+        // Only a word of letters, digits and '-' is a scheme: anything else before the first
+        // space may be part of the secret.
         std::size_t space = value.find(' ');
-        if (space != std::string_view::npos && space > 0 && space < 32)
-            return std::string(value.substr(0, space)) + " " + std::string(redacted);
+        auto const scheme = value.substr(0, space);
+        bool const is_scheme = std::all_of(scheme.begin(), scheme.end(),
+                                           [](char c) { return detail::is_alnum(c) || c == '-'; });
+        if (space != std::string_view::npos && space > 0 && space < 32 && is_scheme)
+            return std::string(scheme) + " " + std::string(redacted);
     }
     return std::string(redacted);
 }

@@ -107,7 +107,8 @@ inline std::optional<std::chrono::system_clock::time_point> parse_http_date(std:
         clock = parse_clock(tokens[3]);
         year = tokens[4].size() == 4 ? parse_number(tokens[4], 4) : std::nullopt;
     }
-    if (!day || !month || !year || !clock)
+    // system_clock counts nanoseconds in 64 bits (about 1678-2262): other years would overflow.
+    if (!day || !month || !year || !clock || *year < 1900 || *year > 2200)
         return std::nullopt;
     std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(*year)), std::chrono::month(*month),
                                     std::chrono::day(*day)};

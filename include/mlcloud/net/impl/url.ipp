@@ -60,7 +60,7 @@ MLCLOUD_DECL result<std::string> make_url(std::string_view base, std::initialize
 {
     auto parsed = boost::urls::parse_uri(base);
     if (!parsed)
-        return error(errc::invalid_argument, "not an absolute URL: '" + redact_url(base.substr(0, 200)) + "'");
+        return error(errc::invalid_argument, "not an absolute URL: '" + redact_text(base.substr(0, 200)) + "'");
     boost::urls::url u(*parsed);
     if (u.encoded_path().empty())
         u.set_path_absolute(true);
@@ -87,7 +87,8 @@ MLCLOUD_DECL std::string url_parts::authority(bool always_port) const
 MLCLOUD_DECL result<url_parts> parse_url(std::string_view url)
 {
     auto bad = [&](std::string_view why) {
-        return error(errc::invalid_argument, "bad URL '" + redact_url(url.substr(0, 200)) + "': " + std::string(why));
+        // redact_text, not just redact_url: a refused URL may hold anything, an access key id too.
+        return error(errc::invalid_argument, "bad URL '" + redact_text(url.substr(0, 200)) + "': " + std::string(why));
     };
     auto parsed = boost::urls::parse_uri(url); // absolute, fragment allowed (and ignored)
     if (!parsed)

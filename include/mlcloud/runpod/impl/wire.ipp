@@ -65,6 +65,16 @@ inline std::optional<double> number_at(json::object const& o, std::string_view k
     return std::nullopt;
 }
 
+/// A count, size or duration: a whole number from 0 to `max`, else nothing. Casting a larger
+/// (or negative, or not finite) double to an integer would be undefined behaviour.
+inline std::optional<long long> count_at(json::object const& o, std::string_view key, double max = 2147483647.0)
+{
+    auto d = number_at(o, key);
+    if (!d || !std::isfinite(*d) || *d < 0 || *d > max)
+        return std::nullopt;
+    return static_cast<long long>(*d);
+}
+
 inline json::object const* object_at(json::object const& o, std::string_view key)
 {
     if (auto const* v = o.if_contains(key); v && v->is_object())
@@ -117,7 +127,8 @@ MLCLOUD_DECL std::optional<time_point> parse_rfc3339(std::string_view t) noexcep
         !parse_int(t.substr(11, 2), h) || !parse_int(t.substr(14, 2), mi) || !parse_int(t.substr(17, 2), s))
         return std::nullopt;
     year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-    if (!ymd.ok() || h > 23 || mi > 59 || s > 60)
+    // system_clock counts nanoseconds in 64 bits (about 1678-2262): other years would overflow.
+    if (!ymd.ok() || y < 1900 || y > 2200 || h > 23 || mi > 59 || s > 60)
         return std::nullopt;
     std::string_view rest = t.substr(19);
     microseconds frac{0};
@@ -185,7 +196,7 @@ MLCLOUD_DECL problem parse_problem(std::string_view body, int status)
             p.detail = wire_detail::string_at(o, "message"); // v1 and the serverless API
         if (p.detail.empty())
             p.detail = wire_detail::string_at(o, "error");
-        if (auto s = wire_detail::number_at(o, "status"))
+        if (auto s = wire_detail::count_at(o, "status"))
             p.status = static_cast<int>(*s);
         if (auto const* errors = wire_detail::array_at(o, "errors"))
             for (auto const& e : *errors)
@@ -304,7 +315,7 @@ inline pod_info pod_from(json::object const& o)
     if (auto const* gpu = object_at(o, "gpu"))
     {
         p.gpu_id = string_at(*gpu, "id");
-        p.gpu_count = static_cast<int>(number_at(*gpu, "count").value_or(1));
+        p.gpu_count = static_cast<int>(count_at(*gpu, "count").value_or(1));
     }
     p.cost_per_hour = number_at(o, "cost").value_or(0.0);
     if (auto const* env = object_at(o, "env"))
@@ -314,8 +325,8 @@ inline pod_info pod_from(json::object const& o)
     p.created_at = parse_rfc3339(string_at(o, "createdAt"));
     p.started_at = parse_rfc3339(string_at(o, "startedAt"));
     if (auto const* runtime = object_at(o, "runtime"))
-        if (auto up = number_at(*runtime, "uptime"))
-            p.uptime = std::chrono::seconds(static_cast<long long>(*up));
+        if (auto up = count_at(*runtime, "uptime", 1e12))
+            p.uptime = std::chrono::seconds(*up);
     if (auto const* actions = array_at(o, "actions"))
         for (auto const& a : *actions)
             if (a.is_string())
@@ -486,7 +497,7 @@ MLCLOUD_DECL result<std::vector<catalog_gpu>> parse_catalog(std::string_view bod
             continue;
         g.name = string_at(o, "name");
         g.pool = string_at(o, "pool");
-        g.memory_gb = static_cast<int>(number_at(o, "memory").value_or(0));
+        g.memory_gb = static_cast<int>(count_at(o, "memory").value_or(0));
         if (auto const* s = o.if_contains("secure"); s && s->is_bool())
             g.secure = s->as_bool();
         if (auto const* c = o.if_contains("community"); c && c->is_bool())
@@ -554,7 +565,7 @@ inline volume_info volume_from(json::object const& o)
     if (v.datacenter.empty())
         v.datacenter = string_at(o, "dataCenterId");
     v.type = string_at(o, "type");
-    v.size_gb = static_cast<int>(number_at(o, "size").value_or(0));
+    v.size_gb = static_cast<int>(count_at(o, "size").value_or(0));
     return v;
 }
 
@@ -628,10 +639,10 @@ MLCLOUD_DECL result<job_object> parse_job(std::string_view body)
     j.status = string_at(o, "status");
     if (j.status.empty())
         return malformed("a serverless job without a status");
-    if (auto d = number_at(o, "delayTime"))
-        j.delay = std::chrono::milliseconds(static_cast<long long>(*d));
-    if (auto e = number_at(o, "executionTime"))
-        j.execution = std::chrono::milliseconds(static_cast<long long>(*e));
+    if (auto d = count_at(o, "delayTime", 1e12))
+        j.delay = std::chrono::milliseconds(*d);
+    if (auto e = count_at(o, "executionTime", 1e12))
+        j.execution = std::chrono::milliseconds(*e);
     if (auto const* out = o.if_contains("output"); out && !out->is_null())
     {
         j.has_output = true;
@@ -708,7 +719,8 @@ MLCLOUD_DECL mlcloud::error decode_job_error(std::string_view text)
                         name = name.substr(8, name.size() - 10);
                     if (auto dot = name.rfind('.'); dot != std::string_view::npos)
                         name.remove_prefix(dot + 1);
-                    e.message = std::string(name) + ": " + e.message;
+                    // The type is the worker's text too: one line of it, redacted with the message.
+                    e.message = net::redact_text(first_line(name, 200) + ": " + e.message);
                 }
                 return e;
             }
@@ -727,7 +739,7 @@ MLCLOUD_DECL result<endpoint_health> parse_health(std::string_view body)
         return malformed("an endpoint health report");
     auto const& o = v->as_object();
     auto count = [](json::object const* obj, std::string_view key) {
-        return obj ? static_cast<int>(number_at(*obj, key).value_or(0)) : 0;
+        return obj ? static_cast<int>(count_at(*obj, key).value_or(0)) : 0;
     };
     auto const* w = object_at(o, "workers");
     auto const* j = object_at(o, "jobs");
