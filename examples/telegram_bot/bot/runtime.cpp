@@ -31,6 +31,7 @@
 #include <boost/json/value.hpp>
 #include <boost/json/value_to.hpp>
 
+#include <limits>
 #include <type_traits>
 
 namespace json = boost::json;
@@ -94,6 +95,15 @@ public:
     {
         if (auto n = integer(key))
             out = static_cast<std::size_t>(*n);
+    }
+    void whole(std::string_view key, int& out)
+    {
+        if (auto n = integer(key))
+        {
+            if (*n > std::numeric_limits<int>::max())
+                return fail(key, "too large");
+            out = static_cast<int>(*n);
+        }
     }
     void text(std::string_view key, std::string& out)
     {
@@ -258,9 +268,7 @@ struct options_reader<mlcloud::aws::backend>
         r.text("log_group", opts->log_group);
         r.strings("instance_types", opts->default_instance_types);
         r.text("lambda_function", opts->lambda_function);
-        std::size_t memory = static_cast<std::size_t>(opts->lambda_memory_mb);
-        r.size("lambda_memory_mb", memory);
-        opts->lambda_memory_mb = static_cast<int>(memory);
+        r.whole("lambda_memory_mb", opts->lambda_memory_mb);
         if (!r.ok())
             return r.problem();
         return opts;
@@ -285,9 +293,7 @@ struct options_reader<mlcloud::runpod::backend>
         r.text("mount_path", opts.mount_path);
         r.text("image", opts.image);
         r.strings("gpus", opts.default_gpus);
-        std::size_t disk = static_cast<std::size_t>(opts.container_disk_gb);
-        r.size("container_disk_gb", disk);
-        opts.container_disk_gb = static_cast<int>(disk);
+        r.whole("container_disk_gb", opts.container_disk_gb);
         r.text("endpoint_id", opts.endpoint_id);
         r.text("serverless_pool", opts.serverless_pool);
         r.flag("terminate_on_completion", opts.terminate_on_completion);

@@ -198,6 +198,9 @@ TEST_CASE("the cloud backends read their non-secret options from the configurati
     auto flag = make_runtime(io.get_executor(), "runpod", R"({"terminate_on_completion": "yes"})");
     REQUIRE_FALSE(flag.has_value());
     CHECK(flag.error().message == "backend.terminate_on_completion: expected true or false");
+    auto disk = make_runtime(io.get_executor(), "runpod", R"({"container_disk_gb": 4294967296})");
+    REQUIRE_FALSE(disk.has_value());
+    CHECK(disk.error().message == "backend.container_disk_gb: too large");
     auto gpus = make_runtime(io.get_executor(), "runpod", R"({"gpus": "NVIDIA RTX A5000"})");
     REQUIRE_FALSE(gpus.has_value());
     CHECK(gpus.error().message == "backend.gpus: expected a non-empty array of strings");
