@@ -50,20 +50,7 @@ inline std::string saved_bucket()
 
 inline mlcloud::result<void> save_bucket(std::string const& bucket)
 {
-    std::error_code ec;
-    std::filesystem::create_directories(settings_path().parent_path(), ec);
-    auto tmp = settings_path();
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << boost::json::serialize(boost::json::object{{"bucket", bucket}}) << "\n";
-        if (!out.flush())
-            return mlcloud::error(mlcloud::errc::io_error, "cannot write " + tmp.string());
-    }
-    std::filesystem::rename(tmp, settings_path(), ec);
-    if (ec)
-        return mlcloud::error(mlcloud::errc::io_error, "cannot write " + settings_path().string() + ": " + ec.message());
-    return {};
+    return write_file_atomically(settings_path(), boost::json::serialize(boost::json::object{{"bucket", bucket}}) + "\n");
 }
 
 inline void print(mlcloud::aws::setup_report const& r, std::ostream& out)

@@ -65,21 +65,7 @@ inline void load_saved(mlcloud::runpod::options& o)
 inline mlcloud::result<void> save(std::string const& datacenter, std::string const& volume)
 {
     boost::json::object obj{{"datacenter", datacenter}, {"network_volume_id", volume}};
-    auto text = boost::json::serialize(obj) + "\n";
-    std::error_code ec;
-    std::filesystem::create_directories(settings_path().parent_path(), ec);
-    auto tmp = settings_path();
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << text;
-        if (!out.flush())
-            return mlcloud::error(mlcloud::errc::io_error, "cannot write " + tmp.string());
-    }
-    std::filesystem::rename(tmp, settings_path(), ec);
-    if (ec)
-        return mlcloud::error(mlcloud::errc::io_error, "cannot write " + settings_path().string() + ": " + ec.message());
-    return {};
+    return write_file_atomically(settings_path(), boost::json::serialize(obj) + "\n");
 }
 
 } // namespace runpod_cli

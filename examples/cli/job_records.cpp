@@ -40,18 +40,15 @@ bool safe_id(std::string const& id)
 
 } // namespace
 
-mlcloud::result<void> save_job(mlcloud::job_handle const& job)
+mlcloud::result<void> write_file_atomically(fs::path const& path, std::string_view text)
 {
-    if (!safe_id(job.id))
-        return mlcloud::error(mlcloud::errc::invalid_argument, "unusable job id '" + job.id + "'");
-    auto path = record_path(job.id);
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     auto tmp = path;
     tmp += ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
-        out << boost::json::serialize(boost::json::value_from(job)) << "\n";
+        out << text;
         if (!out.flush())
             return mlcloud::error(mlcloud::errc::io_error, "cannot write " + tmp.string());
     }
@@ -59,6 +56,13 @@ mlcloud::result<void> save_job(mlcloud::job_handle const& job)
     if (ec)
         return mlcloud::error(mlcloud::errc::io_error, "cannot write " + path.string() + ": " + ec.message());
     return {};
+}
+
+mlcloud::result<void> save_job(mlcloud::job_handle const& job)
+{
+    if (!safe_id(job.id))
+        return mlcloud::error(mlcloud::errc::invalid_argument, "unusable job id '" + job.id + "'");
+    return write_file_atomically(record_path(job.id), boost::json::serialize(boost::json::value_from(job)) + "\n");
 }
 
 mlcloud::result<mlcloud::job_handle> load_job(std::string const& id)

@@ -14,11 +14,16 @@
 #include <mlcloud/types.hpp>
 
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 namespace mlcloud_cli {
 
 std::filesystem::path state_directory();
+
+/// Writes `text` to `path` atomically (a temporary file beside it, then rename), creating the
+/// parent directories: a reader sees the old content or the new, never a part.
+mlcloud::result<void> write_file_atomically(std::filesystem::path const& path, std::string_view text);
 
 /// Writes the record atomically (temp file + rename).
 mlcloud::result<void> save_job(mlcloud::job_handle const& job);
