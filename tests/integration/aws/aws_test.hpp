@@ -21,6 +21,7 @@
 
 #include <catch2/catch.hpp>
 #include <fixtures.hpp>
+#include <io_fixture.hpp>
 #include <memory_use.hpp>
 #include <result_string.hpp>
 

@@ -27,9 +27,8 @@ using mlcloud::run_blocking;
 
 namespace {
 
-struct s3_fixture
+struct s3_fixture : mlcloud_test::io_fixture
 {
-    boost::asio::io_context ctx;
     std::vector<std::string> log; // "GET 206" per attempt
     std::string bucket = unique_name("bkt");
     aws::s3_client s3;
@@ -54,12 +53,6 @@ struct s3_fixture
             log.push_back(std::string(e.method) + " " + std::to_string(e.status));
         };
         return o;
-    }
-
-    template <class T>
-    T run(boost::asio::awaitable<T> op)
-    {
-        return run_blocking(ctx, std::move(op));
     }
 
     std::size_t count(std::string const& entry) const

@@ -28,9 +28,8 @@ namespace {
 
 std::string const marker(mlcloud::completion_marker);
 
-struct training_fixture
+struct training_fixture : mlcloud_test::io_fixture
 {
-    boost::asio::io_context ctx;
     aws::options opts;
     std::optional<aws::training> training;
     raw_calls raw;
@@ -42,12 +41,6 @@ struct training_fixture
         opts.log_group = "/mlcloud/test-" + unique_name("jobs");
         opts.subnet_id = "";
         training.emplace(ctx.get_executor(), opts);
-    }
-
-    template <class T>
-    T run(boost::asio::awaitable<T> op)
-    {
-        return run_blocking(ctx, std::move(op));
     }
 
     mlcloud::job_spec job(std::string name, std::vector<std::string> types = {"g5.xlarge"})

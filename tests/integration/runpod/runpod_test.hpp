@@ -19,6 +19,7 @@
 
 #include <catch2/catch.hpp>
 #include <fixtures.hpp>
+#include <io_fixture.hpp>
 
 #include <atomic>
 #include <chrono>

@@ -267,18 +267,11 @@ TEST_CASE("health and cancel reach the endpoint", "[runpod][prediction]")
 
 namespace {
 
-struct volumes
+struct volumes : mlcloud_test::io_fixture
 {
-    boost::asio::io_context ctx;
     rp::storage s;
 
     explicit volumes(rp::options const& o = fake_options()) : s(ctx.get_executor(), o) {}
-
-    template <class T>
-    T run(boost::asio::awaitable<T> op)
-    {
-        return mlcloud::run_blocking(ctx, std::move(op));
-    }
 };
 
 struct temp_file

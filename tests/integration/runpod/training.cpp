@@ -23,18 +23,11 @@ namespace rp = mlcloud::runpod;
 namespace {
 
 /// One provider on its own io_context, driven by run_blocking.
-struct trainer
+struct trainer : mlcloud_test::io_fixture
 {
-    boost::asio::io_context ctx;
     rp::training p;
 
     explicit trainer(rp::options const& o = fake_options()) : p(ctx.get_executor(), o) {}
-
-    template <class T>
-    T run(boost::asio::awaitable<T> op)
-    {
-        return mlcloud::run_blocking(ctx, std::move(op));
-    }
 
     mlcloud::result<mlcloud::job_handle> launch(mlcloud::job_spec const& s) { return run(p.launch(s)); }
     mlcloud::result<mlcloud::job_status> status(mlcloud::job_handle const& h) { return run(p.status(h)); }

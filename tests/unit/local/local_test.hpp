@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <catch2/catch.hpp>
+#include <io_fixture.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -74,10 +75,9 @@ inline fs::path write_script(fs::path const& p, std::string const& content)
 
 /// Everything a test of the local backend needs: a root below a scratch directory, short
 /// intervals, and an io_context to run the coroutines on.
-struct fixture
+struct fixture : mlcloud_test::io_fixture
 {
     temp_dir dir;
-    boost::asio::io_context ctx;
     mlcloud::local::options opts;
 
     fixture()
@@ -88,12 +88,6 @@ struct fixture
     }
 
     fs::path root() const { return opts.root; }
-
-    template <class T>
-    T run(boost::asio::awaitable<T> op)
-    {
-        return mlcloud::run_blocking(ctx, std::move(op));
-    }
 };
 
 /// True when `pid` no longer runs (gone, or a zombie nobody reaped yet).
