@@ -18,6 +18,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace mlcloud::aws::detail {
@@ -28,10 +29,18 @@ struct backend_context
     std::optional<error> failure;  ///< set when the session could not be resolved
     std::optional<aws::client> api;
     std::optional<s3_client> s3;
-    std::shared_ptr<messages::pricing_table const> pricing;
 
     /// The failure as an error of `operation`, or nothing when the context is usable.
     MLCLOUD_DECL std::optional<error> unusable(std::string_view operation) const;
+
+    /// The hourly prices: opts.pricing, or the built-in table, made on first use. Only job
+    /// launches and handles need them, so a program that only moves files neither builds
+    /// the table nor (header-only) compiles the code that does.
+    MLCLOUD_DECL messages::pricing_table const& prices() const;
+
+private:
+    mutable std::once_flag pricing_once_;
+    mutable std::shared_ptr<messages::pricing_table const> pricing_;
 };
 
 MLCLOUD_DECL std::shared_ptr<backend_context> make_context(boost::asio::any_io_executor ex, aws::options const& opts);

@@ -19,6 +19,15 @@ MLCLOUD_DECL std::optional<error> backend_context::unusable(std::string_view ope
     return e;
 }
 
+MLCLOUD_DECL messages::pricing_table const& backend_context::prices() const
+{
+    std::call_once(pricing_once_, [this] {
+        pricing_ = opts.pricing ? opts.pricing
+                                : std::make_shared<messages::pricing_table const>(messages::pricing_table::builtin());
+    });
+    return *pricing_;
+}
+
 MLCLOUD_DECL result<session> resolve_session(aws::options const& opts)
 {
     auto config = auth::aws_config::load(opts.config);
@@ -58,8 +67,6 @@ MLCLOUD_DECL std::shared_ptr<backend_context> make_context(boost::asio::any_io_e
 {
     auto ctx = std::make_shared<backend_context>();
     ctx->opts = opts;
-    ctx->pricing = opts.pricing ? opts.pricing
-                                : std::make_shared<messages::pricing_table const>(messages::pricing_table::builtin());
     auto s = resolve_session(opts);
     if (!s)
     {

@@ -126,7 +126,7 @@ inline messages::gpu_offer offer_for(backend_context const& ctx, std::string con
                                      market m)
 {
     messages::gpu_offer offer;
-    if (auto const* row = ctx.pricing->find("aws", type))
+    if (auto const* row = ctx.prices().find("aws", type))
         offer = *row;
     else
     {
@@ -166,7 +166,7 @@ inline job_handle handle_of(backend_context const& ctx, ec2_instance const& i, s
         h.name = it->second;
     h.compute.id = i.type;
     h.market = i.lifecycle == "spot" ? market::spot : market::on_demand;
-    if (auto const* row = ctx.pricing->find("aws", i.type))
+    if (auto const* row = ctx.prices().find("aws", i.type))
     {
         h.compute.gpu_count = row->gpu_count;
         h.price_per_hour = row->usd_per_hour(h.market);
@@ -307,7 +307,7 @@ MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
     {
         // On-demand: the cap filters candidates whose known price is above it.
         std::erase_if(candidates, [&](std::string const& type) {
-            auto const* row = ctx->pricing->find("aws", type);
+            auto const* row = ctx->prices().find("aws", type);
             return row && row->on_demand_usd_per_hour > *spec.max_price_per_hour;
         });
         if (candidates.empty())

@@ -20,13 +20,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/file.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -178,6 +177,81 @@ inline failure timeout_failure(phase const& ph, std::string const& what, std::ch
                           ? what + ": the attempt took longer than " + format_duration(request_timeout) + " (request timeout)"
                           : what + ": no progress for " + format_duration(phase_timeout) + " (" + phase_name + " timeout)";
     return make_failure(errc::timeout, msg, retry_class::timeout, at);
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP reads and writes over connection::read_some / write_some
+
+// What Beast's http::async_read_some does, over connection::read_some: parse what the
+// connection's buffer holds, read more while the parser needs more. need_buffer (a
+// buffer_body is full) and the end of the stream come back as Beast reports them. Written
+// once for every parser: basic_parser<false> is the part that does not depend on the body.
+inline asio::awaitable<boost::system::error_code> read_http_some(connection& c, http::basic_parser<false>& p)
+{
+    auto& buffer = c.buffer();
+    boost::system::error_code ec;
+    for (bool parse = buffer.size() != 0;; parse = true)
+    {
+        if (parse)
+        {
+            buffer.consume(p.put(buffer.data(), ec));
+            if (ec != http::error::need_more)
+                co_return ec;
+        }
+        auto const size = beast::read_size(buffer, 65536);
+        if (size == 0)
+            co_return http::error::buffer_overflow;
+        // Named, not a temporary in the co_await: GCC 12 mishandles those.
+        asio::mutable_buffer const space = buffer.prepare(size);
+        auto [read_ec, n] = co_await c.read_some(space);
+        buffer.commit(n);
+        if (read_ec == asio::error::eof)
+        {
+            if (!p.got_some())
+                co_return http::error::end_of_stream;
+            ec = {};
+            p.put_eof(ec); // a body delimited by the end of the connection ends here
+            co_return ec;
+        }
+        if (read_ec)
+            co_return read_ec;
+    }
+}
+
+// asio::async_write over connection::write_some: everything in `buffers`, at most 64 KiB
+// per write (Asio's transfer_all), so a small head goes out with the first body bytes. TLS
+// writes one buffer per record, so there a head and a body of 16 KiB or less together are
+// copied into one record first, as beast::ssl_stream does.
+inline asio::awaitable<connection::io_result> write_all(connection& c, std::array<asio::const_buffer, 2> buffers)
+{
+    constexpr std::size_t max_write = 65536;
+    constexpr std::size_t max_coalesced = 16 * 1024;
+    std::string coalesced;
+    if (c.is_tls() && buffers[0].size() > 0 && buffers[1].size() > 0 &&
+        buffers[0].size() + buffers[1].size() <= max_coalesced)
+    {
+        coalesced.resize(buffers[0].size() + buffers[1].size());
+        asio::buffer_copy(asio::buffer(coalesced), buffers);
+        buffers = {asio::buffer(coalesced), asio::const_buffer()};
+    }
+    std::size_t total = 0;
+    while (buffers[0].size() + buffers[1].size() > 0)
+    {
+        auto prefix = buffers;
+        prefix[0] = asio::buffer(prefix[0], max_write);
+        prefix[1] = asio::buffer(prefix[1], max_write - prefix[0].size());
+        auto [ec, n] = co_await c.write_some(prefix);
+        total += n;
+        for (auto& b : buffers)
+        {
+            auto const k = std::min(n, b.size());
+            b += k;
+            n -= k;
+        }
+        if (ec)
+            co_return connection::io_result{ec, total};
+    }
+    co_return connection::io_result{boost::system::error_code{}, total};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -902,8 +976,22 @@ inline asio::awaitable<client_impl::dial_result> client_impl::dial(route const& 
                                              std::max<std::size_t>(opts_.buffer_size, 64 * 1024) + 64 * 1024);
     auto ph = phase_until(to.connect, deadline);
     conn->tcp().expires_at(ph.until);
-    auto [ec, endpoint] = co_await conn->tcp().async_connect(*endpoints, use_tuple);
-    (void)endpoint;
+    // The addresses one after the other under one deadline, as asio::async_connect on the
+    // range would do (a loop here instead: its range operation is one more set of Asio
+    // operations to compile next to the single connect).
+    boost::system::error_code ec;
+    for (std::size_t i = 0; i < endpoints->size(); ++i)
+    {
+        if (i > 0)
+        {
+            boost::system::error_code ignored;
+            conn->tcp().socket().close(ignored);
+        }
+        tcp::endpoint const& endpoint = (*endpoints)[i];
+        std::tie(ec) = co_await conn->tcp().async_connect(endpoint, use_tuple);
+        if (!ec || ec == asio::error::operation_aborted || ec == beast::error::timeout)
+            break;
+    }
     if (ec)
     {
         std::string what = "connecting to " + rt.first_hop() + (rt.proxy ? " (proxy)" : "");
@@ -951,13 +1039,14 @@ inline asio::awaitable<std::optional<failure>> client_impl::tunnel(connection& c
 
     auto ph = phase_until(to.tls_handshake, deadline);
     c.tcp().expires_at(ph.until);
-    auto [wec, written] = co_await asio::async_write(c.tcp(), asio::buffer(head), use_tuple);
+    std::array<asio::const_buffer, 2> const request{asio::buffer(head), asio::const_buffer()};
+    auto [wec, written] = co_await write_all(c, request);
     (void)written;
     http::response_parser<http::empty_body> p;
     p.skip(true); // a 2xx answer to CONNECT has no body: the tunnel starts right after the head
     boost::system::error_code ec = wec;
-    if (!ec)
-        std::tie(ec, std::ignore) = co_await http::async_read_header(c.tcp(), c.buffer(), p, use_tuple);
+    while (!ec && !p.is_header_done())
+        ec = co_await read_http_some(c, p);
     if (ec)
     {
         if (ec == asio::error::operation_aborted)
@@ -1068,7 +1157,7 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
                                                   asio::buffer(piece.data(), piece.size())};
         auto ph = phase_until(to.idle, deadline);
         c.tcp().expires_at(ph.until);
-        auto [ec, n] = co_await c.visit([&](auto& stream) { return asio::async_write(stream, buffers, use_tuple); });
+        auto [ec, n] = co_await write_all(c, buffers);
         out.bytes_written += n;
         if (ec)
         {
@@ -1144,9 +1233,7 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_head(connection
         {
             auto ph = phase_until(to.idle, deadline);
             c.tcp().expires_at(ph.until);
-            auto [ec, n] = co_await c.visit(
-                [&](auto& stream) { return http::async_read_some(stream, c.buffer(), *p, use_tuple); });
-            (void)n;
+            auto ec = co_await read_http_some(c, *p);
             if (ec == http::error::need_buffer)
                 ec = {};
             if (ec)
@@ -1241,8 +1328,8 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
             else
             {
                 c.tcp().expires_at(ph.until);
-                std::tie(ec, got) = co_await c.visit(
-                    [&](auto& stream) { return stream.async_read_some(asio::buffer(dest, want), use_tuple); });
+                asio::mutable_buffer const space(dest, want);
+                std::tie(ec, got) = co_await c.read_some(space);
             }
             if (auto f = commit(dest, got))
                 co_return f;
@@ -1263,9 +1350,7 @@ inline asio::awaitable<std::optional<failure>> client_impl::read_body(connection
             p.get().body().size = cap;
             auto ph = phase_until(to.idle, deadline);
             c.tcp().expires_at(ph.until);
-            auto [ec, n] = co_await c.visit(
-                [&](auto& stream) { return http::async_read_some(stream, c.buffer(), p, use_tuple); });
-            (void)n;
+            auto ec = co_await read_http_some(c, p);
             if (ec == http::error::need_buffer)
                 ec = {};
             if (auto f = commit(dest, cap - p.get().body().size))
@@ -1345,9 +1430,7 @@ inline asio::awaitable<result<body_stream::chunk>> body_stream::read_some(char* 
     auto own = after(idle_);
     bool const window_bound = deadline <= own;
     conn_->tcp().expires_at(window_bound ? deadline : own);
-    auto [ec, n] = co_await conn_->visit(
-        [&](auto& stream) { return http::async_read_some(stream, conn_->buffer(), *parser_, use_tuple); });
-    (void)n;
+    auto ec = co_await read_http_some(*conn_, *parser_);
     if (ec == http::error::need_buffer)
         ec = {};
     result_chunk.size = cap - parser_->get().body().size;

@@ -12,22 +12,28 @@
 #include <mlcloud/error.hpp>
 #include <mlcloud/net/client.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -51,10 +57,91 @@ inline steady::time_point after(std::chrono::milliseconds d) noexcept
     return now + d;
 }
 
+/// A beast::tcp_stream whose reads and writes take a type-erased completion handler.
+///
+/// TLS runs its handshake, reads and writes on the stream below it, each operation with its
+/// own completion handler type; on a tcp_stream (a socket with a deadline timer) every one
+/// of those is a full set of Asio operations to compile. Through this stream, tcp_stream's
+/// read and write are each compiled once, for TLS and plain connections alike. At run time
+/// it costs an indirect call and a small allocation per read or write. A read fills the first
+/// buffer of the sequence and a write sends the first two, which the contract of
+/// read_some/write_some allows (they may transfer less than everything).
+class erased_tcp_stream
+{
+public:
+    using executor_type = beast::tcp_stream::executor_type;
+    using lowest_layer_type = beast::tcp_stream::socket_type;
+    using io_signature = void(boost::system::error_code, std::size_t);
+    /// The one handler type tcp_stream sees: the erased handler, bound to the executor the
+    /// original handler was to run on (Boost 1.81's any_completion_executor cannot be used by
+    /// tcp_stream, whose operations require blocking.never of the handler's executor).
+    using io_handler = asio::executor_binder<asio::any_completion_handler<io_signature>, asio::any_io_executor>;
+
+    explicit erased_tcp_stream(asio::any_io_executor ex) : stream_(std::move(ex)) {}
+
+    beast::tcp_stream& stream() noexcept { return stream_; }
+    executor_type get_executor() noexcept { return stream_.get_executor(); }
+    lowest_layer_type& lowest_layer() noexcept { return stream_.socket(); }
+    lowest_layer_type const& lowest_layer() const noexcept { return stream_.socket(); }
+
+    template <class MutableBufferSequence, class Token>
+    auto async_read_some(MutableBufferSequence const& buffers, Token&& token)
+    {
+        asio::mutable_buffer first;
+        if (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers))
+            first = *it;
+        return asio::async_initiate<Token, io_signature>(initiate_read{this}, token, first);
+    }
+
+    template <class ConstBufferSequence, class Token>
+    auto async_write_some(ConstBufferSequence const& buffers, Token&& token)
+    {
+        std::array<asio::const_buffer, 2> first_two;
+        auto it = asio::buffer_sequence_begin(buffers);
+        auto const end = asio::buffer_sequence_end(buffers);
+        for (std::size_t i = 0; i < first_two.size() && it != end; ++i, ++it)
+            first_two[i] = *it;
+        return asio::async_initiate<Token, io_signature>(initiate_write{this}, token, first_two);
+    }
+
+private:
+    template <class Handler>
+    io_handler erase(Handler&& handler)
+    {
+        asio::any_io_executor const ex = asio::get_associated_executor(handler, stream_.get_executor());
+        asio::any_completion_handler<io_signature> erased(std::forward<Handler>(handler));
+        return io_handler(asio::executor_arg, ex, std::move(erased));
+    }
+
+    struct initiate_read
+    {
+        erased_tcp_stream* self;
+        template <class Handler>
+        void operator()(Handler&& handler, asio::mutable_buffer buffer) const
+        {
+            self->stream_.async_read_some(buffer, self->erase(std::forward<Handler>(handler)));
+        }
+    };
+    struct initiate_write
+    {
+        erased_tcp_stream* self;
+        template <class Handler>
+        void operator()(Handler&& handler, std::array<asio::const_buffer, 2> const& buffers) const
+        {
+            self->stream_.async_write_some(buffers, self->erase(std::forward<Handler>(handler)));
+        }
+    };
+
+    beast::tcp_stream stream_;
+};
+
 class connection
 {
 public:
-    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+    // Asio's TLS stream rather than beast::ssl_stream: Beast's adds a flat_stream whose two
+    // write paths are each a full instantiation of the TLS write (write_all coalesces small
+    // writes itself), and its next layer could not be the erased stream.
+    using tls_stream = ssl::stream<erased_tcp_stream>;
 
     connection(asio::any_io_executor ex, std::string key, std::size_t read_size, std::size_t max_buffer)
         : plain_(std::in_place, std::move(ex)), buffer_(max_buffer), key_(std::move(key))
@@ -64,16 +151,29 @@ public:
         buffer_.reserve(read_size);
     }
 
-    beast::tcp_stream& tcp() noexcept { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+    beast::tcp_stream& tcp() noexcept { return tls_ ? tls_->next_layer().stream() : plain_->stream(); }
     tls_stream& tls() noexcept { return *tls_; }
     bool is_tls() const noexcept { return tls_.has_value(); }
 
-    /// Calls `f` with the stream the HTTP exchange runs on; both branches must return the
-    /// same type (an awaitable), so the engine is written once for TLS and plain TCP.
-    template <class F>
-    auto visit(F&& f)
+    /// What a read or a write yields: the error and the bytes transferred.
+    using io_result = std::tuple<boost::system::error_code, std::size_t>;
+
+    /// One read from the stream the HTTP exchange runs on (TLS or plain TCP).
+    ///
+    /// These two functions are the engine's only reads and writes: every longer exchange (an
+    /// HTTP head, a whole request) is a loop over them in the engine's coroutines. So each
+    /// of Asio's and Beast's stream operations is instantiated once per stream type, with one
+    /// buffer type and one completion handler, instead of once per call site and composed
+    /// operation on top (see "Compile times" in docs/performance.md).
+    asio::awaitable<io_result> read_some(asio::mutable_buffer b)
     {
-        return tls_ ? f(*tls_) : f(*plain_);
+        return tls_ ? tls_->async_read_some(b, use_tuple) : plain_->async_read_some(b, use_tuple);
+    }
+
+    /// One write of (a prefix of) `b` to the stream the HTTP exchange runs on.
+    asio::awaitable<io_result> write_some(std::array<asio::const_buffer, 2> const& b)
+    {
+        return tls_ ? tls_->async_write_some(b, use_tuple) : plain_->async_write_some(b, use_tuple);
     }
 
     /// Wraps the connected TCP stream (after a proxy tunnel, if any) in TLS.
@@ -115,7 +215,7 @@ public:
     unsigned requests = 0; ///< requests completed on this connection
 
 private:
-    std::optional<beast::tcp_stream> plain_;
+    std::optional<erased_tcp_stream> plain_;
     std::optional<tls_stream> tls_;
     beast::flat_buffer buffer_;
     std::string key_;
