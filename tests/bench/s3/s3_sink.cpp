@@ -5,7 +5,7 @@
 //
 // s3_sink: a fast S3-compatible sink for the transfer benchmarks (tests/bench/s3).
 //
-//     s3_sink [--port P] [--port-file F] [--no-md5] [--hash-inline]
+//     s3_sink [--port P] [--port-file F] [--no-md5]
 //
 // Speaks just enough of S3 (path style, http) for uploads and downloads: PutObject,
 // CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload,
@@ -18,12 +18,12 @@
 //
 // One thread per connection, blocking Beast for heads and small bodies. An upload's body (sent
 // with Content-Length) bypasses the parser: what the head's read left in the buffer, then
-// reads of up to 1 MiB straight from the socket into the hashing buffers. Beast's parser read
+// reads of up to 1 MiB straight from the socket into the hashing buffer. Beast's parser read
 // such a body 512 bytes per recv() (the kernel's per-call cost was half the sink's CPU) and
-// copied it once more. MD5 (OpenSSL EVP, about 1.3 ns a byte on one core; MD5 has no hardware
-// path) runs on a second thread per connection, so that one connection's receiving and hashing
-// overlap on two cores: the benchmark checks that raw curl uploads, one connection, are faster
-// than any client under test. --hash-inline hashes on the reading thread instead (to compare);
+// copied it once more; now receiving costs about 0.2 CPU-s per GiB. MD5 (OpenSSL EVP, about
+// 1.35 ns a byte on one core; MD5 has no hardware path) is the rest: about 1.4 CPU-s per GiB, on
+// the connection's thread. (Hashing on a second thread per connection, to overlap receiving and
+// hashing, measured no faster for one curl at load 5 to 12 and cost 10 % more sink CPU.)
 // --no-md5 skips hashing (every ETag is then the MD5 of nothing) to measure how fast the
 // clients themselves can send.
 
@@ -38,13 +38,10 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <charconv>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <deque>
 #include <fstream>
 #include <iterator>
 #include <iostream>
@@ -104,101 +101,6 @@ struct md5
         EVP_DigestFinal_ex(ctx, out, &n);
         return std::string(reinterpret_cast<char*>(out), n);
     }
-};
-
-// MD5 of a stream on a thread of its own: the reading thread fills one of `depth` buffers,
-// hands it over and goes on reading into the next while this thread hashes the previous ones,
-// in order. One per connection, started with it.
-class hashing_thread
-{
-public:
-    static constexpr std::size_t depth = 4;
-
-    hashing_thread()
-    {
-        for (std::size_t i = 0; i < depth; ++i)
-        {
-            buffers_[i].resize(read_chunk);
-            free_.push_back(i);
-        }
-        thread_ = std::thread([this] { run(); });
-    }
-    ~hashing_thread()
-    {
-        {
-            std::lock_guard lock(mutex_);
-            stop_ = true;
-        }
-        changed_.notify_all();
-        thread_.join();
-    }
-    hashing_thread(hashing_thread const&) = delete;
-    hashing_thread& operator=(hashing_thread const&) = delete;
-
-    // A free buffer to read into (waits while all are queued).
-    std::size_t acquire()
-    {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return !free_.empty(); });
-        std::size_t const i = free_.back();
-        free_.pop_back();
-        return i;
-    }
-    std::vector<char>& buffer(std::size_t i) { return buffers_[i]; }
-
-    // Queues the first `n` bytes of buffer `i` for hashing (n = 0 gives the buffer back).
-    void submit(std::size_t i, std::size_t n)
-    {
-        {
-            std::lock_guard lock(mutex_);
-            if (n == 0)
-                free_.push_back(i);
-            else
-                queued_.push_back({i, n});
-        }
-        changed_.notify_all();
-    }
-
-    // The binary MD5 of everything submitted since the last call; the hash starts over.
-    std::string finish()
-    {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return queued_.empty() && !busy_; });
-        auto digest = hash_.finish_binary();
-        EVP_DigestInit_ex(hash_.ctx, EVP_md5(), nullptr);
-        return digest;
-    }
-
-private:
-    void run()
-    {
-        std::unique_lock lock(mutex_);
-        for (;;)
-        {
-            changed_.wait(lock, [&] { return stop_ || !queued_.empty(); });
-            if (stop_)
-                return;
-            auto const [i, n] = queued_.front();
-            queued_.pop_front();
-            busy_ = true;
-            lock.unlock();
-            hash_.update(buffers_[i].data(), n);
-            lock.lock();
-            busy_ = false;
-            free_.push_back(i);
-            changed_.notify_all();
-        }
-    }
-
-    std::array<std::vector<char>, depth> buffers_;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<std::size_t> free_;
-    std::deque<std::pair<std::size_t, std::size_t>> queued_;
-    bool busy_ = false;
-    bool stop_ = false;
-    md5 hash_;
-    std::thread thread_;
 };
 
 std::string hex(std::string_view bin)
@@ -299,7 +201,6 @@ private:
 
 store the_store;
 bool hash_uploads = true;
-bool hash_inline = false;
 std::atomic<std::uint64_t> request_counter{0};
 
 using request_parser = http::request_parser<http::buffer_body>;
@@ -345,67 +246,42 @@ void read_body(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p, st
     }
 }
 
-// Fills `out` (up to `left` bytes) from what the head's read left in `buf`, then straight from
-// the socket; returns the bytes read. Several read_some calls per buffer: each returns what the
-// kernel has, and handing over half-empty buffers would wake the hashing thread more often.
-std::size_t fill(tcp::socket& sock, beast::flat_buffer& buf, std::vector<char>& out, std::uint64_t left)
+// The next piece of a body (at most `left` bytes): what the head's read left in `buf`, else
+// one read straight from the socket into `out`, hashed while it is still in the cache.
+std::size_t read_piece(tcp::socket& sock, beast::flat_buffer& buf, std::vector<char>& out, std::uint64_t left)
 {
     std::size_t const want = static_cast<std::size_t>(std::min<std::uint64_t>(left, out.size()));
-    std::size_t got = 0;
     if (buf.size() > 0)
     {
-        got = asio::buffer_copy(asio::buffer(out.data(), want), buf.data());
-        buf.consume(got);
+        std::size_t const n = asio::buffer_copy(asio::buffer(out.data(), want), buf.data());
+        buf.consume(n);
+        return n;
     }
-    while (got < want)
-        got += sock.read_some(asio::buffer(out.data() + got, want - got));
-    return got;
+    return sock.read_some(asio::buffer(out.data(), want));
 }
 
 // A body of `length` bytes through MD5: (binary md5, bytes).
 std::pair<std::string, std::uint64_t> hash_length_body(tcp::socket& sock, beast::flat_buffer& buf,
-                                                       std::uint64_t length, std::vector<char>& chunk,
-                                                       hashing_thread& hasher)
+                                                       std::uint64_t length, std::vector<char>& chunk)
 {
-    if (!hash_uploads || hash_inline)
-    {
-        md5 h;
-        for (std::uint64_t left = length; left > 0;)
-        {
-            std::size_t const n = fill(sock, buf, chunk, left);
-            if (hash_uploads)
-                h.update(chunk.data(), n);
-            left -= n;
-        }
-        return {h.finish_binary(), length};
-    }
+    md5 h;
     for (std::uint64_t left = length; left > 0;)
     {
-        std::size_t const i = hasher.acquire();
-        std::size_t n = 0;
-        try
-        {
-            n = fill(sock, buf, hasher.buffer(i), left);
-        }
-        catch (...)
-        {
-            hasher.submit(i, 0);
-            (void)hasher.finish();
-            throw;
-        }
-        hasher.submit(i, n);
+        std::size_t const n = read_piece(sock, buf, chunk, left);
+        if (hash_uploads)
+            h.update(chunk.data(), n);
         left -= n;
     }
-    return {hasher.finish(), length};
+    return {h.finish_binary(), length};
 }
 
 // The body through MD5: (binary md5, bytes). A body with Content-Length is read past the
 // parser; a chunked one (no client here sends one) through it.
 std::pair<std::string, std::uint64_t> hash_body(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p,
-                                                std::vector<char>& chunk, hashing_thread& hasher)
+                                                std::vector<char>& chunk)
 {
     if (!p.chunked() && p.content_length())
-        return hash_length_body(sock, buf, *p.content_length(), chunk, hasher);
+        return hash_length_body(sock, buf, *p.content_length(), chunk);
     md5 h;
     std::uint64_t total = 0;
     read_body(sock, buf, p, chunk, [&](char const* data, std::size_t n) {
@@ -519,8 +395,7 @@ std::string xml_text(std::string_view s)
     return out;
 }
 
-void handle(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p, std::vector<char>& chunk,
-            hashing_thread& hasher)
+void handle(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p, std::vector<char>& chunk)
 {
     auto const& req = p.get();
     auto target = boost::urls::parse_origin_form(req.target());
@@ -540,7 +415,7 @@ void handle(tcp::socket& sock, beast::flat_buffer& buf, request_parser& p, std::
     switch (req.method())
     {
     case http::verb::put: {
-        auto [digest, size] = hash_body(sock, buf, p, chunk, hasher);
+        auto [digest, size] = hash_body(sock, buf, p, chunk);
         auto upload_id = param("uploadId");
         auto part = param("partNumber");
         if (upload_id && part)
@@ -609,7 +484,6 @@ void session(tcp::socket sock)
 {
     beast::flat_buffer buf(64 * 1024);
     std::vector<char> chunk(read_chunk);
-    hashing_thread hasher;
     try
     {
         sock.set_option(tcp::no_delay(true));
@@ -629,7 +503,7 @@ void session(tcp::socket sock)
                 http::response<http::empty_body> cont{http::status::continue_, 11};
                 http::write(sock, cont);
             }
-            handle(sock, buf, p, chunk, hasher);
+            handle(sock, buf, p, chunk);
             if (!req.keep_alive())
                 return;
         }
@@ -654,14 +528,9 @@ int main(int argc, char** argv)
             hash_uploads = false;
             --i;
         }
-        else if (a == "--hash-inline")
-        {
-            hash_inline = true;
-            --i;
-        }
         else if (i + 1 == argc)
         {
-            std::cerr << "usage: s3_sink [--port P] [--port-file F] [--no-md5] [--hash-inline]\n";
+            std::cerr << "usage: s3_sink [--port P] [--port-file F] [--no-md5]\n";
             return 64;
         }
         else if (a == "--port")
@@ -670,7 +539,7 @@ int main(int argc, char** argv)
             port_file = argv[i + 1];
         else
         {
-            std::cerr << "usage: s3_sink [--port P] [--port-file F] [--no-md5] [--hash-inline]\n";
+            std::cerr << "usage: s3_sink [--port P] [--port-file F] [--no-md5]\n";
             return 64;
         }
     }

@@ -261,6 +261,9 @@ inline std::string_view wire_path_of(request const& req, std::string& buffer)
         return "/";
     if (req.path_is_encoded)
         return req.path;
+    // Most keys need no encoding at all: then the path is its own wire form.
+    if (std::all_of(req.path.begin(), req.path.end(), [](char c) { return path_safe_chars(c); }))
+        return req.path;
     buffer.clear();
     append_encoded(buffer, req.path, path_safe_chars);
     return buffer;
@@ -893,9 +896,10 @@ MLCLOUD_DECL result<header_signature> signer::sign(
     aws_credentials const& credentials,
     std::chrono::system_clock::time_point now) const
 {
-    header_signature out;
-    if (auto r = sign_into(req, credentials, out, now); !r)
-        return r.error();
+    // Signed in place: no move of the result (and of its views) on the way out.
+    result<header_signature> out(boost::system::in_place_value);
+    if (auto r = sign_into(req, credentials, *out, now); !r)
+        out = r.error();
     return out;
 }
 
