@@ -11,8 +11,11 @@
 #include <mlcloud/auth/detail/crypto.hpp>
 #include <mlcloud/error.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -155,26 +158,96 @@ struct signer_options
     std::optional<signing_rules> rules;
 };
 
+/// One header to set, as `signer::sign` returns it: views into the `header_signature` that
+/// holds it (names are string literals).
+struct signed_header
+{
+    std::string_view name;
+    std::string_view value;
+
+    friend bool operator==(signed_header const&, signed_header const&) = default;
+    friend bool operator==(signed_header const& a, header const& b) noexcept
+    {
+        return a.name == b.name && a.value == b.value;
+    }
+};
+
+/// The headers of a signature, at most five, held in place (no allocation). A read-only
+/// sequence: `begin`/`end`, `size`, `empty`, `operator[]`, `front`, `back`.
+class signed_headers
+{
+public:
+    static constexpr std::size_t capacity = 5;
+    using value_type = signed_header;
+    using size_type = std::size_t;
+    using const_iterator = signed_header const*;
+    using iterator = const_iterator;
+
+    const_iterator begin() const noexcept { return items_.data(); }
+    const_iterator end() const noexcept { return items_.data() + size_; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    signed_header const& operator[](std::size_t i) const noexcept { return items_[i]; }
+    signed_header const& front() const noexcept { return items_[0]; }
+    signed_header const& back() const noexcept { return items_[size_ - 1]; }
+
+    friend bool operator==(signed_headers const& a, signed_headers const& b) noexcept
+    {
+        return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
+    }
+
+private:
+    friend struct header_signature;
+    friend class signer;
+
+    std::array<signed_header, capacity> items_{};
+    std::size_t size_ = 0;
+};
+
 /// The result of signing a request in the Authorization header.
 ///
-/// The accessors return views into `canonical_request`, `string_to_sign` and `headers`: they
-/// stay valid as long as this object does and is not modified.
+/// Everything it holds is one buffer: `headers`' values, `canonical_request` and
+/// `string_to_sign` are views into it, so a fresh result costs one allocation and a reused one
+/// (`signer::sign_into`) none. The views stay valid as long as this object does and is not
+/// assigned or signed into again; copies and moves carry their own.
 struct header_signature
 {
     /// The headers to set on the request (replacing any of the same name), in this order:
     /// Host (only when the request had none), X-Amz-Date, X-Amz-Security-Token (with session
     /// credentials), X-Amz-Content-SHA256 (when the rules ask for it), Authorization (last).
-    std::vector<header> headers;
+    signed_headers headers;
 
     /// The intermediate strings, for tests and for comparing with the <CanonicalRequest> and
     /// <StringToSign> that S3 returns in a SignatureDoesNotMatch error.
-    std::string canonical_request;
-    std::string string_to_sign;
+    std::string_view canonical_request;
+    std::string_view string_to_sign;
+
+    header_signature() = default;
+    header_signature(header_signature const& other) : text_(other.text_) { take_views(other); }
+    header_signature(header_signature&& other) noexcept : text_(std::move(other.text_)) { take_views(other); }
+    header_signature& operator=(header_signature const& other)
+    {
+        if (this != &other)
+        {
+            text_ = other.text_;
+            take_views(other);
+        }
+        return *this;
+    }
+    header_signature& operator=(header_signature&& other) noexcept
+    {
+        if (this != &other)
+        {
+            text_ = std::move(other.text_);
+            take_views(other);
+        }
+        return *this;
+    }
 
     /// The Authorization value.
     std::string_view authorization() const noexcept
     {
-        return headers.empty() ? std::string_view() : std::string_view(headers.back().value);
+        return headers.empty() ? std::string_view() : headers.back().value;
     }
     /// The signature, lower-case hex.
     std::string_view signature() const noexcept { return tail(authorization(), '='); }
@@ -211,6 +284,37 @@ struct header_signature
         }
         return s.substr(0, s.find('\n'));
     }
+
+private:
+    friend class signer;
+
+    // The views of `other` (whose buffer `text_` now holds a copy of, or took over), pointed
+    // into `text_`; views outside other's buffer (the names: literals) are kept as they are.
+    void take_views(header_signature const& other) noexcept
+    {
+        auto const from = reinterpret_cast<std::uintptr_t>(other.text_data_);
+        auto const size = other.text_size_;
+        auto const move = [&](std::string_view v) noexcept {
+            auto const at = reinterpret_cast<std::uintptr_t>(v.data());
+            if (v.empty() || at < from || at > from + size)
+                return v;
+            return std::string_view(text_.data() + (at - from), v.size());
+        };
+        headers = other.headers;
+        for (std::size_t i = 0; i < headers.size_; ++i)
+        {
+            headers.items_[i].name = move(headers.items_[i].name);
+            headers.items_[i].value = move(headers.items_[i].value);
+        }
+        canonical_request = move(other.canonical_request);
+        string_to_sign = move(other.string_to_sign);
+        text_data_ = text_.data();
+        text_size_ = text_.size();
+    }
+
+    std::string text_;
+    char const* text_data_ = nullptr; // where the views point: text_.data() when they were set
+    std::size_t text_size_ = 0;
 };
 
 /// The result of presigning: a URL anyone can use until it expires.

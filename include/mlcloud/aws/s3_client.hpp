@@ -69,8 +69,9 @@ struct s3_client_options
     /// it: parts stream from the file through the transport's fixed buffers. Downloads keep as
     /// many ranges in flight.
     std::size_t concurrency = 4;
-    /// Bytes per ranged GET of a download. A broken download resumes after the last complete
-    /// range; up to `concurrency` ranges are held in memory at a time (written in order).
+    /// Bytes per ranged GET of a download. A broken download resumes after the complete
+    /// prefix of what it wrote; up to `concurrency` ranges are held in memory at a time (one
+    /// per worker of the sliding window, each written at its offset).
     std::uint64_t download_chunk_size = 8ull << 20;
     /// SHA-256 every body (each part hashed once, before its first attempt). False sends
     /// UNSIGNED-PAYLOAD, which saves a read of the file; use it over https only.
@@ -129,11 +130,12 @@ public:
     MLCLOUD_DECL task<s3_object> put_object(std::string const& bucket, std::string const& key, std::string bytes,
                                             std::string const& content_type = "application/octet-stream");
 
-    /// Downloads an object into a file with ranged GETs of `download_chunk_size`, up to
-    /// `concurrency` at a time after the first answer gave the size and ETag. Bytes
-    /// arrive in `<to>.mlcloud-download` (the object's ETag beside it); the file appears at
-    /// `to` only when complete. A download that broke resumes from there on the next call,
-    /// as long as the object's ETag is unchanged (If-Match); otherwise it starts over.
+    /// Downloads an object into a file with ranged GETs of `download_chunk_size`: after the
+    /// first answer gave the size and ETag, a sliding window of `concurrency` ranges in
+    /// flight, each written at its offset. Bytes arrive in `<to>.mlcloud-download` (the
+    /// object's ETag and the length of the complete prefix beside it); the file appears at
+    /// `to` only when complete. A download that broke resumes after that prefix on the next
+    /// call, as long as the object's ETag is unchanged (If-Match); otherwise it starts over.
     MLCLOUD_DECL task<s3_object> download_file(std::string const& bucket, std::string const& key,
                                                std::filesystem::path const& to, transfer_options const& opts);
     task<s3_object> download_file(std::string const& bucket, std::string const& key, std::filesystem::path const& to)

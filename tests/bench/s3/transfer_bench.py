@@ -8,7 +8,9 @@
     transfer_bench.py --build-dir BUILD [--size-mb 2048] [--rounds 1] [--dir /dev/shm]
 
 Starts BUILD/tests/bench/s3/s3_sink, writes a file of random bytes in --dir (tmpfs by default),
-and per round times, in this order, curl --upload-file (one PutObject), aws s3 cp (awscli's
+and per round times, in this order, curl --upload-file (one PutObject), four curls side by side
+each uploading a quarter of the file (raw uploads over as many connections as mlcloud uses: the
+sink check), aws s3 cp (awscli's
 defaults: 8 MiB parts, 10 in flight) and bench_s3_transfer (mlcloud's defaults: 8 MiB parts,
 4 in flight, payload signed), then the downloads: curl, aws s3 cp, mlcloud. Then the three
 uploads again to a second sink started with --no-md5 (client-bound figures). Wall time is
@@ -44,6 +46,29 @@ def run(cmd, env=None):
                      f"{proc.stderr.decode(errors='replace')[-2000:]}")
         rss, user, system = stats.read().split()[-3:]
     return wall, int(rss), float(user) + float(system), proc.stdout.decode()
+
+
+def run_parallel(cmds, env=None):
+    """(wall seconds, largest peak RSS KiB, summed CPU seconds) of processes run side by side."""
+    stats = [tempfile.NamedTemporaryFile("r") for _ in cmds]
+    try:
+        start = time.monotonic()
+        procs = [subprocess.Popen(["/usr/bin/time", "-q", "-f", "%M %U %S", "-o", st.name] + cmd,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                 for cmd, st in zip(cmds, stats)]
+        errors = [p.communicate()[1] for p in procs]
+        wall = time.monotonic() - start
+        rss, cpu = 0, 0.0
+        for p, err, st in zip(procs, errors, stats):
+            if p.returncode != 0:
+                sys.exit(f"transfer_bench: {cmds[0][0]} failed ({p.returncode}): {err.decode(errors='replace')[-2000:]}")
+            m, user, system = st.read().split()[-3:]
+            rss = max(rss, int(m))
+            cpu += float(user) + float(system)
+        return wall, rss, cpu
+    finally:
+        for st in stats:
+            st.close()
 
 
 def multipart_etag(path, part):
@@ -110,21 +135,40 @@ def main():
                 fields = f.read().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / ticks
 
-        def timed(name, sink, cmd, env=None):
+        def timed(name, sink, cmd, env=None, parallel=None):
             before = process_cpu(sink.pid)
-            wall, rss, cpu, out = run(cmd, env)
+            if parallel:
+                (wall, rss, cpu), out = run_parallel(parallel, env), ""
+            else:
+                wall, rss, cpu, out = run(cmd, env)
             sink_used = process_cpu(sink.pid) - before
             b = best.get(name)
             if b is None or wall < b[0]:
                 best[name] = (wall, rss, cpu)
-            print(f"  {name:26s} {wall:7.2f} s  {size / wall / 2**20:8.1f} MiB/s  peak RSS {rss / 1024:7.1f} MiB"
+            print(f"  {name:29s} {wall:7.2f} s  {size / wall / 2**20:8.1f} MiB/s  peak RSS {rss / 1024:7.1f} MiB"
                   f"  CPU {cpu:6.2f} s  sink CPU {sink_used:6.2f} s", flush=True)
             return out
+
+        # The file in `connections` slices, for as many curls side by side: raw uploads over as
+        # many connections as mlcloud uses, so that the sink check does not compare one
+        # connection (one core of MD5 in the sink) against several.
+        connections = 4
+        slices = []
+        with open(source, "rb") as f:
+            step = -(-size // connections)
+            for i in range(connections):
+                path = os.path.join(work, f"slice{i}.bin")
+                with open(path, "wb") as out:
+                    out.write(f.read(step))
+                slices.append(path)
 
         def uploads(sink, endpoint, suffix):
             aws_cmd = [aws, "s3", "cp", "--no-progress", "--only-show-errors", "--endpoint-url", endpoint]
             timed("curl upload" + suffix, sink,
                   [curl, "-sS", "-f", "-o", "/dev/null", "--upload-file", source, f"{endpoint}/bench/curl-upload"])
+            timed(f"curl x{connections} upload" + suffix, sink, None, parallel=[
+                [curl, "-sS", "-f", "-o", "/dev/null", "--upload-file", p, f"{endpoint}/bench/curl-slice{i}"]
+                for i, p in enumerate(slices)])
             timed("aws upload" + suffix, sink, aws_cmd + [source, "s3://bench/aws-upload"], env)
             out = timed("mlcloud upload" + suffix, sink,
                         [client_exe, "upload", endpoint, source, "bench", "mlcloud-upload"])
@@ -175,6 +219,10 @@ def main():
             (f"download {n} MiB/s vs aws s3 cp", mibs("mlcloud download"), mibs("aws download"), ">= 2x"),
             (f"sink check: curl upload {n} MiB/s vs the fastest client under test", mibs("curl upload"),
              max(mibs("aws upload"), mibs("mlcloud upload")), "> 1x"),
+            (f"sink check: {connections} curl uploads side by side {n} MiB/s vs the fastest client under test",
+             mibs(f"curl x{connections} upload"), max(mibs("aws upload"), mibs("mlcloud upload")), "> 1x"),
+            (f"sink check without MD5: curl upload {n} MiB/s vs the fastest client", mibs("curl upload, no MD5"),
+             max(mibs("aws upload, no MD5"), mibs("mlcloud upload, no MD5")), "> 1x"),
             (f"upload {n} MiB/s vs aws s3 cp, sink without MD5", mibs("mlcloud upload, no MD5"),
              mibs("aws upload, no MD5"), "(client-bound)"),
             (f"upload {n} MiB/s vs raw curl, sink without MD5", mibs("mlcloud upload, no MD5"),

@@ -11,6 +11,7 @@
 
 #include "auth_test_util.hpp"
 
+#include <optional>
 #include <thread>
 
 using namespace mlcloud::auth;
@@ -45,11 +46,13 @@ request get(std::string host, std::string path = "/")
 
 std::string_view line(std::string_view text, std::size_t n) { return header_signature::line(text, n); }
 
-std::string header_value(std::vector<header> const& headers, std::string_view name)
+// For header_signature::headers (views) and presigned_url::headers (strings) alike.
+template <class Headers>
+std::string header_value(Headers const& headers, std::string_view name)
 {
     for (auto const& h : headers)
         if (h.name == name)
-            return h.value;
+            return std::string(h.value);
     return "<absent>";
 }
 
@@ -526,4 +529,42 @@ TEST_CASE("sigv4: sign_into reuses a result and gives what sign gives", "[auth][
         CHECK(out.canonical_request == expected->canonical_request);
         CHECK(out.string_to_sign == expected->string_to_sign);
     }
+}
+
+TEST_CASE("sigv4: a copied or moved signature has its own views", "[auth][sigv4]")
+{
+    signer s3({.region = "eu-west-1", .service = "s3"});
+    auto r = get("bucket.s3.eu-west-1.amazonaws.com", "/a b");
+    auto const expected = s3.sign(r, example_credentials(true), t0);
+    REQUIRE(expected);
+    auto check_same = [&](header_signature const& sig) {
+        CHECK(sig.headers == expected->headers);
+        CHECK(sig.canonical_request == expected->canonical_request);
+        CHECK(sig.string_to_sign == expected->string_to_sign);
+        CHECK(sig.authorization() == expected->authorization());
+        CHECK(header_value(sig.headers, "X-Amz-Security-Token") == token_text);
+    };
+
+    std::optional<header_signature> original(*s3.sign(r, example_credentials(true), t0));
+    header_signature copy(*original);
+    header_signature assigned;
+    assigned = *original;
+    // Overwriting and destroying the original must not touch the copies' views.
+    REQUIRE(s3.sign_into(get("other.example.com", "/x"), example_credentials(), *original, t0));
+    CHECK(original->authorization() != expected->authorization());
+    original.reset();
+    check_same(copy);
+    check_same(assigned);
+    CHECK(copy.canonical_request.data() != assigned.canonical_request.data());
+
+    header_signature moved(std::move(copy));
+    check_same(moved);
+    header_signature move_assigned;
+    move_assigned = std::move(moved);
+    check_same(move_assigned);
+    auto again = move_assigned; // copy of an object that was itself moved into
+    move_assigned = header_signature();
+    check_same(again);
+    CHECK(move_assigned.headers.empty());
+    CHECK(move_assigned.authorization().empty());
 }

@@ -261,6 +261,9 @@ inline std::string_view wire_path_of(request const& req, std::string& buffer)
         return "/";
     if (req.path_is_encoded)
         return req.path;
+    // Most keys need no encoding at all: then the path is its own wire form.
+    if (std::all_of(req.path.begin(), req.path.end(), [](char c) { return path_safe_chars(c); }))
+        return req.path;
     buffer.clear();
     append_encoded(buffer, req.path, path_safe_chars);
     return buffer;
@@ -673,13 +676,20 @@ inline void write_canonical_headers(writer& w, workspace const& ws) noexcept
     w.put('\n');
 }
 
-// method \n uri \n query \n headers \n signed names \n payload hash
+inline std::size_t canonical_request_size(std::string_view method, std::string_view uri, workspace const& ws,
+                                          std::string_view payload) noexcept
+{
+    return method.size() + uri.size() + query_size(ws) + canonical_headers_size(ws) + ws.signed_names.size() +
+           payload.size() + 5;
+}
+
+// method \n uri \n query \n headers \n signed names \n payload hash, appended to `out`.
 inline void build_canonical_request(
     std::string& out, std::string_view method, std::string_view uri, workspace const& ws, std::string_view payload)
 {
-    out.resize(method.size() + uri.size() + query_size(ws) + canonical_headers_size(ws) +
-               ws.signed_names.size() + payload.size() + 5);
-    writer w{out.data()};
+    std::size_t const at = out.size();
+    out.resize(at + canonical_request_size(method, uri, ws, payload));
+    writer w{out.data() + at};
     w.put(method);
     w.put('\n');
     w.put(uri);
@@ -716,54 +726,55 @@ inline void append_scope(std::string& out, prepared const& p, std::string_view r
     write_scope(w, p, region, service);
 }
 
-inline void build_string_to_sign(
-    std::string& sts, prepared const& p, std::string_view region, std::string_view service, std::string_view creq)
+inline std::size_t string_to_sign_size(std::string_view region, std::string_view service) noexcept
 {
-    auto const digest = auth::detail::sha256(creq);
-    std::size_t const size = algorithm.size() + 1 + 16 + 1 + scope_size(region, service) + 1;
-    sts.reserve(size + 2 * digest.size());
-    sts.resize(size);
-    writer w{sts.data()};
+    return algorithm.size() + 1 + 16 + 1 + scope_size(region, service) + 1 + 64;
+}
+
+// Appended to `sts`; `creq_digest` is the SHA-256 of the canonical request.
+inline void build_string_to_sign(std::string& sts, prepared const& p, std::string_view region,
+                                 std::string_view service, auth::detail::sha256_digest const& creq_digest)
+{
+    std::size_t const at = sts.size();
+    sts.resize(at + string_to_sign_size(region, service) - 64);
+    writer w{sts.data() + at};
     w.put(algorithm);
     w.put('\n');
     w.put(p.date());
     w.put('\n');
     write_scope(w, p, region, service);
     w.put('\n');
-    auth::detail::append_hex(sts, digest.data(), digest.size());
+    auth::detail::append_hex(sts, creq_digest.data(), creq_digest.size());
 }
 
-// "AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=..., Signature=..."
+inline constexpr std::string_view credential = " Credential=";
+inline constexpr std::string_view signed_headers_label = ", SignedHeaders=";
+inline constexpr std::string_view signature_label = ", Signature=";
+
+inline std::size_t authorization_size(std::string_view access_key_id, std::string_view region,
+                                      std::string_view service, std::string_view signed_names) noexcept
+{
+    return algorithm.size() + credential.size() + access_key_id.size() + 1 + scope_size(region, service) +
+           signed_headers_label.size() + signed_names.size() + signature_label.size() + 64;
+}
+
+// "AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=..., Signature=...", appended to `out`.
 inline void build_authorization(
     std::string& out, std::string_view access_key_id, prepared const& p, std::string_view region,
     std::string_view service, std::string_view signed_names, auth::detail::sha256_digest const& signature)
 {
-    constexpr std::string_view credential = " Credential=";
-    constexpr std::string_view signed_headers = ", SignedHeaders=";
-    constexpr std::string_view sig = ", Signature=";
-    std::size_t const size = algorithm.size() + credential.size() + access_key_id.size() + 1 +
-                             scope_size(region, service) + signed_headers.size() + signed_names.size() + sig.size();
-    out.reserve(size + 2 * signature.size());
-    out.resize(size);
-    writer w{out.data()};
+    std::size_t const at = out.size();
+    out.resize(at + authorization_size(access_key_id, region, service, signed_names) - 2 * signature.size());
+    writer w{out.data() + at};
     w.put(algorithm);
     w.put(credential);
     w.put(access_key_id);
     w.put('/');
     write_scope(w, p, region, service);
-    w.put(signed_headers);
+    w.put(signed_headers_label);
     w.put(signed_names);
-    w.put(sig);
+    w.put(signature_label);
     auth::detail::append_hex(out, signature.data(), signature.size());
-}
-
-// Sets out[i] to {name, value}, reusing the strings' storage.
-inline void set_header(std::vector<header>& out, std::size_t i, std::string_view name, std::string_view value)
-{
-    if (out.size() <= i)
-        out.resize(i + 1);
-    out[i].name.assign(name);
-    out[i].value.assign(value);
 }
 
 inline result<void> check_payload_hash(std::string_view h)
@@ -885,9 +896,10 @@ MLCLOUD_DECL result<header_signature> signer::sign(
     aws_credentials const& credentials,
     std::chrono::system_clock::time_point now) const
 {
-    header_signature out;
-    if (auto r = sign_into(req, credentials, out, now); !r)
-        return r.error();
+    // Signed in place: no move of the result (and of its views) on the way out.
+    result<header_signature> out(boost::system::in_place_value);
+    if (auto r = sign_into(req, credentials, *out, now); !r)
+        out = r.error();
     return out;
 }
 
@@ -929,27 +941,53 @@ MLCLOUD_DECL result<void> signer::sign_into(
     sort_params(ws);
 
     std::string_view const uri = canonical_uri(wire_path_of(req, ws.path), rules_, ws);
-    build_canonical_request(out.canonical_request, p->method, uri, ws, *payload);
-    out.string_to_sign.clear();
-    build_string_to_sign(out.string_to_sign, *p, region_, service_, out.canonical_request);
-    auto const key = cache_->get(credentials.secret_access_key, p->date8(), region_, service_);
-    auto const sig = auth::detail::hmac_sha256(key, out.string_to_sign);
 
-    out.headers.reserve(5);
+    // Everything goes into out.text_, sized once: canonical request, string to sign, then the
+    // values of the headers to set. Offsets first, views at the end.
+    std::string_view const host = p->host_from_request ? std::string_view() : p->host;
+    std::string_view const sent_token = has_token ? token : std::string_view();
+    std::string_view const sent_payload = rules_.content_sha256_header ? *payload : std::string_view();
+    std::size_t const creq_size = canonical_request_size(p->method, uri, ws, *payload);
+    std::size_t const sts_size = string_to_sign_size(region_, service_);
+    // (Nothing points into the buffer while it is rewritten, should reserve throw.)
+    out.headers.size_ = 0;
+    out.canonical_request = out.string_to_sign = {};
+    out.text_data_ = nullptr;
+    out.text_size_ = 0;
+    std::string& text = out.text_;
+    text.clear();
+    text.reserve(creq_size + sts_size + host.size() + date.size() + sent_token.size() + sent_payload.size() +
+                 authorization_size(credentials.access_key_id, region_, service_, ws.signed_names));
+    build_canonical_request(text, p->method, uri, ws, *payload);
+    build_string_to_sign(text, *p, region_, service_, auth::detail::sha256(std::string_view(text).substr(0, creq_size)));
+    auto const key = cache_->get(credentials.secret_access_key, p->date8(), region_, service_);
+    auto const sig = auth::detail::hmac_sha256(key, std::string_view(text).substr(creq_size, sts_size));
+    std::size_t const values_at = text.size();
+    text.append(host).append(date).append(sent_token).append(sent_payload);
+    build_authorization(text, credentials.access_key_id, *p, region_, service_, ws.signed_names, sig);
+
+    char const* const base = text.data();
+    std::size_t at = values_at;
+    auto next = [&](std::size_t n) {
+        std::string_view const v(base + at, n);
+        at += n;
+        return v;
+    };
+    auto& items = out.headers.items_;
     std::size_t n = 0;
     if (!p->host_from_request)
-        set_header(out.headers, n++, "Host", p->host);
-    set_header(out.headers, n++, "X-Amz-Date", date);
+        items[n++] = {"Host", next(host.size())};
+    items[n++] = {"X-Amz-Date", next(date.size())};
     if (has_token)
-        set_header(out.headers, n++, "X-Amz-Security-Token", token);
+        items[n++] = {"X-Amz-Security-Token", next(sent_token.size())};
     if (rules_.content_sha256_header)
-        set_header(out.headers, n++, "X-Amz-Content-SHA256", *payload);
-    if (out.headers.size() <= n)
-        out.headers.resize(n + 1);
-    out.headers[n].name.assign("Authorization");
-    out.headers[n].value.clear();
-    build_authorization(out.headers[n].value, credentials.access_key_id, *p, region_, service_, ws.signed_names, sig);
-    out.headers.resize(n + 1);
+        items[n++] = {"X-Amz-Content-SHA256", next(sent_payload.size())};
+    items[n++] = {"Authorization", std::string_view(base + at, text.size() - at)};
+    out.headers.size_ = n;
+    out.canonical_request = std::string_view(base, creq_size);
+    out.string_to_sign = std::string_view(base + creq_size, sts_size);
+    out.text_data_ = base;
+    out.text_size_ = text.size();
     return {};
 }
 
@@ -1013,7 +1051,7 @@ MLCLOUD_DECL result<presigned_url> signer::presign(
     std::string_view const wire = wire_path_of(req, ws.path);
     std::string_view const uri = canonical_uri(wire, rules_, ws);
     build_canonical_request(out.canonical_request, p->method, uri, ws, payload);
-    build_string_to_sign(out.string_to_sign, *p, region_, service_, out.canonical_request);
+    build_string_to_sign(out.string_to_sign, *p, region_, service_, auth::detail::sha256(out.canonical_request));
     auto const key = cache_->get(credentials.secret_access_key, p->date8(), region_, service_);
     auto const sig = auth::detail::hmac_sha256(key, out.string_to_sign);
 

@@ -22,12 +22,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
-#include <deque>
+#include <cstring>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace mlcloud::aws {
 namespace s3_impl {
@@ -146,17 +151,208 @@ inline net::request range_request(std::string const& url, std::uint64_t first, s
     return req;
 }
 
-// The answer to one of the ranged GETs a download sends at once.
-struct range_fetch
+// The partial file of a download, written at offsets (ranges arrive in any order).
+class partial_file
 {
-    std::optional<result<net::response>> answer;
+public:
+    partial_file() = default;
+    partial_file(partial_file const&) = delete;
+    partial_file& operator=(partial_file const&) = delete;
+    ~partial_file() { close(); }
+
+    result<void> open(std::filesystem::path const& path)
+    {
+        if (fd_ >= 0)
+            return {};
+        fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0)
+            return error(errc::io_error, "cannot write " + path.string() + ": " + std::strerror(errno));
+        path_ = path;
+        return {};
+    }
+    void close() noexcept
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = -1;
+    }
+    // All of `bytes` at `offset` (pwrite may write less than asked).
+    result<void> write_at(std::uint64_t offset, std::string_view bytes) const
+    {
+        while (!bytes.empty())
+        {
+            auto const n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return error(errc::io_error, "cannot write " + path_.string() + ": " + std::strerror(errno));
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+            offset += static_cast<std::uint64_t>(n);
+        }
+        return {};
+    }
+    result<void> truncate(std::uint64_t size) const
+    {
+        if (::ftruncate(fd_, static_cast<off_t>(size)) != 0)
+            return error(errc::io_error, "cannot write " + path_.string() + ": " + std::strerror(errno));
+        return {};
+    }
+
+private:
+    int fd_ = -1;
+    std::filesystem::path path_;
 };
 
-inline boost::asio::awaitable<void> fetch_range(aws::client& c, net::request req, std::string hash,
-                                                std::shared_ptr<range_fetch> slot)
+// The record beside a partial download: the object's ETag, then the length of the prefix of
+// the partial file known to be complete (ranges after it may have been written, with holes
+// between). A record without the length (an older one) means the whole file.
+inline std::string download_record(std::string const& etag, std::uint64_t prefix)
 {
-    auto got = co_await c.send(s3_service, std::move(req), std::move(hash));
-    slot->answer.emplace(std::move(got));
+    return etag + "\n" + std::to_string(prefix);
+}
+
+inline std::pair<std::string, std::optional<std::uint64_t>> parse_download_record(std::string text)
+{
+    auto const nl = text.find('\n');
+    if (nl == std::string::npos)
+        return {std::move(text), std::nullopt};
+    std::uint64_t prefix = 0;
+    auto const digits = std::string_view(text).substr(nl + 1);
+    auto const [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    text.resize(nl);
+    if (ec != std::errc{} || end != digits.data() + digits.size())
+        return {std::string(), std::nullopt}; // unreadable: start over
+    return {std::move(text), prefix};
+}
+
+// Forgets a partial download (the object changed since it began): it starts over.
+inline void discard_partial(partial_file& file, std::filesystem::path const& partial,
+                            std::filesystem::path const& record, std::uint64_t& offset, std::string& etag)
+{
+    std::error_code ec;
+    file.close();
+    std::filesystem::remove(partial, ec);
+    std::filesystem::remove(record, ec);
+    offset = 0;
+    etag.clear();
+}
+
+// The ranges of a download after the first answer, fetched by `concurrency` workers in a
+// sliding window: each worker takes the next range as soon as it has written its last one, so
+// a slow range holds up one worker, not a batch. Memory: one range per worker.
+struct download_window
+{
+    std::string url;
+    std::string etag;
+    std::string body_hash; // of the empty body, for every GET
+    std::uint64_t start = 0; // where the window begins (the partial file is complete before it)
+    std::uint64_t total = 0;
+    std::uint64_t chunk = 0;
+    std::uint64_t count = 0; // ranges
+    partial_file const* file = nullptr;
+    std::filesystem::path record_file;
+    std::string provider;
+    progress_callback on_progress;
+
+    std::mutex mutex;
+    std::uint64_t next = 0;         // the next range to fetch
+    std::vector<bool> written;      // per range
+    std::uint64_t complete = 0;     // ranges [0, complete) are all written
+    std::uint64_t done = 0;         // bytes written by the window
+    bool changed = false;           // 412: the object changed since the download began
+    bool stopped = false;
+    std::optional<error> failure;
+
+    std::uint64_t first_of(std::uint64_t index) const noexcept { return start + index * chunk; }
+    std::uint64_t length_of(std::uint64_t index) const noexcept
+    {
+        return std::min(chunk, total - first_of(index));
+    }
+
+    // The next range to fetch, or nothing when all are taken or the window stopped.
+    std::optional<std::uint64_t> take()
+    {
+        std::lock_guard lock(mutex);
+        if (stopped || next >= count)
+            return std::nullopt;
+        return next++;
+    }
+    void fail(error e, bool object_changed = false)
+    {
+        std::lock_guard lock(mutex);
+        if (!failure)
+        {
+            failure = std::move(e);
+            changed = object_changed;
+        }
+        stopped = true;
+    }
+    // Range `index` is on disk: the prefix may grow (and is recorded for a resume), progress.
+    result<void> written_range(std::uint64_t index)
+    {
+        std::lock_guard lock(mutex);
+        written[index] = true;
+        done += length_of(index);
+        std::uint64_t const before = complete;
+        while (complete < count && written[complete])
+            ++complete;
+        if (complete != before)
+        {
+            std::uint64_t const prefix = complete == count ? total : first_of(complete);
+            if (auto w = detail::write_file_atomically(record_file, download_record(etag, prefix)); !w)
+                return w.error();
+        }
+        if (on_progress)
+            on_progress(start + done, total);
+        return {};
+    }
+};
+
+inline boost::asio::awaitable<void> range_worker(aws::client& c, std::shared_ptr<download_window> w)
+{
+    while (auto index = w->take())
+    {
+        std::uint64_t const first = w->first_of(*index);
+        std::uint64_t const length = w->length_of(*index);
+        auto req = range_request(w->url, first, length, w->etag);
+        auto hash = w->body_hash;
+        auto r = co_await c.send(s3_service, std::move(req), std::move(hash));
+        if (!r)
+        {
+            w->fail(decorate(r.error(), w->provider, "GetObject"));
+            co_return;
+        }
+        if (r->status == 412)
+        {
+            w->fail(detail::make_error(*r, w->provider, "GetObject"), true);
+            co_return;
+        }
+        if (!r->ok())
+        {
+            w->fail(detail::make_error(*r, w->provider, "GetObject").with_retry_safe());
+            co_return;
+        }
+        auto range = detail::parse_content_range(r->headers.value_or("Content-Range", ""));
+        if (r->status != 206 || !range || range->first != first || range->total != w->total ||
+            r->body.size() != length)
+        {
+            w->fail(error(errc::protocol_error, "GetObject: the answer does not match the requested range")
+                        .with_provider(w->provider)
+                        .with_operation("GetObject")
+                        .with_http(r->status, r->request_id()));
+            co_return;
+        }
+        if (auto a = w->file->write_at(first, r->body); !a)
+        {
+            w->fail(decorate(a.error(), w->provider, "GetObject"));
+            co_return;
+        }
+        if (auto d = w->written_range(*index); !d)
+        {
+            w->fail(decorate(d.error(), w->provider, "GetObject"));
+            co_return;
+        }
+    }
 }
 
 // Query parameters built outside the coroutines (GCC 12 mishandles initializer lists inside).
@@ -499,6 +695,8 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
     auto etag_file = partial;
     etag_file += ".etag";
 
+    // A partial download to resume: its record gives the ETag and how much of the file is
+    // complete (ranges written after that, out of order, are fetched again).
     std::error_code ec;
     std::uint64_t offset = 0;
     std::string etag;
@@ -506,10 +704,21 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
     {
         auto saved = detail::read_small_file(etag_file, 4096);
         auto size = std::filesystem::file_size(partial, ec);
-        if (saved && !saved->empty() && !ec)
+        if (saved && !ec)
         {
-            etag = std::move(*saved);
-            offset = size;
+            auto [saved_etag, prefix] = s3_impl::parse_download_record(std::move(*saved));
+            if (!saved_etag.empty())
+            {
+                etag = std::move(saved_etag);
+                offset = std::min(size, prefix.value_or(size));
+                if (offset < size)
+                    std::filesystem::resize_file(partial, offset, ec);
+                if (ec)
+                {
+                    etag.clear();
+                    offset = 0;
+                }
+            }
         }
     }
     if (etag.empty())
@@ -518,75 +727,31 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
         std::filesystem::remove(etag_file, ec);
     }
 
-    std::optional<std::uint64_t> total;
+    std::uint64_t total = 0;
     std::string last_modified;
     int restarts = 0;
     std::uint64_t const chunk = options_.download_chunk_size;
-    // Answers fetched ahead, for consecutive ranges from `offset` on, handled (and written to
-    // the file) in order: the partial file stays a prefix of the object, as resuming needs.
-    std::deque<std::shared_ptr<s3_impl::range_fetch>> ahead;
+    s3_impl::partial_file file;
     for (;;)
     {
-        if (ahead.empty())
+        // One range at `offset` first: it gives the object's size and ETag (or settles an
+        // empty or already complete object); the rest then goes in a sliding window.
+        auto req = s3_impl::range_request(*target, offset, chunk, etag);
+        if (opts.on_progress)
         {
-            // Once size and ETag are known, up to `concurrency` ranges go out at once.
-            std::uint64_t ranges = 1;
-            if (total && !etag.empty() && *total > offset)
-                ranges = std::clamp<std::uint64_t>((*total - offset + chunk - 1) / chunk, 1, options_.concurrency);
-            if (ranges == 1)
-            {
-                auto req = s3_impl::range_request(*target, offset, chunk, etag);
-                if (opts.on_progress)
-                {
-                    auto report = opts.on_progress;
-                    std::uint64_t const base = offset;
-                    std::uint64_t const all = total.value_or(0);
-                    req.on_download_progress = [report, base, all](std::uint64_t got, std::uint64_t) {
-                        report(base + got, all);
-                    };
-                }
-                auto hash = body_hash({});
-                auto got = co_await client_.send(s3_service, std::move(req), std::move(hash));
-                auto slot = std::make_shared<s3_impl::range_fetch>();
-                slot->answer.emplace(std::move(got));
-                ahead.push_back(std::move(slot));
-            }
-            else
-            {
-                // (Progress is then reported per range written, so it never goes backwards.)
-                namespace asio = boost::asio;
-                auto ex = co_await asio::this_coro::executor;
-                using op_type = decltype(asio::co_spawn(ex, std::declval<asio::awaitable<void>>(), asio::deferred));
-                std::vector<op_type> fetches;
-                for (std::uint64_t i = 0; i < ranges; ++i)
-                {
-                    auto req = s3_impl::range_request(*target, offset + i * chunk, chunk, etag);
-                    auto hash = body_hash({});
-                    auto slot = std::make_shared<s3_impl::range_fetch>();
-                    fetches.push_back(asio::co_spawn(
-                        ex, s3_impl::fetch_range(client_, std::move(req), std::move(hash), slot), asio::deferred));
-                    ahead.push_back(std::move(slot));
-                }
-                auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(fetches))
-                                               .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-                for (auto const& e : exceptions)
-                    if (e)
-                        std::rethrow_exception(e);
-            }
+            auto report = opts.on_progress;
+            std::uint64_t const base = offset;
+            // (The object's size is not known before this answer: 0.)
+            req.on_download_progress = [report, base](std::uint64_t got, std::uint64_t) { report(base + got, 0); };
         }
-        auto r = std::move(*ahead.front()->answer);
-        ahead.pop_front();
+        auto hash = body_hash({});
+        auto r = co_await client_.send(s3_service, std::move(req), std::move(hash));
         if (!r)
             co_return s3_impl::decorate(r.error(), options_.provider, "GetObject");
         if (r->status == 412 && restarts++ < 2)
         {
             // The object changed since the partial download began: start over.
-            ahead.clear();
-            std::filesystem::remove(partial, ec);
-            std::filesystem::remove(etag_file, ec);
-            offset = 0;
-            etag.clear();
-            total.reset();
+            s3_impl::discard_partial(file, partial, etag_file, offset, etag);
             continue;
         }
         if (r->status == 416)
@@ -600,35 +765,28 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
             {
                 total = offset;
                 etag = head->etag;
-                if (offset == 0)
-                {
-                    auto a = detail::append_to_file(partial, {});
-                    if (!a)
-                        co_return s3_impl::decorate(a.error(), options_.provider, "GetObject");
-                }
+                if (auto o = file.open(partial); !o)
+                    co_return s3_impl::decorate(o.error(), options_.provider, "GetObject");
                 break;
             }
             if (restarts++ < 2)
             {
-                ahead.clear();
-                std::filesystem::remove(partial, ec);
-                std::filesystem::remove(etag_file, ec);
-                offset = 0;
-                etag.clear();
-                total.reset();
+                s3_impl::discard_partial(file, partial, etag_file, offset, etag);
                 continue;
             }
         }
         if (!r->ok())
             co_return detail::make_error(*r, options_.provider, "GetObject").with_retry_safe();
 
+        if (auto o = file.open(partial); !o)
+            co_return s3_impl::decorate(o.error(), options_.provider, "GetObject");
         if (r->status == 200)
         {
             // The whole object (the store ignored the range): it replaces any partial bytes.
-            ahead.clear();
-            std::filesystem::remove(partial, ec);
             offset = 0;
             total = r->body.size();
+            if (auto t = file.truncate(0); !t)
+                co_return s3_impl::decorate(t.error(), options_.provider, "GetObject");
         }
         else
         {
@@ -638,29 +796,69 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
                     .with_provider(options_.provider)
                     .with_operation("GetObject")
                     .with_http(r->status, r->request_id());
-            total = range->total;
+            total = *range->total;
         }
         if (etag.empty())
-        {
             etag = detail::unquote_etag(r->headers.value_or("ETag", ""));
-            auto w = detail::write_file_atomically(etag_file, etag);
-            if (!w)
-                co_return s3_impl::decorate(w.error(), options_.provider, "GetObject");
-        }
         last_modified = std::string(r->headers.value_or("Last-Modified", ""));
-        auto a = detail::append_to_file(partial, r->body);
-        if (!a)
+        if (auto a = file.write_at(offset, r->body); !a)
             co_return s3_impl::decorate(a.error(), options_.provider, "GetObject");
         offset += r->body.size();
+        if (auto w = detail::write_file_atomically(etag_file, s3_impl::download_record(etag, offset)); !w)
+            co_return s3_impl::decorate(w.error(), options_.provider, "GetObject");
         if (opts.on_progress)
-            opts.on_progress(offset, *total);
-        if (offset >= *total)
+            opts.on_progress(offset, total);
+        if (offset >= total)
             break;
-        if (r->body.empty())
-            co_return error(errc::protocol_error, "GetObject: an empty range before the end of the object")
+        if (r->body.empty() || etag.empty())
+            co_return error(errc::protocol_error, r->body.empty()
+                                                      ? "GetObject: an empty range before the end of the object"
+                                                      : "GetObject: a partial answer without an ETag")
                 .with_provider(options_.provider)
                 .with_operation("GetObject");
+
+        // The rest: `concurrency` workers, each fetching the next range as soon as its last
+        // one is written (at its offset). Progress is reported per range written.
+        auto window = std::make_shared<s3_impl::download_window>();
+        window->url = *target;
+        window->etag = etag;
+        window->body_hash = body_hash({});
+        window->start = offset;
+        window->total = total;
+        window->chunk = chunk;
+        window->count = (total - offset + chunk - 1) / chunk;
+        window->file = &file;
+        window->record_file = etag_file;
+        window->provider = options_.provider;
+        window->on_progress = opts.on_progress;
+        window->written.assign(window->count, false);
+
+        namespace asio = boost::asio;
+        auto ex = co_await asio::this_coro::executor;
+        using op_type = decltype(asio::co_spawn(ex, s3_impl::range_worker(client_, window), asio::deferred));
+        std::vector<op_type> workers;
+        std::size_t const n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.concurrency, window->count));
+        for (std::size_t i = 0; i < n; ++i)
+            workers.push_back(asio::co_spawn(ex, s3_impl::range_worker(client_, window), asio::deferred));
+        auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(workers))
+                                       .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+        for (auto const& e : exceptions)
+            if (e)
+                std::rethrow_exception(e);
+        if (window->failure)
+        {
+            if (window->changed && restarts++ < 2)
+            {
+                s3_impl::discard_partial(file, partial, etag_file, offset, etag);
+                continue;
+            }
+            // The record says how far the file is complete: the next call resumes there.
+            co_return std::move(*window->failure);
+        }
+        offset = total;
+        break;
     }
+    file.close();
     std::filesystem::rename(partial, to, ec);
     if (ec)
         co_return s3_impl::decorate(error(errc::io_error, "cannot write " + to.string() + ": " + ec.message()),
@@ -668,7 +866,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
     std::filesystem::remove(etag_file, ec);
     s3_object o;
     o.key = key;
-    o.size = *total;
+    o.size = total;
     o.etag = etag;
     o.last_modified = detail::parse_http_date(last_modified).value_or(std::chrono::system_clock::now());
     co_return o;
