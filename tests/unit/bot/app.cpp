@@ -225,8 +225,9 @@ private:
     std::mutex log_mutex;
 };
 
-/// A job whose launch request went out just before a crash: recorded as launch_sent.
-void record_launch_sent(harness& h, std::string const& key, std::string const& name)
+/// A job a previous run of the bot recorded in `phase` (with the handle, once launched).
+void record_job(harness& h, std::string const& key, std::string const& name, job_phase phase,
+                std::optional<mlcloud::job_handle> const& handle = std::nullopt)
 {
     auto s = store::open(h.config.database);
     REQUIRE(s.has_value());
@@ -242,8 +243,30 @@ void record_launch_sent(harness& h, std::string const& key, std::string const& n
     j.output_uri = "models/42/x.json";
     j.created = std::chrono::system_clock::now();
     j.id = s->insert_job(j);
-    j.phase = job_phase::launch_sent;
+    j.phase = phase;
+    j.handle = handle;
     s->update_job(j);
+}
+
+/// A job whose launch request went out just before a crash: recorded as launch_sent.
+void record_launch_sent(harness& h, std::string const& key, std::string const& name)
+{
+    record_job(h, key, name, job_phase::launch_sent);
+}
+
+/// A job recorded as launch_sent whose launch reached the provider before the crash.
+void launch_sent_and_reached(harness& h)
+{
+    record_launch_sent(h, "mlcloud-bot-fixed-key", "mlcloud-bot-42-test");
+    h.mem.shared_world->put_object("datasets/42/x.csv", "a,y\n1,2\n");
+    mlcloud::job_spec first;
+    first.name = "mlcloud-bot-42-test";
+    first.idempotency_key = "mlcloud-bot-fixed-key";
+    first.command = {"epoch 1"};
+    first.dataset = mlcloud::storage_uri::local("datasets/42/x.csv");
+    asio::io_context io;
+    memory::training t(io.get_executor(), h.mem);
+    REQUIRE(mlcloud::run_blocking(io, t.launch(first)).has_value());
 }
 
 /// The lines inside the <pre> of a log view.
@@ -618,18 +641,7 @@ TEST_CASE("a crash between recording and launching: relaunched once with the sam
 TEST_CASE("a launch whose outcome is unknown is relaunched where launches are idempotent")
 {
     harness h;
-    record_launch_sent(h, "mlcloud-bot-fixed-key", "mlcloud-bot-42-test");
-    h.mem.shared_world->put_object("datasets/42/x.csv", "a,y\n1,2\n");
-    // The first launch reached the provider before the crash.
-    mlcloud::job_spec first;
-    first.idempotency_key = "mlcloud-bot-fixed-key";
-    first.command = {"epoch 1"};
-    first.dataset = mlcloud::storage_uri::local("datasets/42/x.csv");
-    {
-        asio::io_context io;
-        memory::training t(io.get_executor(), h.mem);
-        REQUIRE(mlcloud::run_blocking(io, t.launch(first)).has_value());
-    }
+    launch_sent_and_reached(h);
     h.boot();
     REQUIRE(h.wait_for("Training complete"));
     CHECK(h.mem.shared_world->jobs_launched() == 1); // the same job, not a second one
@@ -705,21 +717,7 @@ mlcloud::job_handle launch_behind_the_back(harness& h, std::string const& name, 
 /// A job the bot recorded as running on `handle` (its follower then watches it).
 void record_running(harness& h, mlcloud::job_handle const& handle, std::string const& name)
 {
-    auto s = store::open(h.config.database);
-    REQUIRE(s.has_value());
-    job_record j;
-    j.chat_id = j.user_id = 42;
-    j.target = "cloud";
-    j.provider = "memory";
-    j.idempotency_key = "key-" + name;
-    j.name = name;
-    j.dataset_label = "x.csv";
-    j.column = "y";
-    j.created = std::chrono::system_clock::now();
-    j.id = s->insert_job(j);
-    j.phase = job_phase::running;
-    j.handle = handle;
-    s->update_job(j);
+    record_job(h, "key-" + name, name, job_phase::running, handle);
 }
 
 mlcloud::job_state state_in_world(harness& h, mlcloud::job_handle const& job)
@@ -814,18 +812,7 @@ TEST_CASE("a machine the bot is relaunching with the same key is not an orphan, 
     harness h;
     h.config.orphans.min_age = 0s;
     h.config.orphans.terminate = true;
-    record_launch_sent(h, "mlcloud-bot-fixed-key", "mlcloud-bot-42-test");
-    h.mem.shared_world->put_object("datasets/42/x.csv", "a,y\n1,2\n");
-    mlcloud::job_spec first; // the launch that reached the provider before the crash
-    first.name = "mlcloud-bot-42-test";
-    first.idempotency_key = "mlcloud-bot-fixed-key";
-    first.command = {"epoch 1"};
-    first.dataset = mlcloud::storage_uri::local("datasets/42/x.csv");
-    {
-        asio::io_context io;
-        memory::training t(io.get_executor(), h.mem);
-        REQUIRE(mlcloud::run_blocking(io, t.launch(first)).has_value());
-    }
+    launch_sent_and_reached(h);
     h.boot();
     REQUIRE(h.wait_for("Training complete"));
     REQUIRE(h.run_until([&] { return orphan_check_done(h); }));
