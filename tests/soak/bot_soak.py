@@ -346,6 +346,15 @@ def wait_health(port, proc, limit=20):
     raise RuntimeError("the fake did not start")
 
 
+def rss_by_minute(samples):
+    """The median VmRSS of each minute of the run ([(seconds, KiB)] -> [KiB]): the curve that
+    shows whether memory levels off after warm-up."""
+    minutes = collections.defaultdict(list)
+    for t, kib in samples:
+        minutes[int(t // 60)].append(kib)
+    return [statistics.median(minutes[m]) for m in sorted(minutes)]
+
+
 def rss_kib(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -576,6 +585,7 @@ def main():
             "rss_last_third_median_kib": last_third,
             "rss_max_kib": max(rss),
             "rss_samples": len(rss),
+            "rss_median_kib_by_minute": rss_by_minute(samples),
             "failures": failures,
         })
     finally:

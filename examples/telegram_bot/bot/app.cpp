@@ -173,6 +173,7 @@ asio::awaitable<mlcloud::result<void>> bot_app::run()
         if (followers_.insert(job.id).second)
             spawn(follow(job.id));
     kick();
+    spawn(reconcile_orphans());
     spawn(sweep_loop());
     spawn(poll_loop());
 

@@ -21,7 +21,8 @@
 //
 // Everything is single-threaded on one executor. A kill -9 at any point loses nothing: on start
 // the bot reconciles launches whose outcome is unknown, resumes followers from their stored
-// cursors and carries out the actions left in the outbox.
+// cursors and carries out the actions left in the outbox. It then looks for orphans: machines
+// the provider holds, named by the bot, that no record of its own names (orphans.cpp).
 
 #include "bot/chat_api.hpp"
 #include "bot/config.hpp"
@@ -30,6 +31,7 @@
 #include "bot/store.hpp"
 
 #include <mlcloud/messages/pricing.hpp>
+#include <mlcloud/reconcile.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -104,6 +106,11 @@ private:
 
     // jobs (jobs.cpp)
     void reconcile();
+    // orphans (orphans.cpp): machines the bot launched that no record names any more
+    boost::asio::awaitable<void> reconcile_orphans();
+    boost::asio::awaitable<void> reconcile_target(std::string const& target_name, target& tgt);
+    void notify_orphans(std::string const& target_name, std::string const& provider,
+                        mlcloud::reconcile_report const& report, std::vector<std::string> const& gone);
     void record_launch(std::int64_t chat_id, std::int64_t user_id, launch_action const& a);
     boost::asio::awaitable<void> launch_job(std::int64_t job_id);
     boost::asio::awaitable<void> follow(std::int64_t job_id);

@@ -293,11 +293,48 @@ telegram_config read_telegram(std::optional<section> const& s)
     return out;
 }
 
+/// A JSON array of Telegram ids (users or chats); `positive` refuses 0 and negative ids (group
+/// chats have negative ids, users never do).
+std::vector<std::int64_t> read_ids(section const& s, std::string_view field, bool positive, std::string_view what)
+{
+    std::vector<std::int64_t> out;
+    auto const* ids = s.get(field);
+    if (!ids)
+        return out;
+    auto const* arr = ids->if_array();
+    if (!arr)
+        fail(s.path(field), "expected an array of " + std::string(what) + " (numbers)");
+    for (std::size_t i = 0; i < arr->size(); ++i)
+    {
+        boost::system::error_code ec;
+        auto const id = (*arr)[i].is_number() ? (*arr)[i].to_number<std::int64_t>(ec) : 0;
+        if (!(*arr)[i].is_number() || ec || id == 0 || (positive && id < 0))
+            fail(s.path(field) + "[" + std::to_string(i) + "]",
+                 std::string(positive ? "expected a positive whole number" : "expected a non-zero whole number") +
+                     " (a " + std::string(what).substr(0, what.size() - 1) + ")");
+        out.push_back(id);
+    }
+    return out;
+}
+
+orphans_config read_orphans(std::optional<section> const& s)
+{
+    orphans_config out;
+    if (!s)
+        return out;
+    s->reject_unknown({"check_at_start", "terminate_orphans", "min_age_s", "notify_chat_ids"});
+    out.check_at_start = s->boolean("check_at_start").value_or(out.check_at_start);
+    out.terminate = s->boolean("terminate_orphans").value_or(out.terminate);
+    out.min_age = seconds_field(*s, "min_age_s", out.min_age, 0, 30 * 24 * 3600);
+    out.notify_chat_ids = read_ids(*s, "notify_chat_ids", false, "Telegram chat ids");
+    return out;
+}
+
 bot_config read_config(json::value const& root)
 {
     section top(root, "");
     top.reject_unknown({"provider", "backend", "storage", "trainer", "local", "access", "limits", "telegram",
-                        "database", "lock_file", "pricing_file", "work_dir", "follow_interval_ms"});
+                        "database", "lock_file", "pricing_file", "work_dir", "follow_interval_ms", "orphans"});
     bot_config c;
     c.cloud.provider = provider_name(top, "provider", true);
     c.cloud.backend_json = backend_json(top, "backend");
@@ -326,24 +363,11 @@ bot_config read_config(json::value const& root)
     if (auto a = top.child("access"))
     {
         a->reject_unknown({"allowed_user_ids"});
-        if (auto const* ids = a->get("allowed_user_ids"))
-        {
-            auto const* arr = ids->if_array();
-            if (!arr)
-                fail(a->path("allowed_user_ids"), "expected an array of Telegram user ids (numbers)");
-            for (std::size_t i = 0; i < arr->size(); ++i)
-            {
-                boost::system::error_code ec;
-                auto const id = (*arr)[i].is_number() ? (*arr)[i].to_number<std::int64_t>(ec) : 0;
-                if (!(*arr)[i].is_number() || ec || id <= 0)
-                    fail(a->path("allowed_user_ids") + "[" + std::to_string(i) + "]",
-                         "expected a positive whole number (a Telegram user id)");
-                c.allowed_user_ids.push_back(id);
-            }
-        }
+        c.allowed_user_ids = read_ids(*a, "allowed_user_ids", true, "Telegram user ids");
     }
     c.limits = read_limits(top.child("limits"));
     c.telegram = read_telegram(top.child("telegram"));
+    c.orphans = read_orphans(top.child("orphans"));
     if (auto d = top.string("database"))
     {
         if (d->empty())

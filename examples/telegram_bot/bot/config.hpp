@@ -70,6 +70,18 @@ struct telegram_config
     std::string ca_file;                               ///< extra CA certificates (a local Bot API server)
 };
 
+/// What the bot does at start-up about machines the provider holds that no record of its own
+/// names (docs/bot.md, "Orphans").
+struct orphans_config
+{
+    bool check_at_start = true; ///< list the provider's machines and compare them with the jobs table
+    bool terminate = false;     ///< stop the orphans ("terminate_orphans"); else only report them
+    /// A machine launched less recently is left alone (another bot sharing the account may be
+    /// between its launch and its record).
+    std::chrono::seconds min_age{std::chrono::minutes(10)};
+    std::vector<std::int64_t> notify_chat_ids; ///< chats told about orphans, besides the log
+};
+
 struct bot_config
 {
     target_config cloud;               ///< "provider", "backend", "storage", "trainer"
@@ -82,6 +94,7 @@ struct bot_config
     std::filesystem::path pricing_file; ///< a messages::pricing_table override file
     std::filesystem::path work_dir;     ///< scratch files; empty: "<database>.work"
     std::chrono::milliseconds follow_interval{2000}; ///< how often a running job's logs are read
+    orphans_config orphans;                          ///< "orphans"
 
     bool allowed(std::int64_t user_id) const noexcept;
     std::filesystem::path effective_lock_file() const;

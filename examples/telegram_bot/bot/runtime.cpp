@@ -326,6 +326,12 @@ mlcloud::result<std::unique_ptr<backend_runtime>> dispatch(backend_list<B...>, b
 
 } // namespace
 
+mlcloud::task<std::vector<mlcloud::job_handle>> backend_runtime::list_jobs()
+{
+    co_return error(errc::not_supported,
+                    "the " + std::string(provider()) + " backend cannot list the machines it holds");
+}
+
 std::vector<std::string> compiled_backends()
 {
     return names(bot_backends{});

@@ -46,6 +46,12 @@ public:
                                                          std::filesystem::path const& to) = 0;
 
     virtual mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) = 0;
+
+    /// True when the training provider can list the machines it holds for mlcloud
+    /// (mlcloud::job_listing_provider), so orphans can be found (docs/bot.md, "Orphans").
+    virtual bool can_list_jobs() const noexcept { return false; }
+    /// Every machine carrying mlcloud's tag or name; errc::not_supported when !can_list_jobs().
+    virtual mlcloud::task<std::vector<mlcloud::job_handle>> list_jobs();
 };
 
 /// The backends compiled into this bot, by name.

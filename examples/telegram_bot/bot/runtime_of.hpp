@@ -12,6 +12,7 @@
 #include "bot/runtime.hpp"
 
 #include <mlcloud/cloud.hpp>
+#include <mlcloud/reconcile.hpp>
 
 namespace mlcloud_bot {
 
@@ -53,6 +54,14 @@ public:
     mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) override
     {
         co_return co_await cloud_.prediction().predict(request);
+    }
+    bool can_list_jobs() const noexcept override { return mlcloud::job_listing_provider<typename B::training>; }
+    mlcloud::task<std::vector<mlcloud::job_handle>> list_jobs() override
+    {
+        if constexpr (mlcloud::job_listing_provider<typename B::training>)
+            co_return co_await cloud_.training().list_jobs();
+        else
+            co_return co_await backend_runtime::list_jobs();
     }
 
 private:

@@ -32,63 +32,6 @@ namespace mlcloud_bot {
 
 namespace {
 
-using detail::json_int64;
-using detail::json_string;
-
-json::object const* obj(json::object const& o, std::string_view k)
-{
-    auto const* v = o.if_contains(k);
-    return v ? v->if_object() : nullptr;
-}
-
-tg_user parse_user(json::object const& o)
-{
-    tg_user u;
-    u.id = json_int64(o, "id");
-    if (auto const* b = o.if_contains("is_bot"); b && b->is_bool())
-        u.is_bot = b->as_bool();
-    u.first_name = json_string(o, "first_name");
-    u.username = json_string(o, "username");
-    return u;
-}
-
-tg_message parse_message(json::object const& o)
-{
-    tg_message m;
-    m.message_id = json_int64(o, "message_id");
-    if (auto const* chat = obj(o, "chat"))
-    {
-        m.chat_id = json_int64(*chat, "id");
-        m.chat_type = json_string(*chat, "type");
-    }
-    if (auto const* from = obj(o, "from"))
-        m.from = parse_user(*from);
-    m.text = json_string(o, "text");
-    if (m.text.empty())
-        m.text = json_string(o, "caption");
-    if (auto const* d = obj(o, "document"))
-    {
-        tg_document doc;
-        doc.file_id = json_string(*d, "file_id");
-        doc.file_unique_id = json_string(*d, "file_unique_id");
-        doc.file_name = json_string(*d, "file_name");
-        doc.mime_type = json_string(*d, "mime_type");
-        if (d->contains("file_size"))
-            doc.file_size = static_cast<std::uint64_t>(json_int64(*d, "file_size"));
-        m.document = std::move(doc);
-    }
-    return m;
-}
-
-/// Telegram's own words, without anything that could be a secret.
-std::string describe(std::string_view text)
-{
-    auto out = net::redact_text(text);
-    if (out.size() > 300)
-        out = out.substr(0, 300) + "...";
-    return out;
-}
-
 /// An error of this client. (Built in a plain function: GCC 12 mishandles string literals in
 /// a chain of calls inside a co_return expression.)
 error tg_error(errc code, std::string message, std::string_view operation)
@@ -107,86 +50,6 @@ std::string multipart_escape(std::string_view s)
 }
 
 } // namespace
-
-mlcloud::result<std::vector<tg_update>> parse_updates(std::string_view json_array)
-{
-    boost::system::error_code ec;
-    auto const v = json::parse(json_array, ec);
-    if (ec || !v.is_array())
-        return error(errc::protocol_error, "getUpdates: the result is not a JSON array");
-    std::vector<tg_update> out;
-    for (auto const& item : v.get_array())
-    {
-        auto const* o = item.if_object();
-        if (!o || !o->contains("update_id"))
-            return error(errc::protocol_error, "getUpdates: an update without update_id");
-        tg_update u;
-        u.update_id = json_int64(*o, "update_id");
-        if (auto const* m = obj(*o, "message"))
-            u.message = parse_message(*m);
-        else if (auto const* q = obj(*o, "callback_query"))
-        {
-            tg_callback_query cq;
-            cq.id = json_string(*q, "id");
-            if (auto const* from = obj(*q, "from"))
-                cq.from = parse_user(*from);
-            if (auto const* m = obj(*q, "message"))
-                cq.message = parse_message(*m);
-            cq.data = json_string(*q, "data");
-            u.callback_query = std::move(cq);
-        }
-        out.push_back(std::move(u));
-    }
-    return out;
-}
-
-std::string keyboard_json(keyboard const& kb)
-{
-    json::array rows;
-    for (auto const& row : kb)
-    {
-        json::array r;
-        for (auto const& b : row)
-            r.push_back(json::object{{"text", b.text}, {"callback_data", b.data}});
-        rows.push_back(std::move(r));
-    }
-    return json::serialize(json::object{{"inline_keyboard", std::move(rows)}});
-}
-
-error bot_api_error(std::string_view method, int http_status, std::string_view body)
-{
-    boost::system::error_code ec;
-    auto const v = json::parse(body, ec);
-    int code = http_status;
-    std::string description;
-    if (!ec && v.is_object())
-    {
-        auto const& o = v.get_object();
-        if (auto n = json_int64(o, "error_code"))
-            code = static_cast<int>(n);
-        description = json_string(o, "description");
-        if (description.empty())
-            description = json_string(o, "message"); // telegram-test-api's shape for unknown methods
-    }
-    if (description.empty())
-        description = "HTTP " + std::to_string(http_status);
-    errc c = errc::provider_error;
-    switch (code)
-    {
-    case 400: c = errc::invalid_argument; break;
-    case 401: c = errc::unauthorized; break;
-    case 403: c = errc::forbidden; break;
-    case 404: c = errc::not_found; break;
-    case 409: c = errc::conflict; break;
-    case 413: c = errc::payload_too_large; break;
-    case 429: c = errc::throttled; break;
-    default: c = code >= 500 ? errc::provider_error : errc::protocol_error; break;
-    }
-    error e(c, describe(description));
-    e.with_provider("telegram").with_operation(method).with_http(http_status);
-    e.retry_safe = code == 429 || code >= 500;
-    return e;
-}
 
 telegram_client::telegram_client(asio::any_io_executor ex, telegram_options options)
     : ex_(ex), options_(std::move(options)),
@@ -251,24 +114,13 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
         if (!r)
         {
             auto e = r.error();
-            e.message = describe(e.message);
+            e.message = describe_for_error(e.message);
             e.operation = std::string(method);
             e.provider = "telegram";
             co_return e;
         }
         if (r->ok())
-        {
-            boost::system::error_code ec;
-            auto const v = json::parse(r->body, ec);
-            if (ec || !v.is_object())
-                co_return tg_error(errc::protocol_error, "the answer is not a JSON object", method);
-            auto const& o = v.get_object();
-            auto const* ok = o.if_contains("ok");
-            if (!ok || !ok->is_bool() || !ok->as_bool())
-                co_return bot_api_error(method, r->status, r->body);
-            auto const* result = o.if_contains("result");
-            co_return result ? json::serialize(*result) : std::string("null");
-        }
+            co_return parse_answer(method, r->status, r->body);
 
         auto e = bot_api_error(method, r->status, r->body);
         if (how.not_modified_ok && e.is(errc::invalid_argument) &&
@@ -278,11 +130,7 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
             co_return e;
 
         // Flood control: wait as long as Telegram asks, then send the same call again.
-        std::chrono::seconds wait{1};
-        boost::system::error_code ec;
-        if (auto const v = json::parse(r->body, ec); !ec && v.is_object())
-            if (auto const* p = obj(v.get_object(), "parameters"))
-                wait = std::chrono::seconds(std::max<std::int64_t>(1, json_int64(*p, "retry_after")));
+        auto const wait = flood_wait(r->body, options_.max_retry_after);
         if (wait > options_.max_retry_after || attempt >= options_.max_throttled_retries)
             co_return e;
         log(log_level::warning, std::string(method) + ": Telegram asks to wait " + std::to_string(wait.count()) +
@@ -326,9 +174,7 @@ mlcloud::task<std::int64_t> telegram_client::send_message(std::int64_t chat_id, 
         auto r = co_await call("sendMessage", json::serialize(body), how);
         if (!r)
             co_return r.error();
-        boost::system::error_code ec;
-        auto const v = json::parse(*r, ec);
-        last = !ec && v.is_object() ? json_int64(v.get_object(), "message_id") : 0;
+        last = message_id_of(*r);
     }
     co_return last;
 }
@@ -398,17 +244,11 @@ mlcloud::task<std::uint64_t> telegram_client::download_file(tg_document document
     auto r = co_await call("getFile", json::serialize(body), how);
     if (!r)
         co_return r.error();
-    boost::system::error_code ec;
-    auto const v = json::parse(*r, ec);
-    if (ec || !v.is_object())
-        co_return tg_error(errc::protocol_error, "the result is not an object", "getFile");
-    auto const& f = v.get_object();
-    auto const path = json_string(f, "file_path");
-    std::optional<std::uint64_t> size;
-    if (f.contains("file_size"))
-        size = static_cast<std::uint64_t>(json_int64(f, "file_size"));
-    if (path.empty())
-        co_return tg_error(errc::not_found, "no file_path (the file may be too big for bots)", "getFile");
+    auto file = parse_file(*r);
+    if (!file)
+        co_return file.error();
+    auto const& path = file->path;
+    auto const size = file->size;
     if (size && *size > max_bytes)
         co_return too_big(*size);
 
@@ -421,7 +261,7 @@ mlcloud::task<std::uint64_t> telegram_client::download_file(tg_document document
     if (!got)
     {
         auto e = got.error();
-        e.message = describe(e.message);
+        e.message = describe_for_error(e.message);
         e.provider = "telegram";
         e.operation = "download";
         co_return e;
@@ -475,9 +315,7 @@ mlcloud::task<std::int64_t> telegram_client::send_document(std::int64_t chat_id,
     auto r = co_await call("sendDocument", std::move(req), how);
     if (!r)
         co_return r.error();
-    boost::system::error_code ec;
-    auto const v = json::parse(*r, ec);
-    co_return !ec && v.is_object() ? json_int64(v.get_object(), "message_id") : 0;
+    co_return message_id_of(*r);
 }
 
 mlcloud::task<std::string> telegram_client::get_me()
@@ -489,12 +327,7 @@ mlcloud::task<std::string> telegram_client::get_me()
     auto r = co_await call("getMe", std::move(body), how);
     if (!r)
         co_return r.error();
-    boost::system::error_code ec;
-    auto const v = json::parse(*r, ec);
-    if (ec || !v.is_object())
-        co_return tg_error(errc::protocol_error, "the result is not an object", "getMe");
-    auto const& o = v.get_object();
-    co_return "@" + json_string(o, "username") + " (" + std::to_string(json_int64(o, "id")) + ")";
+    co_return parse_me(*r);
 }
 
 } // namespace mlcloud_bot

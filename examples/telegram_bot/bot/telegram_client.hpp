@@ -15,6 +15,7 @@
 
 #include "bot/chat_api.hpp"
 #include "bot/rate_limiter.hpp"
+#include "bot/telegram_parse.hpp"
 
 #include <mlcloud/net/client.hpp>
 
@@ -85,16 +86,6 @@ private:
     mlcloud::net::http_client http_;
     rate_limiter limiter_;
 };
-
-/// Parses a getUpdates result (the JSON array); updates of kinds the bot does not handle come
-/// back with neither message nor callback_query.
-mlcloud::result<std::vector<tg_update>> parse_updates(std::string_view json_array);
-
-/// The reply_markup JSON of a keyboard ({"inline_keyboard": [...]}).
-std::string keyboard_json(keyboard const& kb);
-
-/// The portable error for a Bot API failure answer ({"ok":false,"error_code":...}).
-mlcloud::error bot_api_error(std::string_view method, int http_status, std::string_view body);
 
 } // namespace mlcloud_bot
 

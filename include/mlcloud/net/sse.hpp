@@ -135,6 +135,11 @@ public:
 
     MLCLOUD_DECL std::string const& last_event_id() const noexcept;
 
+    /// The head (status and headers, no body) of the non-2xx answer that made the last read()
+    /// fail, when one did; null otherwise. Lets a caller that retries honour the server's
+    /// Retry-After or rate-limit headers.
+    MLCLOUD_DECL response const* last_refusal() const noexcept;
+
     /// Closes the connection; the next read() reconnects with Last-Event-ID.
     MLCLOUD_DECL void close();
 

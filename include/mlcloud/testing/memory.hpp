@@ -15,10 +15,14 @@
 //   "@fail"  the job fails there (exit code 1);
 //   "@hang"  the job keeps running until terminated or until max_runtime passes.
 // A job that reaches the end prints the completion marker and succeeds.
+// Every job of the world carries mlcloud's mark: training::list_jobs lists them all, so
+// reconciliation (mlcloud/reconcile.hpp) can be tested against it; `forget` plays a machine the
+// provider no longer knows.
 // Prediction: the model object's content (first line) is the prediction for every input row.
 
 #include <mlcloud/cloud.hpp>
 #include <mlcloud/concepts.hpp>
+#include <mlcloud/reconcile.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -53,6 +57,7 @@ enum class operation
     exists,
     remove,
     predict,
+    list_jobs,
 };
 
 /// Shared, thread-safe state of one in-memory cloud, plus the knobs tests turn.
@@ -98,6 +103,14 @@ public:
         std::lock_guard lock(mutex_);
         if (auto it = jobs_.find(job_id); it != jobs_.end() && !is_terminal(state_of(it->second)))
             finish(it->second, job_state::preempted, "spot interruption (memory::world::preempt)");
+    }
+
+    /// The provider no longer knows the job (it was deleted behind mlcloud's back): status,
+    /// logs and terminate answer not_found and list_jobs leaves it out.
+    void forget(std::string const& job_id)
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.erase(job_id);
     }
 
     /// How many times `op` was called (including failed calls).
@@ -399,6 +412,24 @@ public:
         co_return status_of(**j);
     }
 
+    /// Every job the world holds, ended or not, in launch order (each carries mlcloud's mark,
+    /// as an AWS instance tagged mlcloud:job does).
+    task<std::vector<job_handle>> list_jobs()
+    {
+        co_await yield();
+        std::lock_guard lock(world_->mutex_);
+        if (auto f = world_->take_fault(operation::list_jobs))
+            co_return detail::decorate(*f, "list_jobs");
+        std::vector<std::pair<std::uint64_t, job_handle>> numbered;
+        for (auto const& [id, j] : world_->jobs_)
+            numbered.emplace_back(std::stoull(id.substr(4)), j.handle); // "mem-<n>"
+        std::sort(numbered.begin(), numbered.end(), [](auto const& a, auto const& b) { return a.first < b.first; });
+        std::vector<job_handle> out;
+        for (auto& n : numbered)
+            out.push_back(std::move(n.second));
+        co_return out;
+    }
+
 private:
     // Lets other coroutines run between steps, as a real provider's I/O would.
     boost::asio::awaitable<void> yield() { co_await boost::asio::post(ex_, boost::asio::use_awaitable); }
@@ -603,6 +634,7 @@ struct backend
 };
 
 static_assert(training_provider<training>);
+static_assert(job_listing_provider<training>);
 static_assert(storage_provider<storage>);
 static_assert(presigning_storage_provider<storage>);
 static_assert(prediction_provider<prediction>);

@@ -544,19 +544,10 @@ std::map<operation, std::string> const runpod_operations{
 /// What each RunPod cell must end in.
 expected runpod_expected(operation op, fault f)
 {
-    // The log stream's first request is not retried on an HTTP error or a timeout (the SSE
-    // reader reconnects broken streams only): the error reaches the caller, whose next read
-    // resumes from its cursor.
-    if (op == operation::logs)
-        switch (f)
-        {
-        case fault::status_500: return expected::error(errc::provider_error);
-        case fault::status_503:
-        case fault::status_429: return expected::error(errc::throttled);
-        case fault::timeout: return expected::error(errc::timeout);
-        case fault::malformed: return expected::ok(); // an event that is not JSON is a plain line
-        default: break;
-        }
+    // The log stream's first request is retried like every other request (5xx, 429 with its
+    // Retry-After, a timeout); an event whose data is not JSON is a plain line, not an error.
+    if (op == operation::logs && f == fault::malformed)
+        return expected::ok();
     switch (f)
     {
     case fault::expired:

@@ -339,3 +339,23 @@ TEST_CASE("sse: a read window that ends before the answer names the window, not 
     CHECK(b.error().retry_safe);
     CHECK(b.error().message.find("read window of 300 ms") != std::string::npos);
 }
+
+TEST_CASE("sse: a refused request leaves its head for a caller that retries; a read that works leaves none",
+          "[net][sse]")
+{
+    boost::asio::io_context ctx;
+    net::http_client http(ctx.get_executor(), fast_options());
+    net::sse_reader refused(http, {.url = fault() + "/status?codes=429&retry_after=7"});
+    CHECK(refused.last_refusal() == nullptr);
+    auto b = mlcloud::run_blocking(ctx, refused.read({.max_duration = 2s}));
+    REQUIRE_FALSE(b);
+    CHECK(b.error().http_status == 429);
+    REQUIRE(refused.last_refusal() != nullptr);
+    CHECK(refused.last_refusal()->status == 429);
+    CHECK(refused.last_refusal()->headers.get("retry-after") == std::optional<std::string_view>("7"));
+    CHECK(refused.last_refusal()->body.empty());
+
+    net::sse_reader ended(http, {.url = fault() + "/sse-204"});
+    REQUIRE(mlcloud::run_blocking(ctx, ended.read({.max_duration = 2s})));
+    CHECK(ended.last_refusal() == nullptr);
+}

@@ -41,7 +41,8 @@ namespace {
 constexpr char const* iris = "sepal_length,sepal_width,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n";
 
 /// A runtime that forwards to another but hides some capabilities (a provider that cannot
-/// deduplicate launches).
+/// deduplicate launches) and does not forward list_jobs (a provider that cannot list its
+/// machines).
 class without_capabilities final : public backend_runtime
 {
 public:
@@ -224,8 +225,9 @@ private:
     std::mutex log_mutex;
 };
 
-/// A job whose launch request went out just before a crash: recorded as launch_sent.
-void record_launch_sent(harness& h, std::string const& key, std::string const& name)
+/// A job a previous run of the bot recorded in `phase` (with the handle, once launched).
+void record_job(harness& h, std::string const& key, std::string const& name, job_phase phase,
+                std::optional<mlcloud::job_handle> const& handle = std::nullopt)
 {
     auto s = store::open(h.config.database);
     REQUIRE(s.has_value());
@@ -241,8 +243,30 @@ void record_launch_sent(harness& h, std::string const& key, std::string const& n
     j.output_uri = "models/42/x.json";
     j.created = std::chrono::system_clock::now();
     j.id = s->insert_job(j);
-    j.phase = job_phase::launch_sent;
+    j.phase = phase;
+    j.handle = handle;
     s->update_job(j);
+}
+
+/// A job whose launch request went out just before a crash: recorded as launch_sent.
+void record_launch_sent(harness& h, std::string const& key, std::string const& name)
+{
+    record_job(h, key, name, job_phase::launch_sent);
+}
+
+/// A job recorded as launch_sent whose launch reached the provider before the crash.
+void launch_sent_and_reached(harness& h)
+{
+    record_launch_sent(h, "mlcloud-bot-fixed-key", "mlcloud-bot-42-test");
+    h.mem.shared_world->put_object("datasets/42/x.csv", "a,y\n1,2\n");
+    mlcloud::job_spec first;
+    first.name = "mlcloud-bot-42-test";
+    first.idempotency_key = "mlcloud-bot-fixed-key";
+    first.command = {"epoch 1"};
+    first.dataset = mlcloud::storage_uri::local("datasets/42/x.csv");
+    asio::io_context io;
+    memory::training t(io.get_executor(), h.mem);
+    REQUIRE(mlcloud::run_blocking(io, t.launch(first)).has_value());
 }
 
 /// The lines inside the <pre> of a log view.
@@ -617,18 +641,7 @@ TEST_CASE("a crash between recording and launching: relaunched once with the sam
 TEST_CASE("a launch whose outcome is unknown is relaunched where launches are idempotent")
 {
     harness h;
-    record_launch_sent(h, "mlcloud-bot-fixed-key", "mlcloud-bot-42-test");
-    h.mem.shared_world->put_object("datasets/42/x.csv", "a,y\n1,2\n");
-    // The first launch reached the provider before the crash.
-    mlcloud::job_spec first;
-    first.idempotency_key = "mlcloud-bot-fixed-key";
-    first.command = {"epoch 1"};
-    first.dataset = mlcloud::storage_uri::local("datasets/42/x.csv");
-    {
-        asio::io_context io;
-        memory::training t(io.get_executor(), h.mem);
-        REQUIRE(mlcloud::run_blocking(io, t.launch(first)).has_value());
-    }
+    launch_sent_and_reached(h);
     h.boot();
     REQUIRE(h.wait_for("Training complete"));
     CHECK(h.mem.shared_world->jobs_launched() == 1); // the same job, not a second one
@@ -679,4 +692,151 @@ TEST_CASE("/status lists the jobs with their cost")
     REQUIRE(status);
     CHECK(status->text.find("running") != std::string::npos);
     CHECK(status->text.find("mem-1") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orphans at start-up: machines the bot launched that no record names any more.
+
+namespace {
+
+/// Launches a job on the harness's world behind the bot's back, as a crashed or restored bot
+/// would have left it.
+mlcloud::job_handle launch_behind_the_back(harness& h, std::string const& name, std::string const& key)
+{
+    mlcloud::job_spec spec;
+    spec.name = name;
+    spec.idempotency_key = key;
+    spec.command = {"@hang"};
+    asio::io_context io;
+    memory::training t(io.get_executor(), h.mem);
+    auto launched = mlcloud::run_blocking(io, t.launch(spec));
+    REQUIRE(launched.has_value());
+    return *launched;
+}
+
+/// A job the bot recorded as running on `handle` (its follower then watches it).
+void record_running(harness& h, mlcloud::job_handle const& handle, std::string const& name)
+{
+    record_job(h, "key-" + name, name, job_phase::running, handle);
+}
+
+mlcloud::job_state state_in_world(harness& h, mlcloud::job_handle const& job)
+{
+    asio::io_context io;
+    memory::training t(io.get_executor(), h.mem);
+    auto s = mlcloud::run_blocking(io, t.status(job));
+    REQUIRE(s.has_value());
+    return s->state;
+}
+
+bool orphan_check_done(harness& h)
+{
+    return h.logged("orphans: cloud (memory): no orphans") || h.logged("still billing; their cost so far");
+}
+
+} // namespace
+
+TEST_CASE("at start-up the bot reports an orphan with its cost, a gone machine, and leaves both running by default")
+{
+    harness h;
+    h.config.orphans.min_age = 0s;
+    h.config.orphans.notify_chat_ids = {42};
+    h.config.follow_interval = 1s; // the follower ends the vanished job only after 3 rounds
+    auto const orphan = launch_behind_the_back(h, "mlcloud-bot-7-dead", "lost-key");
+    auto const foreign = launch_behind_the_back(h, "nightly-cli-job", "cli-key");
+    auto const tracked = launch_behind_the_back(h, "mlcloud-bot-42-abcd", "kept-key");
+    record_running(h, tracked, "mlcloud-bot-42-abcd");
+    auto const vanished = launch_behind_the_back(h, "mlcloud-bot-42-beef", "gone-key");
+    record_running(h, vanished, "mlcloud-bot-42-beef");
+    h.mem.shared_world->forget(vanished.id); // deleted in the provider's console
+    std::this_thread::sleep_for(20ms); // some cost accrues
+
+    h.boot();
+    REQUIRE(h.run_until([&] { return orphan_check_done(h); }));
+    CHECK(h.logged("3 machine(s) carry mlcloud's mark: 2 named by this bot (1 with a record here), 1 launched by "
+                   "other programs (not judged)"));
+    CHECK(h.logged("ORPHAN without a record in the bot's database: " + orphan.id + " mlcloud-bot-7-dead launched "));
+    CHECK(h.logged("running, cost so far $"));
+    CHECK(h.logged("-> left running (set orphans.terminate_orphans to stop it)"));
+    CHECK(h.logged("1 orphan(s), 1 still billing"));
+    CHECK_FALSE(h.logged("ORPHAN without a record in the bot's database: " + foreign.id));
+    CHECK_FALSE(h.logged("ORPHAN without a record in the bot's database: " + tracked.id));
+    CHECK(h.logged("is recorded as running but its job " + vanished.id + " is gone from the provider"));
+    // Reported, not stopped: terminating is opt-in.
+    CHECK(state_in_world(h, orphan) == mlcloud::job_state::running);
+    CHECK(state_in_world(h, foreign) == mlcloud::job_state::running);
+    // The configured chat hears of it once.
+    REQUIRE(h.wait_for("Orphans on"));
+    auto const* note = h.chat.find("Orphans on");
+    CHECK(note->chat_id == 42);
+    CHECK(note->text.find(orphan.id) != std::string::npos);
+    CHECK(note->text.find(vanished.id) != std::string::npos);
+    CHECK(note->text.find(foreign.id) == std::string::npos);
+    h.run_until([] { return false; }, 100ms);
+    CHECK(h.chat.count("Orphans on") == 1);
+}
+
+TEST_CASE("with orphans.terminate_orphans the bot stops the orphans it finds at start-up, and only them")
+{
+    harness h;
+    h.config.orphans.min_age = 0s;
+    h.config.orphans.terminate = true;
+    auto const orphan = launch_behind_the_back(h, "mlcloud-bot-7-dead", "lost-key");
+    auto const foreign = launch_behind_the_back(h, "nightly-cli-job", "cli-key");
+    auto const tracked = launch_behind_the_back(h, "mlcloud-bot-42-abcd", "kept-key");
+    record_running(h, tracked, "mlcloud-bot-42-abcd");
+
+    h.boot();
+    REQUIRE(h.run_until([&] { return orphan_check_done(h); }));
+    CHECK(h.logged("-> terminated (orphans.terminate_orphans)"));
+    CHECK(h.logged("1 orphan(s), 0 still billing"));
+    CHECK(state_in_world(h, orphan) == mlcloud::job_state::cancelled);
+    CHECK(state_in_world(h, foreign) == mlcloud::job_state::running);
+    CHECK(state_in_world(h, tracked) == mlcloud::job_state::running);
+    CHECK(h.chat.find("Orphans on") == nullptr); // nobody configured to be told
+}
+
+TEST_CASE("orphans launched less than orphans.min_age_s ago are left alone even with terminate_orphans")
+{
+    harness h;
+    h.config.orphans.terminate = true; // min_age stays at its default, 10 minutes
+    auto const young = launch_behind_the_back(h, "mlcloud-bot-7-dead", "lost-key");
+    h.boot();
+    REQUIRE(h.run_until([&] { return orphan_check_done(h); }));
+    CHECK(h.logged("no record, launched too recently to judge (orphans.min_age_s): " + young.id));
+    CHECK(state_in_world(h, young) == mlcloud::job_state::running);
+}
+
+TEST_CASE("a machine the bot is relaunching with the same key is not an orphan, even with terminate_orphans")
+{
+    harness h;
+    h.config.orphans.min_age = 0s;
+    h.config.orphans.terminate = true;
+    launch_sent_and_reached(h);
+    h.boot();
+    REQUIRE(h.wait_for("Training complete"));
+    REQUIRE(h.run_until([&] { return orphan_check_done(h); }));
+    CHECK_FALSE(h.logged("ORPHAN"));
+    CHECK(h.mem.shared_world->jobs_launched() == 1);
+}
+
+TEST_CASE("a backend that cannot list its machines: the bot says reconciliation is not available")
+{
+    harness h;
+    h.hide_idempotency = true; // the wrapping runtime offers no list_jobs
+    h.boot();
+    REQUIRE(h.run_until([&] { return h.logged("reconciliation is not available"); }));
+    CHECK(h.logged("orphans: cloud (memory): reconciliation is not available: this backend cannot list the "
+                   "machines it holds"));
+}
+
+TEST_CASE("a listing that fails leaves the bot running and says orphans were not checked")
+{
+    harness h;
+    h.mem.shared_world->inject(memory::operation::list_jobs,
+                               mlcloud::error(mlcloud::errc::provider_error, "the API is down"));
+    h.boot();
+    REQUIRE(h.run_until([&] { return h.logged("cannot list the provider's machines, orphans not checked"); }));
+    h.chat.send_text("/status");
+    CHECK(h.wait_for("No jobs yet")); // the bot still answers
 }

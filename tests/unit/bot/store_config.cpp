@@ -140,6 +140,34 @@ TEST_CASE("a minimal configuration takes the documented defaults; nobody is allo
     CHECK(c->limits.max_job_runtime == 4h);
     CHECK(c->telegram.api_base_url == "https://api.telegram.org");
     CHECK(c->telegram.poll_timeout == 25s);
+    // Orphans are looked for at start and reported, never stopped unless asked.
+    CHECK(c->orphans.check_at_start);
+    CHECK_FALSE(c->orphans.terminate);
+    CHECK(c->orphans.min_age == 10min);
+    CHECK(c->orphans.notify_chat_ids.empty());
+}
+
+TEST_CASE("the orphans section: terminate, minimum age, chats to tell")
+{
+    auto c = parse_config(R"({"provider": "local", "orphans": {"check_at_start": true, "terminate_orphans": true,
+                                                               "min_age_s": 0, "notify_chat_ids": [42, -100123]}})");
+    REQUIRE(c.has_value());
+    CHECK(c->orphans.terminate);
+    CHECK(c->orphans.min_age == 0s);
+    CHECK(c->orphans.notify_chat_ids == std::vector<std::int64_t>{42, -100123});
+    auto bad = [](char const* json) {
+        auto r = parse_config(json, "bot.json");
+        REQUIRE_FALSE(r.has_value());
+        return r.error().message;
+    };
+    CHECK(bad(R"({"provider": "local", "orphans": {"terminate": true}})")
+              .starts_with("bot.json: orphans.terminate: unknown field (known here: check_at_start, terminate_orphans,"));
+    CHECK(bad(R"({"provider": "local", "orphans": {"terminate_orphans": "yes"}})") ==
+          "bot.json: orphans.terminate_orphans: expected true or false");
+    CHECK(bad(R"({"provider": "local", "orphans": {"min_age_s": -1}})") ==
+          "bot.json: orphans.min_age_s: must be between 0 and 2592000 (got -1)");
+    CHECK(bad(R"({"provider": "local", "orphans": {"notify_chat_ids": [0]}})") ==
+          "bot.json: orphans.notify_chat_ids[0]: expected a non-zero whole number (a Telegram chat id)");
 }
 
 TEST_CASE("a bad configuration is refused with the exact field named")

@@ -205,3 +205,53 @@ TEST_CASE("the cloud backends read their non-secret options from the configurati
     REQUIRE_FALSE(gpus.has_value());
     CHECK(gpus.error().message == "backend.gpus: expected a non-empty array of strings");
 }
+
+TEST_CASE("the answer envelope: result as JSON text, refusals as errors naming the call")
+{
+    CHECK(parse_answer("getMe", 200, R"({"ok":true,"result":{"id":1}})").value() == R"({"id":1})");
+    CHECK(parse_answer("answerCallbackQuery", 200, R"({"ok":true})").value() == "null");
+    auto const not_json = parse_answer("getUpdates", 200, "<html>");
+    CHECK(not_json.error().is(errc::protocol_error));
+    CHECK(not_json.error().operation == "getUpdates");
+    CHECK(parse_answer("getUpdates", 200, R"({"ok":false,"error_code":409,"description":"Conflict"})")
+              .error()
+              .is(errc::conflict));
+    CHECK(parse_answer("getUpdates", 200, R"({"ok":"yes","result":[]})").error().is(errc::protocol_error));
+}
+
+TEST_CASE("an update_id that is not a whole number refuses the batch")
+{
+    CHECK(parse_updates(R"([{"update_id": "5"}])").error().is(errc::protocol_error));
+    CHECK(parse_updates(R"([{"update_id": 5.5}])").error().is(errc::protocol_error));
+    CHECK(parse_updates(R"([{"update_id": 1e300}])").error().is(errc::protocol_error));
+    CHECK(parse_updates(R"([{"update_id": 5.0}])")->at(0).update_id == 5);
+}
+
+TEST_CASE("sizes Telegram reports must be whole numbers from 0 up")
+{
+    auto r = parse_updates(R"([{"update_id": 1, "message": {"message_id": 1, "chat": {"id": 1},
+        "document": {"file_id": "F", "file_size": -1}}}])");
+    REQUIRE(r.has_value());
+    CHECK_FALSE(r->at(0).message->document->file_size); // was 2^64 - 1: a lie, not a size
+    auto f = parse_file(R"({"file_path": "documents/a.csv", "file_size": -5})");
+    REQUIRE(f.has_value());
+    CHECK(f->path == "documents/a.csv");
+    CHECK_FALSE(f->size);
+    CHECK(parse_file(R"({"file_path": "d/a.csv", "file_size": 12})")->size == std::optional<std::uint64_t>(12));
+    CHECK(parse_file(R"({"file_size": 12})").error().is(errc::not_found));
+    CHECK(parse_file("[]").error().is(errc::protocol_error));
+}
+
+TEST_CASE("the wait a 429 asks for is bounded; error codes outside HTTP's range are ignored")
+{
+    CHECK(flood_wait(R"({"ok":false,"error_code":429,"parameters":{"retry_after":35}})") == std::chrono::seconds(35));
+    CHECK(flood_wait(R"({"ok":false,"error_code":429})") == std::chrono::seconds(1));
+    CHECK(flood_wait(R"({"parameters":{"retry_after":-7}})") == std::chrono::seconds(1));
+    CHECK(flood_wait(R"({"parameters":{"retry_after":9223372036854775807}})", std::chrono::seconds(300)) ==
+          std::chrono::seconds(301));
+    auto e = bot_api_error("sendMessage", 400, R"({"ok":false,"error_code":4294967725,"description":"odd"})");
+    CHECK(e.is(errc::invalid_argument)); // the HTTP status, not 4294967725 cut to 429
+    CHECK(message_id_of(R"({"message_id": 77})") == 77);
+    CHECK(message_id_of("true") == 0);
+    CHECK(parse_me(R"({"id": 5, "username": "b"})").value() == "@b (5)");
+}

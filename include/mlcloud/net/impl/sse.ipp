@@ -129,6 +129,7 @@ struct sse_reader::state
     std::string delivered_id;      // id of the last event handed out
     bool ended = false;
     std::vector<char> buffer;
+    std::optional<response> refusal; // the non-2xx head of the current read's last open
 
     std::string const& cursor() const noexcept { return pending.empty() ? parser.last_event_id() : delivered_id; }
 
@@ -152,6 +153,7 @@ struct sse_reader::state
     // Opens the stream; false (and no error) when the answer carried no body to stream.
     boost::asio::awaitable<result<bool>> open(detail::steady::time_point deadline)
     {
+        refusal.reset();
         request r = base;
         r.headers.set("Accept", "text/event-stream");
         if (!r.headers.contains("cache-control"))
@@ -171,7 +173,11 @@ struct sse_reader::state
             co_return false;
         }
         if (!head.ok())
+        {
+            refusal = head;
+            refusal->body.clear();
             co_return http_error(head, operation);
+        }
         auto type = head.headers.value_or("content-type", "");
         if (type.size() < 17 || !iequals(type.substr(0, 17), "text/event-stream"))
         {
@@ -208,6 +214,11 @@ MLCLOUD_DECL std::string const& sse_reader::last_event_id() const noexcept
     return state_->cursor();
 }
 
+MLCLOUD_DECL response const* sse_reader::last_refusal() const noexcept
+{
+    return state_ && state_->refusal ? &*state_->refusal : nullptr;
+}
+
 MLCLOUD_DECL void sse_reader::close()
 {
     if (state_)
@@ -240,6 +251,7 @@ MLCLOUD_DECL task<sse_batch> sse_reader::read_impl(std::shared_ptr<state> st, ss
         co_return error(errc::invalid_argument, "read() on a moved-from sse_reader");
     sse_batch batch;
     auto const deadline = after(limits.max_duration);
+    st->refusal.reset();
     st->take_pending(batch, limits.max_events);
 
     std::size_t bytes = 0;

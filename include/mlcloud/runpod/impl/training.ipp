@@ -9,6 +9,7 @@
 #include <mlcloud/runpod/training.hpp>
 
 #include <mlcloud/messages/cost.hpp>
+#include <mlcloud/net/retry.hpp>
 #include <mlcloud/net/sse.hpp>
 #include <mlcloud/runpod/detail/api.hpp>
 #include <mlcloud/runpod/detail/wire.hpp>
@@ -720,6 +721,37 @@ inline task<job_status> status_impl(state_ptr st, job_handle h)
     co_return co_await settle(st, h, *pod);
 }
 
+/// How a failed read of the log stream counts for the retry policy: as http_client counts a
+/// whole request (a 5xx or a lost connection is transient, 429 throttling, a timeout a timeout).
+inline net::retry_class log_retry_class(error const& e)
+{
+    switch (e.http_status)
+    {
+    case 429: return net::retry_class::throttling;
+    case 500:
+    case 502:
+    case 503:
+    case 504: return net::retry_class::transient;
+    case 0: break;
+    default: return net::retry_class::none;
+    }
+    if (e.is(errc::timeout))
+        return net::retry_class::timeout;
+    if (e.is(errc::network_error) || e.is(errc::outcome_unknown))
+        return net::retry_class::transient;
+    return net::retry_class::none;
+}
+
+/// The wait a refused request asks for (Retry-After, else RunPod's RateLimit), when it names one.
+inline std::optional<std::chrono::milliseconds> asked_wait(api const& a, net::response const* refusal)
+{
+    if (!refusal)
+        return std::nullopt;
+    auto const none = std::chrono::milliseconds(-1);
+    auto const wait = a.retry_after(*refusal, none);
+    return wait == none ? std::nullopt : std::optional<std::chrono::milliseconds>(wait);
+}
+
 inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor from)
 {
     if (auto c = check_handle(h); !c)
@@ -750,7 +782,20 @@ inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor fro
     net::request req{.url = *url};
     req.headers.set("Authorization", *auth);
     net::sse_reader reader(st->api.http(), std::move(req), net::sse_options{.last_event_id = from.token});
-    auto batch = co_await reader.read({.max_duration = o.log_window, .max_bytes = o.log_max_bytes});
+    // The reader reconnects streams that break; a refused or unanswered request is retried
+    // here, as http_client retries every other RunPod request (GET: idempotent).
+    net::retry_policy policy(st->api.http().options().retry);
+    net::sse_limits const limits{.max_duration = o.log_window, .max_bytes = o.log_max_bytes};
+    auto batch = co_await reader.read(limits);
+    for (unsigned attempts = 1; !batch; ++attempts)
+    {
+        auto const decision = policy.on_failure(log_retry_class(batch.error()), attempts,
+                                                asked_wait(st->api, reader.last_refusal()));
+        if (!decision.retry)
+            break;
+        co_await sleep_for(decision.delay);
+        batch = co_await reader.read(limits);
+    }
     if (!batch)
     {
         // The pod exists (we just read it): a log that is not there is a log not there yet, or
