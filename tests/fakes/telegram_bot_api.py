@@ -527,14 +527,17 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/test/callback":
             user = int(body["user_id"])
             chat = int(body.get("chat_id", user))
+            # The id is the update's own number, taken and used under one lock: presses that
+            # arrive together on two threads must not share an id.
             with bot.cond:
                 qid = f"Q{bot.next_update}"
                 bot.callbacks[qid] = False
-            query = {"id": qid, "from": {"id": user, "is_bot": False, "first_name": "User"},
-                     "chat_instance": "ci", "data": body["data"],
-                     "message": {"message_id": int(body["message_id"]), "date": now(),
-                                 "chat": {"id": chat, "type": body.get("chat_type", "private")}}}
-            return self.reply(200, {"update_id": bot.add_update({"callback_query": query}), "id": qid})
+                query = {"id": qid, "from": {"id": user, "is_bot": False, "first_name": "User"},
+                         "chat_instance": "ci", "data": body["data"],
+                         "message": {"message_id": int(body["message_id"]), "date": now(),
+                                     "chat": {"id": chat, "type": body.get("chat_type", "private")}}}
+                update_id = bot.add_update({"callback_query": query})
+            return self.reply(200, {"update_id": update_id, "id": qid})
         if path == "/test/fault":
             with bot.cond:
                 for _ in range(int(body.get("count", 1))):

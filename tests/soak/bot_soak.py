@@ -493,6 +493,12 @@ def main():
         if bot.poll() is not None:
             failures.append(f"the bot exited during the run with status {bot.returncode}")
 
+        # Every press has an id of its own; two sharing one would make the answers below ambiguous.
+        pressed = collections.Counter(qid for u in users for qid in u.presses + u.stale_presses)
+        shared = [qid for qid, n in pressed.items() if n > 1]
+        if shared:
+            failures.append(f"the fake gave {len(shared)} callback id(s) to more than one press, e.g. {shared[0]}")
+
         # Accounting: per user, what the fake recorded against what was expected.
         with journal.cond, open(os.path.join(work, "journal.json"), "w") as f:
             json.dump({"by_chat": journal.by_chat, "answers": journal.answers}, f, indent=0)
