@@ -12,7 +12,8 @@
 #
 # Environment: MLCLOUD_BENCH_BUILD_DIR (default build/bench), MLCLOUD_BENCH_SIZE_MB (2048),
 # MLCLOUD_BENCH_ROUNDS (1, transfers), MLCLOUD_BENCH_JOBS (1000), MLCLOUD_BENCH_QUICK (shorter
-# SigV4 and transport loops), MLCLOUD_BENCH_NO_BUILD=1 (use the existing build).
+# SigV4 and transport loops), MLCLOUD_BENCH_NO_BUILD=1 (use the existing build), MLCLOUD_BENCH_DROP_CACHES=1
+# (as root: drop the page cache before each timed transfer, see docs/performance.md).
 set -euo pipefail
 
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -5,7 +5,7 @@
 #
 """S3 transfers of one file through the local sink: mlcloud against aws s3 cp and raw curl.
 
-    transfer_bench.py --build-dir BUILD [--size-mb 2048] [--rounds 1] [--dir /dev/shm]
+    transfer_bench.py --build-dir BUILD [--size-mb 2048] [--rounds 1] [--dir /dev/shm] [--drop-caches]
 
 Starts BUILD/tests/bench/s3/s3_sink, writes a file of random bytes in --dir (tmpfs by default),
 and per round times, in this order, curl --upload-file (one PutObject), four curls side by side
@@ -71,6 +71,14 @@ def run_parallel(cmds, env=None):
             st.close()
 
 
+def file_digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(8 << 20):
+            h.update(block)
+    return h.digest()
+
+
 def multipart_etag(path, part):
     digests = b""
     count = 0
@@ -90,6 +98,8 @@ def main():
     ap.add_argument("--size-mb", type=int, default=int(os.environ.get("MLCLOUD_BENCH_SIZE_MB", "2048")))
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("MLCLOUD_BENCH_ROUNDS", "1")))
     ap.add_argument("--dir", default="/dev/shm" if os.path.isdir("/dev/shm") else "/tmp")
+    ap.add_argument("--drop-caches", action="store_true", default=os.environ.get("MLCLOUD_BENCH_DROP_CACHES") == "1",
+                    help="as root: drop the page cache before each timed run (see docs/performance.md)")
     args = ap.parse_args()
 
     bench = os.path.join(args.build_dir, "tests", "bench", "s3")
@@ -128,14 +138,29 @@ def main():
                 if os.path.exists(port_file):
                     break
                 time.sleep(0.05)
-            return sink, f"http://127.0.0.1:{open(port_file).read().strip()}"
+            sink.endpoint = f"http://127.0.0.1:{open(port_file).read().strip()}"
+            return sink, sink.endpoint
 
         def process_cpu(pid):
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / ticks
 
+        def settle(endpoint):
+            # A page cache filled by earlier work makes every page written to tmpfs pay for
+            # reclaim (2-3x the system time on this VM): each client starts from the same state.
+            # Then both clients' code is read back in (an untimed listing each), so that neither
+            # pays for its own start from disk.
+            if args.drop_caches:
+                os.sync()
+                with open("/proc/sys/vm/drop_caches", "w") as f:
+                    f.write("3\n")
+                subprocess.run([aws, "s3", "ls", "--endpoint-url", endpoint, "s3://bench/"], env=env,
+                               capture_output=True)
+                subprocess.run([client_exe], capture_output=True)
+
         def timed(name, sink, cmd, env=None, parallel=None):
+            settle(sink.endpoint)
             before = process_cpu(sink.pid)
             if parallel:
                 (wall, rss, cpu), out = run_parallel(parallel, env), ""
@@ -185,9 +210,12 @@ def main():
             os.remove(dl["curl"])
             timed("aws download", sink, [aws, "s3", "cp", "--no-progress", "--only-show-errors", "--endpoint-url",
                                          endpoint, "s3://bench/mlcloud-upload", dl["aws"]], env)
+            # Each download writes next to the same files: aws's is checked and removed first.
+            aws_digest = file_digest(dl["aws"]) if os.path.getsize(dl["aws"]) == size else None
+            os.remove(dl["aws"])
             timed("mlcloud download", sink, [client_exe, "download", endpoint, "bench", "mlcloud-upload", dl["mlcloud"]])
             # Both downloads must be the sink's generated stream, byte for byte alike.
-            if os.path.getsize(dl["aws"]) != size or subprocess.call(["cmp", "-s", dl["aws"], dl["mlcloud"]]) != 0:
+            if aws_digest is None or file_digest(dl["mlcloud"]) != aws_digest:
                 sys.exit("transfer_bench: the mlcloud and aws downloads differ")
             for p in dl.values():
                 if os.path.exists(p):
