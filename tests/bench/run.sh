@@ -23,6 +23,13 @@ quick=${MLCLOUD_BENCH_QUICK:-0}
 python=${PYTHON:-python3}
 
 wants() { [[ " $only " == *" $1 "* ]]; }
+# Runs one of the Python benchmark drivers in tests/bench, its lines added to the table's log;
+# a driver that fails is reported and the others still run.
+run_script() {
+    local script=$1
+    shift
+    "$python" "$source_dir/tests/bench/$script" "$@" | tee -a "$log" || echo "== $(basename "$script") failed"
+}
 
 targets=()
 wants sigv4 && targets+=(bench_sigv4)
@@ -60,18 +67,15 @@ if wants transport; then
 fi
 if wants s3; then
     echo "== S3 transfers"
-    "$python" "$source_dir/tests/bench/s3/transfer_bench.py" --build-dir "$build_dir" | tee -a "$log" \
-        || echo "== transfer_bench.py failed"
+    run_script s3/transfer_bench.py --build-dir "$build_dir"
 fi
 if wants logs; then
     echo "== following logs"
-    "$python" "$source_dir/tests/bench/runpod/logs_bench.py" --build-dir "$build_dir" --source-dir "$source_dir" \
-        | tee -a "$log" || echo "== logs_bench.py failed"
+    run_script runpod/logs_bench.py --build-dir "$build_dir" --source-dir "$source_dir"
 fi
 if wants compile; then
     echo "== compile times"
-    "$python" "$source_dir/tests/bench/compile/compile_bench.py" --source-dir "$source_dir" | tee -a "$log" \
-        || echo "== compile_bench.py failed"
+    run_script compile/compile_bench.py --source-dir "$source_dir"
 fi
 
 if wants bot; then
