@@ -20,25 +20,12 @@
 #include <mlcloud/reconcile.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <ostream>
 #include <string>
 
 namespace mlcloud_cli {
 
 namespace reconcile_text {
-
-inline std::string utc(std::chrono::system_clock::time_point t)
-{
-    if (t.time_since_epoch().count() == 0)
-        return "launch time unknown";
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-    return buf;
-}
 
 inline void machine_line(std::ostream& out, mlcloud::untracked_machine const& m)
 {
@@ -48,7 +35,7 @@ inline void machine_line(std::ostream& out, mlcloud::untracked_machine const& m)
         out << "  " << m.job.name;
     if (!m.job.compute.id.empty())
         out << "  " << m.job.compute.id;
-    out << "  launched " << utc(m.job.launched_at);
+    out << "  launched " << msg::format_launch_time(m.job.launched_at);
     if (m.status)
     {
         out << "  " << to_string(m.status->state) << "  cost so far " << msg::format_usd(m.status->cost_so_far.usd);

@@ -20,7 +20,6 @@
 #include <mlcloud/reconcile.hpp>
 
 #include <algorithm>
-#include <ctime>
 
 namespace asio = boost::asio;
 namespace msg = mlcloud::messages;
@@ -46,22 +45,11 @@ bool carries_name(mlcloud::job_handle const& machine, std::string_view job_name)
     return !job_name.empty() && machine.name.find(job_name.substr(0, 30)) != std::string::npos;
 }
 
-std::string utc_minute(std::chrono::system_clock::time_point t)
-{
-    if (t.time_since_epoch().count() == 0)
-        return "at an unknown time";
-    std::time_t const tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32] = {};
-    return std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm) ? std::string(buf) : std::string("?");
-}
-
 /// "<id> <name> launched <when>, <state>, cost so far $x (basis)".
 std::string describe(mlcloud::untracked_machine const& m)
 {
     std::string s = m.job.id + " " + (m.job.name.empty() ? std::string("(no name)") : m.job.name) + " launched " +
-                    utc_minute(m.job.launched_at);
+                    msg::format_launch_time(m.job.launched_at);
     if (m.status)
     {
         s += ", " + std::string(mlcloud::to_string(m.status->state)) + ", cost so far " +

@@ -67,6 +67,10 @@ MLCLOUD_DECL std::string format_usd_per_hour(double usd_per_hour);
 /// "45s", "4m 12s", "2h 05m".
 MLCLOUD_DECL std::string format_duration(std::chrono::seconds d);
 
+/// A launch time to the minute in UTC, "2026-11-29 02:31 UTC", or "at an unknown time" for a
+/// default-constructed time point (a record or machine that did not say when it started).
+MLCLOUD_DECL std::string format_launch_time(std::chrono::system_clock::time_point t);
+
 /// "billed per second", "billed per second, 1 minute minimum".
 MLCLOUD_DECL std::string describe(billing_rule const& rule);
 

@@ -129,6 +129,13 @@ TEST_CASE("money, rates and durations are formatted for people")
     CHECK(format_duration(252s) == "4m 12s");
     CHECK(format_duration(7500s) == "2h 05m");
 
+    // 1764383460 s after the epoch is 2025-11-29 02:31:00 UTC; seconds are dropped, not rounded.
+    using clock = std::chrono::system_clock;
+    CHECK(format_launch_time(clock::time_point(1764383460s)) == "2025-11-29 02:31 UTC");
+    CHECK(format_launch_time(clock::time_point(1764383519s)) == "2025-11-29 02:31 UTC");
+    CHECK(format_launch_time(clock::time_point(1s)) == "1970-01-01 00:00 UTC");
+    CHECK(format_launch_time(clock::time_point{}) == "at an unknown time");
+
     CHECK(describe(per_second_billing) == "billed per second");
     CHECK(describe(ec2_billing) == "billed per second, 1 minute minimum");
     CHECK(describe(billing_rule{3600s, 3600s}) == "billed per hour");

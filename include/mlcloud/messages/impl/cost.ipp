@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace mlcloud {
 namespace messages {
@@ -132,6 +133,19 @@ MLCLOUD_DECL std::string format_duration(std::chrono::seconds d)
         std::snprintf(buffer, sizeof buffer, "%lldh %02lldm", static_cast<long long>(s / 3600),
                       static_cast<long long>(s % 3600 / 60));
     return buffer;
+}
+
+MLCLOUD_DECL std::string format_launch_time(std::chrono::system_clock::time_point t)
+{
+    if (t == std::chrono::system_clock::time_point{})
+        return "at an unknown time";
+    std::time_t const seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    if (gmtime_r(&seconds, &utc) == nullptr) // a year past what struct tm holds
+        return "(time out of range)";
+    char buffer[64];
+    auto const n = std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M UTC", &utc);
+    return n ? std::string(buffer, n) : std::string("(time out of range)");
 }
 
 MLCLOUD_DECL std::string describe(billing_rule const& rule)
