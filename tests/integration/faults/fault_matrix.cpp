@@ -80,6 +80,22 @@ void spit(std::filesystem::path const& p, std::string const& bytes)
     std::ofstream(p, std::ios::binary) << bytes;
 }
 
+/// Empty when the request after the 429 came at least the Retry-After (1 s, proxy::inject)
+/// after the refused one, by the proxy's clock; else what went wrong.
+std::string retry_after_not_honoured(json::array const& requests)
+{
+    for (std::size_t i = 0; i + 1 < requests.size(); ++i)
+    {
+        if (requests[i].at("fault").is_null())
+            continue;
+        auto const gap = requests[i + 1].at("time").to_number<double>() - requests[i].at("time").to_number<double>();
+        if (gap < 1.0)
+            return "retried " + std::to_string(static_cast<int>(gap * 1000)) + " ms after the 429, before its Retry-After: 1";
+        return {};
+    }
+    return {};
+}
+
 /// Runs the cells of one provider and checks each against `expect`.
 template <class Cell, class Expect>
 void run_matrix(matrix& m, proxy const& px, std::map<operation, std::string> const& faulted_operation, Cell&& cell,
@@ -101,6 +117,8 @@ void run_matrix(matrix& m, proxy const& px, std::map<operation, std::string> con
             if (op == operation::launch && !o.failure && o.wrong.empty() && o.attempts == 1 &&
                 !requests.at(0).at("fault").is_null() && o.note.empty())
                 o.note = "found, not relaunched";
+            if (f == fault::status_429 && o.wrong.empty())
+                o.wrong = retry_after_not_honoured(requests);
             auto const e = expect(op, f);
             m.record(op, f, o, e);
             INFO(name(op) << " x " << title(f) << ": " << cell_text(o, e)
