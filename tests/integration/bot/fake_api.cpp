@@ -355,6 +355,41 @@ TEST_CASE("kill -9 during training: the restarted bot continues the log view wit
     CHECK(bot.kill(SIGTERM) == 0);
 }
 
+TEST_CASE("a job the bot launched but lost the record of is reported and stopped at the next start")
+{
+    // The workload beats a heartbeat file until it is stopped; the bot is killed after the
+    // launch and its database removed, as after a lost disk: the running job is an orphan.
+    scratch work("bot-orphan-beat");
+    auto const heartbeat = (work.path / "beat").string();
+    bot_on_fake t("bot-orphan",
+                  R"(["/bin/sh", "-c", "i=0; while [ $i -lt 1200 ]; do echo $i > )" + heartbeat +
+                      R"(; i=$((i+1)); sleep 0.1; done"])",
+                  R"(, "orphans": {"terminate_orphans": true, "min_age_s": 0, "notify_chat_ids": [4242]})");
+    auto& u = t.u;
+    t.start();
+    train_until_confirmation(u);
+    REQUIRE(u.press("Launch"));
+    REQUIRE(u.wait_for("Training launched"));
+    REQUIRE(eventually([&] { return read_text(heartbeat).size() > 0; }));
+    CHECK(t.bot.kill(SIGKILL) == 128 + SIGKILL);
+    for (auto const* suffix : {"", "-wal", "-shm", "-journal"})
+        fs::remove(t.dir.path / (std::string("bot.db") + suffix));
+
+    t.start();
+    REQUIRE(u.wait_for("Orphans on"));
+    auto const notice = std::string(u.find("Orphans on")->at("text").as_string());
+    CHECK(notice.find("have no record in its database") != std::string::npos);
+    CHECK(notice.find(": terminated") != std::string::npos);
+    REQUIRE(eventually([&] { return t.bot.log().find("ORPHAN without a record in the bot's database") != std::string::npos; }));
+    CHECK(t.bot.log().find("-> terminated (orphans.terminate_orphans)") != std::string::npos);
+
+    // Stopped for real: the heartbeat no longer moves.
+    auto const before = read_text(heartbeat);
+    std::this_thread::sleep_for(1s);
+    CHECK(read_text(heartbeat) == before);
+    CHECK(t.bot.kill(SIGTERM) == 0);
+}
+
 TEST_CASE("strangers and groups get no answer, no download, no reply")
 {
     bot_on_fake t("bot-strangers");
