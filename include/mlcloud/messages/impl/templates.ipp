@@ -165,7 +165,9 @@ struct secret_match
     std::size_t length = 0; ///< bytes masked after them
 };
 
-inline secret_match match_secret(std::string_view s, std::size_t i, bool nested = false) noexcept
+/// A secret of a shape that is not key=value (a bearer token, an Authorization header, an AWS
+/// access key id, a RunPod key, a Telegram bot token) starting at s[i].
+inline secret_match match_shape(std::string_view s, std::size_t i) noexcept
 {
     // A Bot API URL puts the token right after "bot" (".../bot123456:AAH.../sendMessage"):
     // there the digits that start it are not at a word boundary, yet they are a secret.
@@ -194,6 +196,14 @@ inline secret_match match_secret(std::string_view s, std::size_t i, bool nested 
         digits >= 5 && i + digits < s.size() && s[i + digits] == ':')
         if (auto n = run_of(s, i + digits + 1, [](char c) noexcept { return is_bot_token_char(c); }); n >= 30)
             return {0, digits + 1 + n};
+    return {};
+}
+
+/// When a secret's key ("signature=", "token: ") starts at s[i]: where its value starts.
+inline std::optional<std::size_t> key_value_start(std::string_view s, std::size_t i) noexcept
+{
+    if (!is_word_boundary(s, i))
+        return std::nullopt;
     for (std::string_view key : {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature",
                                  "credential", "api_key", "apikey", "access_token", "token", "secret",
                                  "password", "aws_secret_access_key", "aws_session_token"})
@@ -206,15 +216,28 @@ inline secret_match match_secret(std::string_view s, std::size_t i, bool nested 
             ++k;
             while (k < s.size() && s[k] == ' ')
                 ++k;
-            // The value may itself be a secret of another shape ("signature= Bearer <token>"):
-            // mask what that shape masks, not just its first word (one level deep: bounded).
-            if (!nested)
-                if (auto const inner = match_secret(s, k, true); inner.length > 0)
-                    return {k - i + inner.keep, inner.length};
-            if (auto n = run_of(s, k, [](char c) noexcept { return is_value_char(c); }); n > 0)
-                return {k - i, n};
+            return k;
         }
     }
+    return std::nullopt;
+}
+
+inline secret_match match_secret(std::string_view s, std::size_t i) noexcept
+{
+    if (auto const m = match_shape(s, i); m.length > 0)
+        return m;
+    auto value = key_value_start(s, i);
+    if (!value)
+        return {};
+    // The value may be more keys and then a secret of another shape ("signature=token= Bearer
+    // <token>"): mask what that shape masks, not just its first word. Each key moves forward,
+    // so the walk ends.
+    while (auto const next = key_value_start(s, *value))
+        value = next;
+    if (auto const inner = match_shape(s, *value); inner.length > 0)
+        return {*value - i + inner.keep, inner.length};
+    if (auto n = run_of(s, *value, [](char c) noexcept { return is_value_char(c); }); n > 0)
+        return {*value - i, n};
     return {};
 }
 

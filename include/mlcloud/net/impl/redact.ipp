@@ -268,8 +268,10 @@ inline std::string redact_bearer(std::string_view in)
             out.append(in.substr(i, spaces - i));
             out.append(redacted);
             i = end;
+            pos = end;
         }
-        pos = std::max(end, t);
+        else
+            pos = t; // not a token after it ("Bearer+..."): a "Bearer <token>" may start inside the run
     }
     out.append(in.substr(std::min(i, in.size())));
     return out;
