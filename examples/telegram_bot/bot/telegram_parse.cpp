@@ -14,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace json = boost::json;
 using mlcloud::errc;
@@ -101,6 +102,21 @@ std::optional<json::object> object_of(std::string_view text)
     return std::move(v.get_object());
 }
 
+/// Replaces numbers beyond a double's range (parsed as infinities) with null: serialized they
+/// would be "Infinity", which is not JSON, and the update holding one could not be read again,
+/// nor skipped by its update_id. Depth is bounded by the parser's (json::parse_options).
+void null_non_finite(json::value& v)
+{
+    if (v.is_double() && !std::isfinite(v.get_double()))
+        v = nullptr;
+    else if (v.is_array())
+        for (auto& e : v.get_array())
+            null_non_finite(e);
+    else if (v.is_object())
+        for (auto& kv : v.get_object())
+            null_non_finite(kv.value());
+}
+
 error tg_error(errc code, std::string message, std::string_view operation)
 {
     error e(code, std::move(message));
@@ -155,14 +171,17 @@ mlcloud::result<std::vector<tg_update>> parse_updates(std::string_view json_arra
 
 mlcloud::result<std::string> parse_answer(std::string_view method, int http_status, std::string_view body)
 {
-    auto const o = object_of(body);
+    auto o = object_of(body);
     if (!o)
         return tg_error(errc::protocol_error, "the answer is not a JSON object", method);
     auto const* ok = o->if_contains("ok");
     if (!ok || !ok->is_bool() || !ok->as_bool())
         return bot_api_error(method, http_status, body);
-    auto const* result = o->if_contains("result");
-    return result ? json::serialize(*result) : std::string("null");
+    auto* result = o->if_contains("result");
+    if (!result)
+        return std::string("null");
+    null_non_finite(*result);
+    return json::serialize(*result);
 }
 
 error bot_api_error(std::string_view method, int http_status, std::string_view body)

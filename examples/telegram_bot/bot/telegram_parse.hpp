@@ -31,7 +31,8 @@ namespace mlcloud_bot {
 /// neither message nor callback_query.
 mlcloud::result<std::vector<tg_update>> parse_updates(std::string_view json_array);
 
-/// The "result" member of a 2xx Bot API answer, as JSON text ("null" when absent). An answer
+/// The "result" member of a 2xx Bot API answer, as JSON text ("null" when absent; a number
+/// beyond a double's range becomes null, so the text always reads again). An answer
 /// that is not a JSON object is errc::protocol_error; "ok": false (or missing) is
 /// bot_api_error().
 mlcloud::result<std::string> parse_answer(std::string_view method, int http_status, std::string_view body);
