@@ -336,7 +336,7 @@ TEST_CASE("S3 fault: AccessDenied is forbidden, with the code, message and reque
     CHECK(r.error().what().find("request id " + r.error().request_id) != std::string::npos);
 }
 
-TEST_CASE("S3 fault: SlowDown is retried; with no retries left it is throttled", "[aws][s3][fault]")
+TEST_CASE("S3 fault: SlowDown is retried, with no retries left it is throttled", "[aws][s3][fault]")
 {
     s3_fixture f(fault_url());
     std::string const bucket = "slowdown-" + unique_name("b");
@@ -723,7 +723,7 @@ TEST_CASE("Lambda prediction fault: function errors carry the function's message
     CHECK(missing.error().http_status == 404);
 }
 
-TEST_CASE("Lambda prediction fault: throttling is retried after Retry-After; the REPORT line is billed", "[aws][prediction][fault]")
+TEST_CASE("Lambda prediction fault: throttling is retried after Retry-After, the REPORT line is billed", "[aws][prediction][fault]")
 {
     fault_prediction f;
     std::string const fn = "throttled-" + unique_name("f");

@@ -244,7 +244,7 @@ TEST_CASE("EC2: an instance terminated from outside without a result is cancelle
 // ---------------------------------------------------------------------------------------
 // The fault server: what moto does not model
 
-TEST_CASE("EC2 fault: a lost RunInstances answer is resent with its ClientToken; one instance runs", "[aws][ec2][fault]")
+TEST_CASE("EC2 fault: a lost RunInstances answer is resent with its ClientToken, one instance runs", "[aws][ec2][fault]")
 {
     training_fixture f(fault_url());
     std::string const type = "drop." + unique_name("t");
@@ -336,7 +336,7 @@ TEST_CASE("EC2 fault: RequestLimitExceeded is retried with the same ClientToken"
     CHECK_FALSE(r.error().request_id.empty());
 }
 
-TEST_CASE("fault: every request is signed as botocore signs it; a wrong secret is refused", "[aws][fault][sigv4]")
+TEST_CASE("fault: every request is signed as botocore signs it, a wrong secret is refused", "[aws][fault][sigv4]")
 {
     training_fixture f(fault_url());
     auto before = counter(f.raw.stats(), "signature_failures");

@@ -340,7 +340,7 @@ TEST_CASE("sse: a read window that ends before the answer names the window, not 
     CHECK(b.error().message.find("read window of 300 ms") != std::string::npos);
 }
 
-TEST_CASE("sse: a refused request leaves its head for a caller that retries; a read that works leaves none",
+TEST_CASE("sse: a refused request leaves its head for a caller that retries, a read that works leaves none",
           "[net][sse]")
 {
     boost::asio::io_context ctx;

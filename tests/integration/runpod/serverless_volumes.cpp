@@ -217,7 +217,7 @@ TEST_CASE("requests above RunPod's limits are refused before anything is sent", 
     CHECK(requests_with(name).empty());
 }
 
-TEST_CASE("models and inputs must be on the volume; unknown endpoints and keys are clear errors",
+TEST_CASE("models and inputs must be on the volume, unknown endpoints and keys are clear errors",
           "[runpod][prediction]")
 {
     predictor p;
@@ -331,7 +331,7 @@ TEST_CASE("a multipart upload goes up in parts, signed, and comes back byte for 
     CHECK(read_file(back) == content);
 }
 
-TEST_CASE("relative paths are keys on the default volume; other locations are not supported", "[runpod][storage]")
+TEST_CASE("relative paths are keys on the default volume, other locations are not supported", "[runpod][storage]")
 {
     volumes v;
     auto name = unique("relative");

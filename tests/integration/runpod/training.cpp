@@ -268,7 +268,7 @@ TEST_CASE("capacity 400 on the first candidates falls through to the next one", 
     CHECK(pods_named(pod).size() == 1);
 }
 
-TEST_CASE("403 skips a candidate; when every candidate is refused the error names them all", "[runpod][training]")
+TEST_CASE("403 skips a candidate, when every candidate is refused the error names them all", "[runpod][training]")
 {
     trainer t;
     auto name = unique("refused");
@@ -552,7 +552,7 @@ TEST_CASE("a max price filters out candidates above it", "[runpod][training]")
     CHECK(e.error().message.find("above the limit") != std::string::npos);
 }
 
-TEST_CASE("the GPU catalog refreshes the pricing table; list_jobs finds mlcloud's pods", "[runpod][training]")
+TEST_CASE("the GPU catalog refreshes the pricing table, list_jobs finds mlcloud's pods", "[runpod][training]")
 {
     auto o = fake_options();
     o.refresh_catalog = false;

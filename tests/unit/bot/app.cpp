@@ -481,7 +481,7 @@ TEST_CASE("the max-runtime cap ends the job")
     CHECK(job.outcome == "timed_out");
 }
 
-TEST_CASE("a failed job is reported with its cost; a second job waits for the limit")
+TEST_CASE("a failed job is reported with its cost, a second job waits for the limit")
 {
     harness h;
     h.config.cloud.trainer.command = {"epoch 1", "@fail"};

@@ -268,7 +268,7 @@ TEST_CASE("a dataset file: size checked, then fetched under the conversation's n
     CHECK(said(busy).find("Still reading") != std::string::npos);
 }
 
-TEST_CASE("a dataset URI is parsed; a bad one is explained")
+TEST_CASE("a dataset URI is parsed, a bad one is explained")
 {
     auto t = run(settings(false), fresh(), command_event{"train", ""});
     auto ok = run(settings(false), t.next, text_event{"runpod://eu-ro-1/vol123/data/iris.csv"});
@@ -287,7 +287,7 @@ TEST_CASE("a dataset URI is parsed; a bad one is explained")
     CHECK(said(chat).find("CSV file") != std::string::npos);
 }
 
-TEST_CASE("the dataset's header becomes column buttons; late answers are ignored")
+TEST_CASE("the dataset's header becomes column buttons, late answers are ignored")
 {
     auto t = run(settings(false), fresh(), command_event{"train", ""});
     auto reading = run(settings(false), t.next, document_event{{"F1", "U1", "iris.csv", "text/csv", 4400}}).next;
@@ -490,7 +490,7 @@ TEST_CASE("stale buttons: an old nonce, a wrong step, garbage, a button while id
     CHECK(hidden.actions == std::vector<action>{answer_action{"cb-1", "This button is no longer active."}});
 }
 
-TEST_CASE("an idle conversation times out; an idle session does not")
+TEST_CASE("an idle conversation times out, an idle session does not")
 {
     auto s = at_choose_column();
     auto t = run(settings(), s, timeout_event{});

@@ -127,7 +127,7 @@ TEST_CASE("a full configuration is read field by field")
     CHECK(c->follow_interval == 1500ms);
 }
 
-TEST_CASE("a minimal configuration takes the documented defaults; nobody is allowed")
+TEST_CASE("a minimal configuration takes the documented defaults, nobody is allowed")
 {
     auto c = parse_config(R"({"provider": "local"})");
     REQUIRE(c.has_value());

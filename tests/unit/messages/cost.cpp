@@ -57,7 +57,7 @@ TEST_CASE("compute_cost: RunPod per second, secure and community")
     CHECK(two_gpus.basis == "2 x 1800 s at $0.27/h secure cloud, billed per second");
 }
 
-TEST_CASE("compute_cost: EC2 per second with the 60 s minimum; spot without a price says so")
+TEST_CASE("compute_cost: EC2 per second with the 60 s minimum, spot without a price says so")
 {
     auto const t = pricing_table::builtin();
     auto const& g5 = *t.find("aws", "g5.xlarge");
@@ -93,7 +93,7 @@ TEST_CASE("lambda_cost: GB-seconds plus requests at the x86 us-east-1 rates")
     CHECK(lambda_cost({.memory_mb = 128, .duration = -3ms}).usd == Approx(0.0000002));
 }
 
-TEST_CASE("serverless_cost: per second by pool, rounded up; active rate when tabled")
+TEST_CASE("serverless_cost: per second by pool, rounded up, active rate when tabled")
 {
     auto const t = pricing_table::builtin();
     auto const& ampere24 = *t.find_serverless("AMPERE_24");

@@ -99,7 +99,7 @@ TEST_CASE("recommend_gpu: single-GPU machines first, ties go to more memory, row
     CHECK(huge->offer.id == "b");
 }
 
-TEST_CASE("recommend_gpu: no offers for the provider is not_found; reference rows are never recommended")
+TEST_CASE("recommend_gpu: no offers for the provider is not_found, reference rows are never recommended")
 {
     gpu_offer reference = row("runpod", "old", 24, 0.01);
     reference.offered = false;

@@ -195,7 +195,7 @@ std::string diabetes() { return data_dir + "/diabetes.csv"; }
 
 } // namespace
 
-TEST_CASE("trainer: iris trains to a good validation accuracy; the marker comes last, after the model")
+TEST_CASE("trainer: iris trains to a good validation accuracy, the marker comes last, after the model")
 {
     scratch s;
     auto const model = s.path("out/nested/iris-model.json"); // parent directories are created
@@ -244,7 +244,7 @@ TEST_CASE("trainer: the diabetes regression explains some variance (R² > 0)")
     CHECK_THAT(final_line, Catch::Contains("val_r2="));
 }
 
-TEST_CASE("trainer: the workload environment supplies data, output and target; the seed fixes the result")
+TEST_CASE("trainer: the workload environment supplies data, output and target, the seed fixes the result")
 {
     scratch s;
     auto const a = s.path("a.json");
