@@ -219,7 +219,7 @@ TEST_CASE("the answer envelope: result as JSON text, refusals as errors naming t
     CHECK(parse_answer("getUpdates", 200, R"({"ok":"yes","result":[]})").error().is(errc::protocol_error));
 }
 
-TEST_CASE("a number beyond a double's range reads back as null, so the batch still parses (fuzz find)")
+TEST_CASE("fuzz regression: a number beyond a double's range reads back as null, so the batch still parses")
 {
     // Boost.JSON reads 41e3002 as infinity and writes it back as "Infinity", which is not JSON:
     // the whole getUpdates batch would have failed to parse on every poll.
