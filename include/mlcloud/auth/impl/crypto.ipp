@@ -10,13 +10,36 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/opensslconf.h>
 #include <openssl/params.h>
 
 #include <openssl/crypto.h>
 
+// SigV4's one-shot SHA-256 and HMAC go through OpenSSL's SHA256_* and HMAC_* functions where
+// the installation still has them (deprecated in 3.0, not removed): for the few hundred bytes
+// of a canonical request EVP's dispatch costs a fifth of the hashing, and EVP_MAC_init copies
+// a digest context (an allocation) even to reuse its key. Without them, EVP does the same work.
+#if !defined(OPENSSL_NO_DEPRECATED_3_0)
+#define MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL 1
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#else
+#define MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL 0
+#endif
+
+#if MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL && defined(__GNUC__)
+#define MLCLOUD_DETAIL_ALLOW_DEPRECATED_BEGIN                                                                          \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wdeprecated-declarations\"")
+#define MLCLOUD_DETAIL_ALLOW_DEPRECATED_END _Pragma("GCC diagnostic pop")
+#else
+#define MLCLOUD_DETAIL_ALLOW_DEPRECATED_BEGIN
+#define MLCLOUD_DETAIL_ALLOW_DEPRECATED_END
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -43,6 +66,36 @@ inline EVP_MD* sha256_md()
     return md;
 }
 
+struct md_ctx_deleter
+{
+    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+};
+// One digest context per thread, reused for every one-shot hash.
+inline EVP_MD_CTX* thread_md_ctx()
+{
+    thread_local std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
+    if (!ctx)
+        throw std::bad_alloc();
+    return ctx.get();
+}
+
+#if MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL
+MLCLOUD_DETAIL_ALLOW_DEPRECATED_BEGIN
+struct hmac_ctx_deleter
+{
+    void operator()(HMAC_CTX* c) const noexcept { HMAC_CTX_free(c); }
+};
+
+// One HMAC context per thread; HMAC_Init_ex without a key keeps the one it has.
+inline HMAC_CTX* thread_hmac_ctx()
+{
+    thread_local std::unique_ptr<HMAC_CTX, hmac_ctx_deleter> ctx(HMAC_CTX_new());
+    if (!ctx)
+        throw std::bad_alloc();
+    return ctx.get();
+}
+MLCLOUD_DETAIL_ALLOW_DEPRECATED_END
+#else
 inline EVP_MAC* hmac_mac()
 {
     static EVP_MAC* mac = [] {
@@ -54,23 +107,10 @@ inline EVP_MAC* hmac_mac()
     return mac;
 }
 
-struct md_ctx_deleter
-{
-    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
 struct mac_ctx_deleter
 {
     void operator()(EVP_MAC_CTX* c) const noexcept { EVP_MAC_CTX_free(c); }
 };
-
-// One digest context per thread, reused for every one-shot hash.
-inline EVP_MD_CTX* thread_md_ctx()
-{
-    thread_local std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
-    if (!ctx)
-        throw std::bad_alloc();
-    return ctx.get();
-}
 
 // One HMAC-SHA256 context per thread. The digest is set once here: passing it again on every
 // EVP_MAC_init would make OpenSSL fetch SHA-256 by name each time.
@@ -95,16 +135,27 @@ inline EVP_MAC_CTX* thread_hmac_ctx()
     return ctx.get();
 }
 
+#endif
+
 } // namespace crypto_impl
 
 MLCLOUD_DECL sha256_digest sha256(std::string_view data)
 {
-    EVP_MD_CTX* ctx = crypto_impl::thread_md_ctx();
     sha256_digest out{};
+#if MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL
+    MLCLOUD_DETAIL_ALLOW_DEPRECATED_BEGIN
+    SHA256_CTX ctx;
+    bool const ok = SHA256_Init(&ctx) == 1 && SHA256_Update(&ctx, data.data(), data.size()) == 1 &&
+                    SHA256_Final(out.data(), &ctx) == 1;
+    MLCLOUD_DETAIL_ALLOW_DEPRECATED_END
+#else
+    EVP_MD_CTX* ctx = crypto_impl::thread_md_ctx();
     unsigned int len = 0;
-    if (EVP_DigestInit_ex2(ctx, crypto_impl::sha256_md(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size())
+    bool const ok = EVP_DigestInit_ex2(ctx, crypto_impl::sha256_md(), nullptr) == 1 &&
+                    EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+                    EVP_DigestFinal_ex(ctx, out.data(), &len) == 1 && len == out.size();
+#endif
+    if (!ok)
         crypto_impl::fail("SHA-256");
     return out;
 }
@@ -113,22 +164,37 @@ MLCLOUD_DECL sha256_digest hmac_sha256(unsigned char const* key, std::size_t key
 {
     // Re-keying costs as much as the MAC of a string to sign, and a thread signs with the same
     // derived key over and over: remember the last 32-byte key and only reset the context
-    // (EVP_MAC_init without a key keeps it) when the same key comes again.
+    // (initialised without a key, it keeps the one it has) when the same key comes again.
     thread_local std::array<unsigned char, 32> last_key{};
     thread_local bool have_last_key = false;
 
-    EVP_MAC_CTX* ctx = crypto_impl::thread_hmac_ctx();
     // A plain comparison: whether this thread's previous key equals the current one is no
     // secret worth a constant-time compare.
     bool const same_key = have_last_key && key_size == last_key.size() &&
                           std::memcmp(key, last_key.data(), last_key.size()) == 0;
     have_last_key = false; // stays false if anything below fails
-    int const init_ok = same_key ? EVP_MAC_init(ctx, nullptr, 0, nullptr) : EVP_MAC_init(ctx, key, key_size, nullptr);
     sha256_digest out{};
+#if MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL
+    MLCLOUD_DETAIL_ALLOW_DEPRECATED_BEGIN
+    if (key_size > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        crypto_impl::fail("HMAC-SHA256 (key size)");
+    HMAC_CTX* ctx = crypto_impl::thread_hmac_ctx();
+    unsigned int len = 0;
+    int const init_ok = same_key ? HMAC_Init_ex(ctx, nullptr, 0, nullptr, nullptr)
+                                 : HMAC_Init_ex(ctx, key, static_cast<int>(key_size), crypto_impl::sha256_md(), nullptr);
+    bool const ok = init_ok == 1 &&
+                    HMAC_Update(ctx, reinterpret_cast<unsigned char const*>(data.data()), data.size()) == 1 &&
+                    HMAC_Final(ctx, out.data(), &len) == 1 && len == out.size();
+    MLCLOUD_DETAIL_ALLOW_DEPRECATED_END
+#else
+    EVP_MAC_CTX* ctx = crypto_impl::thread_hmac_ctx();
     std::size_t len = 0;
-    if (init_ok != 1 ||
-        EVP_MAC_update(ctx, reinterpret_cast<unsigned char const*>(data.data()), data.size()) != 1 ||
-        EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size())
+    int const init_ok = same_key ? EVP_MAC_init(ctx, nullptr, 0, nullptr) : EVP_MAC_init(ctx, key, key_size, nullptr);
+    bool const ok = init_ok == 1 &&
+                    EVP_MAC_update(ctx, reinterpret_cast<unsigned char const*>(data.data()), data.size()) == 1 &&
+                    EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
+#endif
+    if (!ok)
         crypto_impl::fail("HMAC-SHA256");
     if (key_size == last_key.size())
     {
@@ -220,5 +286,9 @@ MLCLOUD_DECL sha256_digest sha256_stream::finish()
 }
 
 } // namespace mlcloud::auth::detail
+
+#undef MLCLOUD_DETAIL_ALLOW_DEPRECATED_BEGIN
+#undef MLCLOUD_DETAIL_ALLOW_DEPRECATED_END
+#undef MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL
 
 #endif
