@@ -11,6 +11,7 @@
 #include <mlcloud/types.hpp>
 
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,13 @@ struct gpu_offer
     messages::confidence confidence = messages::confidence::medium;
     bool offered = true; ///< false: kept for reference (e.g. the original bot's prices), not offered
 
-    int total_vram_gb() const noexcept { return vram_gb * gpu_count; }
+    /// vram_gb x gpu_count (a pricing file keeps both small; rows built in code that are not
+    /// saturate at the largest int instead of overflowing).
+    int total_vram_gb() const noexcept
+    {
+        auto const total = static_cast<long long>(vram_gb) * gpu_count;
+        return total > std::numeric_limits<int>::max() ? std::numeric_limits<int>::max() : static_cast<int>(total);
+    }
 
     /// The hourly price in market `m`; spot falls back to on-demand when no spot price is known.
     double usd_per_hour(market m) const noexcept

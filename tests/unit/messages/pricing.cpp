@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 
 using namespace mlcloud::messages;
@@ -208,7 +209,12 @@ TEST_CASE("pricing overrides: a bad document names the entry and field, and chan
         bad_case{R"({"rows": [{"provider": "aws", "id": "new.xlarge", "on_demand_usd_per_hour": 1}]})",
                  "field 'vram_gb' is missing (required for a new row)"},
         bad_case{R"({"rows": [{"provider": "aws", "id": "g5.xlarge", "gpu_count": 0}]})",
-                 "field 'gpu_count' must be a whole number of at least 1"},
+                 "field 'gpu_count' must be a whole number from 1 to 256"},
+        // A fuzz find: vram_gb x gpu_count overflowed int (UBSan) for vram_gb 2147483647.
+        bad_case{R"({"rows": [{"provider": "aws", "id": "g5.12xlarge", "vram_gb": 2147483647}]})",
+                 "rows[0] (aws \"g5.12xlarge\"): field 'vram_gb' must be a whole number from 1 to 4096"},
+        bad_case{R"({"serverless": [{"pool": "AMPERE_24", "vram_gb": 5000}]})",
+                 "field 'vram_gb' must be a whole number from 1 to 4096"},
         bad_case{R"({"rows": [{"provider": "aws", "id": "g5.xlarge", "billing": {"increment_seconds": 0}}]})",
                  "billing: field 'increment_seconds' must be a whole number of at least 1"},
         bad_case{R"({"rows": [{"provider": "aws", "id": "g5.xlarge", "confidence": "sure"}]})",
@@ -255,4 +261,14 @@ TEST_CASE("pricing_table::load applies a file to the built-in table")
 
     std::remove(good.c_str());
     std::remove(bad.c_str());
+}
+
+TEST_CASE("fuzz regression: a machine's total memory does not overflow")
+{
+    gpu_offer o;
+    o.vram_gb = std::numeric_limits<int>::max();
+    o.gpu_count = 4;
+    CHECK(o.total_vram_gb() == std::numeric_limits<int>::max());
+    o.vram_gb = 24;
+    CHECK(o.total_vram_gb() == 96);
 }

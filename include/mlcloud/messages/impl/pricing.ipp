@@ -35,6 +35,11 @@ inline constexpr char const* original_bot_source =
 inline constexpr char const* aws_source = "AWS on-demand price list, us-east-1, Linux";
 inline constexpr char const* aws_as_of = "2025-06-01";
 
+// Bounds on what a pricing file may say about a machine: far above any GPU sold, and low
+// enough that a machine's total memory (vram_gb x gpu_count) is an int.
+inline constexpr std::int64_t max_vram_gb = 4096;
+inline constexpr std::int64_t max_gpu_count = 256;
+
 inline gpu_offer runpod_row(std::string id, std::string name, int vram, double secure, std::optional<double> community,
                             std::string pool, std::string source, std::string as_of, confidence c,
                             std::string note = {})
@@ -217,14 +222,20 @@ public:
         return money(v, field);
     }
 
-    int integer(std::string_view field, std::int64_t low) const { return integer(object_.at(field), field, low); }
+    int integer(std::string_view field, std::int64_t low, std::int64_t high = std::numeric_limits<int>::max()) const
+    {
+        return integer(object_.at(field), field, low, high);
+    }
 
-    int integer(boost::json::value const& v, std::string_view field, std::int64_t low) const
+    int integer(boost::json::value const& v, std::string_view field, std::int64_t low,
+                std::int64_t high = std::numeric_limits<int>::max()) const
     {
         boost::system::error_code ec;
         auto const n = v.is_number() ? v.to_number<std::int64_t>(ec) : std::int64_t{0};
-        if (!v.is_number() || ec || n < low || n > std::numeric_limits<int>::max())
-            fail(field, "must be a whole number of at least " + std::to_string(low));
+        if (!v.is_number() || ec || n < low || n > high)
+            fail(field, high < std::numeric_limits<int>::max()
+                            ? "must be a whole number from " + std::to_string(low) + " to " + std::to_string(high)
+                            : "must be a whole number of at least " + std::to_string(low));
         return static_cast<int>(n);
     }
 
@@ -317,9 +328,9 @@ inline void apply_row(pricing_table& table, boost::json::value const& v, std::st
     if (f.has("gpu"))
         row.gpu = f.required_text("gpu");
     if (f.has("gpu_count"))
-        row.gpu_count = f.integer("gpu_count", 1);
+        row.gpu_count = f.integer("gpu_count", 1, max_gpu_count);
     if (f.has("vram_gb"))
-        row.vram_gb = f.integer("vram_gb", 1);
+        row.vram_gb = f.integer("vram_gb", 1, max_vram_gb);
     if (f.has("on_demand_usd_per_hour"))
         row.on_demand_usd_per_hour = f.money("on_demand_usd_per_hour");
     if (f.has("spot_usd_per_hour"))
@@ -369,7 +380,7 @@ inline void apply_serverless(pricing_table& table, boost::json::value const& v, 
     if (f.has("gpus"))
         rate.gpus = f.text("gpus");
     if (f.has("vram_gb"))
-        rate.vram_gb = f.integer("vram_gb", 1);
+        rate.vram_gb = f.integer("vram_gb", 1, max_vram_gb);
     if (f.has("flex_usd_per_second"))
         rate.flex_usd_per_second = f.money("flex_usd_per_second");
     if (f.has("active_usd_per_second"))
