@@ -409,11 +409,14 @@ MLCLOUD_DECL std::string redact_header_value(std::string_view name, std::string_
         // Keep the scheme ("Bearer", "Basic", "AWS4-HMAC-SHA256"): it helps debugging and
         // is no secret.
         // Only a word of letters, digits and '-' is a scheme: anything else before the first
-        // space may be part of the secret.
+        // space may be part of the secret. Nor is a word that holds an access key id
+        // ("To-AKIA..."): kept, it would lose the key id to the later pass, and redacting the
+        // result again would then mask the whole value (not idempotent; a fuzz find).
         std::size_t space = value.find(' ');
         auto const scheme = value.substr(0, space);
         bool const is_scheme = std::all_of(scheme.begin(), scheme.end(),
-                                           [](char c) { return detail::is_alnum(c) || c == '-'; });
+                                           [](char c) { return detail::is_alnum(c) || c == '-'; }) &&
+                               detail::redact_access_key_ids(scheme) == scheme;
         if (space != std::string_view::npos && space > 0 && space < 32 && is_scheme)
             return std::string(scheme) + " " + std::string(redacted);
     }
