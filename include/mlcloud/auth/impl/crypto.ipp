@@ -66,19 +66,6 @@ inline EVP_MD* sha256_md()
     return md;
 }
 
-struct md_ctx_deleter
-{
-    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
-// One digest context per thread, reused for every one-shot hash.
-inline EVP_MD_CTX* thread_md_ctx()
-{
-    thread_local std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
-    if (!ctx)
-        throw std::bad_alloc();
-    return ctx.get();
-}
-
 #if MLCLOUD_DETAIL_OPENSSL_LOW_LEVEL
 MLCLOUD_DETAIL_ALLOW_DEPRECATED_BEGIN
 struct hmac_ctx_deleter
@@ -96,6 +83,19 @@ inline HMAC_CTX* thread_hmac_ctx()
 }
 MLCLOUD_DETAIL_ALLOW_DEPRECATED_END
 #else
+struct md_ctx_deleter
+{
+    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+};
+// One digest context per thread, reused for every one-shot hash.
+inline EVP_MD_CTX* thread_md_ctx()
+{
+    thread_local std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
+    if (!ctx)
+        throw std::bad_alloc();
+    return ctx.get();
+}
+
 inline EVP_MAC* hmac_mac()
 {
     static EVP_MAC* mac = [] {
