@@ -720,8 +720,11 @@ void record_running(harness& h, mlcloud::job_handle const& handle, std::string c
     record_job(h, "key-" + name, name, job_phase::running, handle);
 }
 
+/// The job's state in the memory cloud once its provisioning delay is over: a machine left
+/// alone is running then, whatever the machine's load (it was provisioning for the first 20 ms).
 mlcloud::job_state state_in_world(harness& h, mlcloud::job_handle const& job)
 {
+    std::this_thread::sleep_for(h.mem.shared_world->provisioning_delay);
     asio::io_context io;
     memory::training t(io.get_executor(), h.mem);
     auto s = mlcloud::run_blocking(io, t.status(job));
