@@ -17,6 +17,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -508,6 +509,77 @@ TEST_CASE("net: the body size limit is enforced, known length or chunked, withou
     REQUIRE(big);
     CHECK(big->body.size() == 20000000);
     CHECK(net::client_options{}.max_body_size >= 20000000);
+}
+
+namespace {
+
+// A one-connection server on its own thread that answers with `pieces`, each written on its
+// own after a pause (TCP_NODELAY), then closes: the client reads them as separate arrivals.
+class piecewise_server
+{
+public:
+    explicit piecewise_server(std::vector<std::string> pieces)
+        : acceptor_(ctx_, {boost::asio::ip::make_address("127.0.0.1"), 0}), thread_([this, p = std::move(pieces)] { serve(p); })
+    {
+    }
+    ~piecewise_server() { thread_.join(); }
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/x"; }
+
+private:
+    void serve(std::vector<std::string> const& pieces)
+    {
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::socket socket(ctx_);
+        acceptor_.accept(socket, ec);
+        if (ec)
+            return;
+        socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+        std::string head;
+        char buffer[4096];
+        while (head.find("\r\n\r\n") == std::string::npos && !ec)
+            head.append(buffer, socket.read_some(boost::asio::buffer(buffer), ec));
+        for (auto const& piece : pieces)
+        {
+            std::this_thread::sleep_for(30ms);
+            boost::asio::write(socket, boost::asio::buffer(piece), ec);
+        }
+        socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        while (!ec)
+            socket.read_some(boost::asio::buffer(buffer), ec);
+    }
+
+    boost::asio::io_context ctx_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+} // namespace
+
+TEST_CASE("fuzz regression: a chunked body's last chunk and its trailer arriving a byte at a time", "[net][integration][fuzz]")
+{
+    // Beast before 1.86 asserted when "0\r\n" arrived alone and the next read brought one
+    // byte (boostorg/beast#2861): a Debug build aborted. The answer is complete and empty.
+    std::string const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    auto const split = GENERATE_COPY(as<std::vector<std::string>>{}, //
+                                std::vector<std::string>{head + "0\r\n", "\r", "\n"},
+                                std::vector<std::string>{head + "0\r\n", "X", "-Trailer: y\r\n\r\n"},
+                                std::vector<std::string>{head + "0\r\n", "\r"}); // cut: a truncated body
+    bool const complete = split.size() == 3;
+    piecewise_server server(split);
+    client_fixture c;
+    auto r = c.send({.url = server.url(), .max_attempts = 1}); // the server answers one connection
+    if (complete)
+    {
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->body.empty());
+    }
+    else
+    {
+        REQUIRE_FALSE(r);
+        CHECK(r.error().is(mlcloud::errc::network_error));
+    }
 }
 
 TEST_CASE("net: header values with CR or LF are refused before anything is sent", "[net][integration]")
