@@ -83,6 +83,9 @@ struct client_options
     std::uint64_t max_body_size = 64ull << 20;      ///< largest response body kept in memory
     std::uint64_t max_file_body_size = 5ull << 40;  ///< largest response body written to a file (S3's 5 TiB)
     std::size_t buffer_size = 64 * 1024;            ///< read/write chunk: the memory a stream uses
+    /// A file_body over plain TCP (no TLS) goes from the page cache to the socket with
+    /// sendfile(2) on Linux, never copied through `buffer_size`. Off: read through the buffer.
+    bool zero_copy_file_bodies = true;
 
     std::string user_agent = "mlcloud/" MLCLOUD_VERSION_STRING;
     /// When set (e.g. "Idempotency-Key"), request::idempotency_key is also sent under this name.

@@ -10,7 +10,8 @@
 //     bench_s3_transfer download <endpoint> <bucket> <key> <file>
 //
 // Defaults are s3_client's (8 MiB parts, 4 in flight, payload signed, 8 MiB ranges);
-// MLCLOUD_BENCH_PART_MB, MLCLOUD_BENCH_CONCURRENCY and MLCLOUD_BENCH_UNSIGNED=1 change them.
+// MLCLOUD_BENCH_PART_MB, MLCLOUD_BENCH_CONCURRENCY and MLCLOUD_BENCH_UNSIGNED=1 change them;
+// MLCLOUD_BENCH_BUFFERED=1 reads parts through the transport's buffer instead of sendfile.
 // Prints "<bytes> <seconds> <etag>" on success.
 
 #include <mlcloud/aws/s3_client.hpp>
@@ -58,7 +59,9 @@ int main(int argc, char** argv)
     opts.concurrency = env_or("MLCLOUD_BENCH_CONCURRENCY", opts.concurrency);
     opts.download_chunk_size = opts.part_size;
     opts.sign_payload = env_or("MLCLOUD_BENCH_UNSIGNED", 0) == 0;
-    mlcloud::aws::s3_client s3(ctx.get_executor(), opts);
+    auto http = mlcloud::aws::default_http_options();
+    http.zero_copy_file_bodies = env_or("MLCLOUD_BENCH_BUFFERED", 0) == 0;
+    mlcloud::aws::s3_client s3(ctx.get_executor(), opts, http);
 
     auto const start = std::chrono::steady_clock::now();
     mlcloud::result<mlcloud::aws::s3_object> r;

@@ -197,6 +197,10 @@ def main():
             timed("aws upload" + suffix, sink, aws_cmd + [source, "s3://bench/aws-upload"], env)
             out = timed("mlcloud upload" + suffix, sink,
                         [client_exe, "upload", endpoint, source, "bench", "mlcloud-upload"])
+            # The same client reading each part through its buffer instead of sendfile(2).
+            timed("mlcloud upload, buffered" + suffix, sink,
+                  [client_exe, "upload", endpoint, source, "bench", "mlcloud-upload-buffered"],
+                  dict(os.environ, MLCLOUD_BENCH_BUFFERED="1"))
             return out.split()[2]
 
         sink, endpoint = start_sink()
@@ -258,6 +262,10 @@ def main():
             (f"upload {n} client CPU seconds vs aws s3 cp", best["mlcloud upload"][2], best["aws upload"][2], "(reported)"),
             (f"download {n} client CPU seconds vs aws s3 cp", best["mlcloud download"][2], best["aws download"][2],
              "(reported)"),
+            (f"upload {n} client CPU seconds, sendfile vs read through the buffer", best["mlcloud upload"][2],
+             best["mlcloud upload, buffered"][2], "(reported)"),
+            (f"upload {n} MiB/s, sendfile vs read through the buffer", mibs("mlcloud upload"),
+             mibs("mlcloud upload, buffered"), "(reported)"),
         ]
         for metric, mine, peer, target in results:
             print(f"RESULT|{metric}|{mine:.4g}|{peer:.4g}|{mine / peer:.2f}x|{target}")

@@ -9,6 +9,7 @@
 
 #include "net_test.hpp"
 
+#include <mlcloud/net/detail/send_file.hpp> // send_file_some, tested on its own for SIGPIPE
 #include <mlcloud/net/redact.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -17,16 +18,23 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <csignal>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace net = mlcloud::net;
 using namespace std::chrono_literals;
@@ -656,9 +664,12 @@ TEST_CASE("net: upload a 64 MiB file and download one to a file, memory bounded"
 
 TEST_CASE("net: a file range is sent as the body (an S3 multipart part)", "[net][integration]")
 {
+    bool const zero_copy = GENERATE(true, false); // sendfile, or read through the buffer
     auto source = temp_path("range");
     write_pattern_file(source, 300000, 1000); // 1000 junk bytes, then the pattern
-    client_fixture c;
+    auto options = fast_options();
+    options.zero_copy_file_bodies = zero_copy;
+    client_fixture c(options);
     auto r = c.send({.method = net::method::put,
                      .url = fault() + "/upload",
                      .body = net::file_body{.path = source, .offset = 1000, .length = 200000}});
@@ -669,6 +680,165 @@ TEST_CASE("net: a file range is sent as the body (an S3 multipart part)", "[net]
                            .body = net::file_body{.path = source, .offset = 1000, .length = 1 << 30}});
     REQUIRE_FALSE(outside);
     CHECK(outside.error().is(mlcloud::errc::invalid_argument));
+    std::filesystem::remove(source);
+}
+
+namespace {
+
+// One connection's peer for a large upload that goes wrong on purpose: it takes the request
+// head, then does `misbehave` with the socket (stop reading, reset, ...) on its own thread.
+class upload_peer
+{
+public:
+    using behaviour = std::function<void(boost::asio::ip::tcp::socket&)>;
+
+    explicit upload_peer(behaviour misbehave)
+        : acceptor_(ctx_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+          thread_([this, m = std::move(misbehave)] { serve(m); })
+    {
+    }
+    ~upload_peer() { thread_.join(); }
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/up"; }
+
+    /// Reads and drops `n` bytes (fewer if the connection ends).
+    static void drain(boost::asio::ip::tcp::socket& socket, std::uint64_t n)
+    {
+        std::vector<char> buffer(1 << 16);
+        boost::system::error_code ec;
+        while (n > 0 && !ec)
+            n -= socket.read_some(boost::asio::buffer(buffer.data(), std::min<std::uint64_t>(n, buffer.size())), ec);
+    }
+
+private:
+    void serve(behaviour const& misbehave)
+    {
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::socket socket(ctx_);
+        acceptor_.accept(socket, ec);
+        if (ec)
+            return;
+        // The head, byte by byte: nothing of the body is taken with it.
+        std::string head;
+        char c = 0;
+        while (head.find("\r\n\r\n") == std::string::npos && boost::asio::read(socket, boost::asio::buffer(&c, 1), ec) == 1)
+            head += c;
+        misbehave(socket);
+    }
+
+    boost::asio::io_context ctx_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+net::client_options upload_options(bool zero_copy)
+{
+    auto o = fast_options();
+    o.zero_copy_file_bodies = zero_copy;
+    o.timeouts.idle = 300ms;
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("net: a file upload to a server that stops reading ends at the idle timeout", "[net][integration]")
+{
+    // sendfile waits for the full socket buffer with a timer of its own; the buffered path
+    // waits in the stream's write. Both end the same way.
+    bool const zero_copy = GENERATE(true, false);
+    auto source = temp_path("stalled");
+    write_pattern_file(source, 64ull << 20);
+    upload_peer peer([](auto& socket) {
+        std::this_thread::sleep_for(1500ms); // reads nothing, then hangs up
+        boost::system::error_code ec;
+        socket.close(ec);
+    });
+    client_fixture c(upload_options(zero_copy));
+    auto r = c.send({.method = net::method::put, .url = peer.url(), .body = net::file_body{.path = source, .length = 64ull << 20},
+                     .max_attempts = 1});
+    REQUIRE_FALSE(r);
+    INFO(r.error().what());
+    CHECK(r.error().is(mlcloud::errc::timeout));
+    CHECK_THAT(r.error().message, Contains("idle timeout"));
+    std::filesystem::remove(source);
+}
+
+TEST_CASE("net: a server that resets the connection in the middle of a file upload is a network error", "[net][integration]")
+{
+    // sendfile(2) has no MSG_NOSIGNAL: unless the transport takes the SIGPIPE it causes, the
+    // default action ends this test process.
+    bool const zero_copy = GENERATE(true, false);
+    auto source = temp_path("reset");
+    write_pattern_file(source, 64ull << 20);
+    upload_peer peer([](auto& socket) {
+        upload_peer::drain(socket, 1 << 20);
+        boost::system::error_code ec;
+        socket.set_option(boost::asio::socket_base::linger(true, 0), ec); // close with RST
+        socket.close(ec);
+    });
+    client_fixture c(upload_options(zero_copy));
+    auto r = c.send({.method = net::method::put, .url = peer.url(), .body = net::file_body{.path = source, .length = 64ull << 20},
+                     .max_attempts = 1});
+    REQUIRE_FALSE(r);
+    INFO(r.error().what());
+    CHECK(r.error().is(mlcloud::errc::network_error));
+    CHECK_THAT(r.error().message, Contains("sending the request"));
+    std::filesystem::remove(source);
+}
+
+#if MLCLOUD_NET_HAS_SENDFILE
+TEST_CASE("net: sendfile to a connection the peer reset takes its own SIGPIPE", "[net][integration]")
+{
+    // A connection whose reset was already reported: the next write fails with EPIPE and the
+    // kernel raises SIGPIPE, which would end this process if the transport did not take it.
+    namespace asio = boost::asio;
+    asio::io_context ctx;
+    asio::ip::tcp::acceptor acceptor(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::tcp::socket client(ctx), server(ctx);
+    client.connect(acceptor.local_endpoint());
+    acceptor.accept(server);
+    server.set_option(asio::socket_base::linger(true, 0));
+    server.close();
+    int err = 0;
+    for (int i = 0; i < 100 && err != EPIPE; ++i)
+    {
+        std::this_thread::sleep_for(5ms);
+        err = ::send(client.native_handle(), "x", 1, MSG_NOSIGNAL) < 0 ? errno : 0;
+    }
+    REQUIRE(err == EPIPE);
+
+    auto source = temp_path("sigpipe");
+    write_pattern_file(source, 4096);
+    int const fd = ::open(source.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    auto step = net::detail::send_file_some(client.native_handle(), fd, 0, 4096);
+    ::close(fd);
+    CHECK(step.sent == 0);
+    CHECK(step.error == EPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    REQUIRE(sigpending(&pending) == 0);
+    CHECK_FALSE(sigismember(&pending, SIGPIPE));
+    std::filesystem::remove(source);
+}
+#endif
+
+TEST_CASE("net: a file that shrinks during its upload is an I/O error", "[net][integration]")
+{
+    bool const zero_copy = GENERATE(true, false);
+    auto source = temp_path("shrinks");
+    write_pattern_file(source, 64ull << 20);
+    upload_peer peer([&source](auto& socket) {
+        std::filesystem::resize_file(source, 1 << 20); // before the body is read: the client is at most a few MiB in
+        upload_peer::drain(socket, 64ull << 20);
+    });
+    client_fixture c(upload_options(zero_copy));
+    auto r = c.send({.method = net::method::put, .url = peer.url(), .body = net::file_body{.path = source, .length = 64ull << 20},
+                     .max_attempts = 1});
+    REQUIRE_FALSE(r);
+    INFO(r.error().what());
+    CHECK(r.error().is(mlcloud::errc::io_error));
+    CHECK_THAT(r.error().message, Contains("ended before the declared body length"));
     std::filesystem::remove(source);
 }
 

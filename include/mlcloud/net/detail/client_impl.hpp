@@ -13,6 +13,7 @@
 // coroutine path and under run_blocking.
 
 #include <mlcloud/net/detail/connection.hpp>
+#include <mlcloud/net/detail/send_file.hpp>
 #include <mlcloud/net/redact.hpp>
 #include <mlcloud/net/url.hpp>
 
@@ -34,6 +35,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -286,6 +288,7 @@ public:
             s.file_.open(f->path.c_str(), beast::file_mode::read, ec);
             if (!ec)
                 s.file_.seek(f->offset, ec);
+            s.offset_ = f->offset;
             if (ec)
                 return error(errc::io_error, "cannot read the request body from " + f->path.string() + ": " + ec.message());
             s.kind_ = kind::file;
@@ -303,6 +306,30 @@ public:
         }
         return s;
     }
+
+    /// The file's descriptor when the body is a file range (for sendfile), else -1.
+    int file_descriptor() const noexcept
+    {
+#if MLCLOUD_NET_HAS_SENDFILE
+        return kind_ == kind::file ? file_.native_handle() : -1;
+#else
+        return -1;
+#endif
+    }
+
+    /// Where the next read starts, after `sent` bytes went out another way (sendfile).
+    result<void> skip_to(std::uint64_t offset)
+    {
+        boost::system::error_code ec;
+        file_.seek(offset, ec);
+        if (ec)
+            return error(errc::io_error, "cannot seek in " + name_ + ": " + ec.message());
+        return {};
+    }
+
+    std::string const& name() const noexcept { return name_; }
+    /// Where the file range starts in the file.
+    std::uint64_t file_offset() const noexcept { return offset_; }
 
     /// Up to `cap` next bytes; an error or an early end is errc::io_error.
     result<std::size_t> read(char* out, std::size_t cap)
@@ -331,6 +358,7 @@ private:
     enum class kind { none, file, generator };
     kind kind_ = kind::none;
     beast::file file_;
+    std::uint64_t offset_ = 0;
     body_chunk_source generate_;
     std::string name_;
 };
@@ -707,6 +735,12 @@ private:
     asio::awaitable<write_result> write_request(connection& c, std::string const& head, request const& req,
                                                 body_source& src, std::uint64_t body_length, route const& rt,
                                                 timeouts const& to, steady::time_point deadline);
+    // Sends the rest of a file body with sendfile; false when the file cannot be sent that
+    // way (nothing failed: the caller reads the rest through its buffer).
+    asio::awaitable<bool> send_file_directly(connection& c, request const& req, body_source& src,
+                                             std::uint64_t& sent, std::uint64_t body_length, route const& rt,
+                                             timeouts const& to, steady::time_point deadline, write_result& out);
+    static failure write_failure(boost::system::error_code ec, phase const& ph, route const& rt, timeouts const& to);
     asio::awaitable<std::optional<failure>> read_head(connection& c, std::unique_ptr<parser_type>& p, request const& req,
                                                       route const& rt, timeouts const& to, steady::time_point deadline);
     asio::awaitable<std::optional<failure>> read_body(connection& c, parser_type& p, response& r, request const& req,
@@ -1135,6 +1169,18 @@ inline asio::awaitable<std::optional<failure>> client_impl::handshake(connection
 // ---------------------------------------------------------------------------------------
 // Writing the request
 
+inline failure client_impl::write_failure(boost::system::error_code ec, phase const& ph, route const& rt,
+                                          timeouts const& to)
+{
+    std::string what = "sending the request to " + rt.where();
+    if (ec == asio::error::operation_aborted)
+        return cancelled_failure(what, stage::request_sent);
+    if (ec == beast::error::timeout)
+        return timeout_failure(ph, what, to.idle, "idle", to.request, stage::request_sent);
+    return make_failure(errc::network_error, what + " failed: " + ec.message(), retry_class::transient,
+                        stage::request_sent, is_connection_lost(ec));
+}
+
 inline asio::awaitable<client_impl::write_result> client_impl::write_request(connection& c, std::string const& head,
                                                                                request const& req, body_source& src,
                                                                                std::uint64_t body_length,
@@ -1143,17 +1189,33 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
 {
     write_result out;
     std::string const* text = req.body.text();
+    // A file range over plain TCP goes out with sendfile once the head is written.
+    bool direct = opts_.zero_copy_file_bodies && !c.is_tls() && src.file_descriptor() >= 0 && body_length > 0;
     std::vector<char> buffer;
-    if (!text && body_length > 0)
+    if (!text && !direct && body_length > 0)
         buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(opts_.buffer_size, body_length)));
     std::uint64_t sent = 0;
     bool head_pending = true;
     while (head_pending || sent < body_length)
     {
+        if (direct && !head_pending)
+        {
+            direct = co_await send_file_directly(c, req, src, sent, body_length, rt, to, deadline, out);
+            if (out.fail || sent == body_length)
+                co_return out;
+            // sendfile cannot read this file (e.g. a FUSE mount without splice): the rest
+            // goes through the buffer, from where sendfile stopped.
+            if (auto skipped = src.skip_to(src.file_offset() + sent); !skipped)
+            {
+                out.fail = failure_from(skipped.error(), retry_class::none, stage::request_sent);
+                co_return out;
+            }
+            buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(opts_.buffer_size, body_length - sent)));
+        }
         // The head goes out together with the first piece of the body: one write for a
-        // small request.
+        // small request (alone before a body sent from its file).
         std::string_view piece;
-        if (sent < body_length)
+        if (sent < body_length && !direct)
         {
             auto want = static_cast<std::size_t>(std::min<std::uint64_t>(opts_.buffer_size, body_length - sent));
             if (text)
@@ -1178,14 +1240,7 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
         out.bytes_written += n;
         if (ec)
         {
-            std::string what = "sending the request to " + rt.where();
-            if (ec == asio::error::operation_aborted)
-                out.fail = cancelled_failure(what, stage::request_sent);
-            else if (ec == beast::error::timeout)
-                out.fail = timeout_failure(ph, what, to.idle, "idle", to.request, stage::request_sent);
-            else
-                out.fail = make_failure(errc::network_error, what + " failed: " + ec.message(), retry_class::transient,
-                                        stage::request_sent, is_connection_lost(ec));
+            out.fail = write_failure(ec, ph, rt, to);
             co_return out;
         }
         head_pending = false;
@@ -1197,6 +1252,62 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
         }
     }
     co_return out;
+}
+
+inline asio::awaitable<bool> client_impl::send_file_directly(connection& c, request const& req, body_source& src,
+                                                             std::uint64_t& sent, std::uint64_t body_length,
+                                                             route const& rt, timeouts const& to,
+                                                             steady::time_point deadline, write_result& out)
+{
+    // At most 4 MiB per call: progress is reported at least that often.
+    constexpr std::uint64_t max_step = 4u << 20;
+    auto& socket = c.tcp().socket();
+    // Asio made the descriptor non-blocking for its own operations; say so explicitly, since
+    // a blocking sendfile would hold this thread with no timeout.
+    boost::system::error_code nb;
+    socket.non_blocking(true, nb);
+    if (nb)
+        co_return false;
+    int const fd = socket.native_handle();
+    while (sent < body_length)
+    {
+        auto const want = static_cast<std::size_t>(std::min(max_step, body_length - sent));
+        auto const step = send_file_some(fd, src.file_descriptor(), src.file_offset() + sent, want);
+        if (step.sent > 0)
+        {
+            sent += step.sent;
+            out.bytes_written += step.sent;
+            if (req.on_upload_progress)
+                req.on_upload_progress(sent, body_length);
+            continue;
+        }
+        if (step.error == 0)
+        {
+            out.fail = make_failure(errc::io_error, src.name() + " ended before the declared body length",
+                                    retry_class::none, stage::request_sent);
+            co_return true;
+        }
+        if (step.error == EAGAIN || step.error == EWOULDBLOCK)
+        {
+            auto ph = phase_until(to.idle, deadline);
+            if (auto ec = co_await wait_writable(socket, ph.until))
+            {
+                out.fail = write_failure(ec, ph, rt, to);
+                co_return true;
+            }
+            continue;
+        }
+        if (step.error == EINVAL || step.error == ENOSYS || step.error == EOPNOTSUPP)
+            co_return false; // this file cannot be spliced: the caller reads it instead
+        boost::system::error_code const ec(step.error, boost::system::system_category());
+        if (step.error == EIO)
+            out.fail = make_failure(errc::io_error, "reading " + src.name() + " failed: " + ec.message(),
+                                    retry_class::none, stage::request_sent);
+        else
+            out.fail = write_failure(ec, phase_until(to.idle, deadline), rt, to);
+        co_return true;
+    }
+    co_return true;
 }
 
 // ---------------------------------------------------------------------------------------
