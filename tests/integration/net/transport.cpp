@@ -670,11 +670,14 @@ TEST_CASE("net: a file range is sent as the body (an S3 multipart part)", "[net]
     auto options = fast_options();
     options.zero_copy_file_bodies = zero_copy;
     client_fixture c(options);
+    auto const sendfile_before = net::detail::bytes_sent_with_sendfile.load();
     auto r = c.send({.method = net::method::put,
                      .url = fault() + "/upload",
                      .body = net::file_body{.path = source, .offset = 1000, .length = 200000}});
     REQUIRE(r);
     CHECK(r->body == R"({"size": 200000, "pattern_ok": true})");
+    auto const sent_with_sendfile = net::detail::bytes_sent_with_sendfile.load() - sendfile_before;
+    CHECK(sent_with_sendfile == (zero_copy && MLCLOUD_NET_HAS_SENDFILE ? 200000u : 0u));
     auto outside = c.send({.method = net::method::put,
                            .url = fault() + "/upload",
                            .body = net::file_body{.path = source, .offset = 1000, .length = 1 << 30}});
@@ -754,8 +757,10 @@ TEST_CASE("net: a file upload to a server that stops reading ends at the idle ti
         socket.close(ec);
     });
     client_fixture c(upload_options(zero_copy));
+    auto const sendfile_before = net::detail::bytes_sent_with_sendfile.load();
     auto r = c.send({.method = net::method::put, .url = peer.url(), .body = net::file_body{.path = source, .length = 64ull << 20},
                      .max_attempts = 1});
+    CHECK((net::detail::bytes_sent_with_sendfile.load() > sendfile_before) == (zero_copy && MLCLOUD_NET_HAS_SENDFILE));
     REQUIRE_FALSE(r);
     INFO(r.error().what());
     CHECK(r.error().is(mlcloud::errc::timeout));

@@ -317,6 +317,18 @@ public:
 #endif
     }
 
+    /// Checks that the file still holds the range's `length` bytes (a file body only).
+    result<void> holds(std::uint64_t length) const
+    {
+        boost::system::error_code ec;
+        auto const size = file_.size(ec);
+        if (ec)
+            return error(errc::io_error, "cannot read the size of " + name_ + ": " + ec.message());
+        if (size < offset_ || size - offset_ < length)
+            return error(errc::io_error, name_ + " ended before the declared body length");
+        return {};
+    }
+
     /// Where the next read starts, after `sent` bytes went out another way (sendfile).
     result<void> skip_to(std::uint64_t offset)
     {
@@ -1189,8 +1201,16 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
 {
     write_result out;
     std::string const* text = req.body.text();
-    // A file range over plain TCP goes out with sendfile once the head is written.
+    // A file range over plain TCP goes out with sendfile once the head is written. The head
+    // then leaves before any of the file is read, so a file already too short fails here,
+    // with nothing sent, as it does on the buffered path.
     bool direct = opts_.zero_copy_file_bodies && !c.is_tls() && src.file_descriptor() >= 0 && body_length > 0;
+    if (direct)
+        if (auto whole = src.holds(body_length); !whole)
+        {
+            out.fail = failure_from(whole.error(), retry_class::none, stage::nothing_sent);
+            co_return out;
+        }
     std::vector<char> buffer;
     if (!text && !direct && body_length > 0)
         buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(opts_.buffer_size, body_length)));
@@ -1254,13 +1274,23 @@ inline asio::awaitable<client_impl::write_result> client_impl::write_request(con
     co_return out;
 }
 
+// Errors of sendfile that come from the connection; the others come from reading the file.
+inline bool is_socket_errno(int e) noexcept
+{
+    return e == EPIPE || e == ECONNRESET || e == ECONNABORTED || e == ETIMEDOUT || e == ENETDOWN || e == ENETUNREACH ||
+           e == EHOSTUNREACH || e == ENOTCONN || e == ENOBUFS;
+}
+
 inline asio::awaitable<bool> client_impl::send_file_directly(connection& c, request const& req, body_source& src,
                                                              std::uint64_t& sent, std::uint64_t body_length,
                                                              route const& rt, timeouts const& to,
                                                              steady::time_point deadline, write_result& out)
 {
-    // At most 4 MiB per call: progress is reported at least that often.
-    constexpr std::uint64_t max_step = 4u << 20;
+    // At most 1 MiB per call, then a turn for the executor's other work: a peer that keeps
+    // up (loopback) would otherwise never make this coroutine wait, and nothing else on its
+    // thread would run until the whole part was sent.
+    constexpr std::uint64_t max_step = 1u << 20;
+    auto const ex = co_await asio::this_coro::executor;
     auto& socket = c.tcp().socket();
     // Asio made the descriptor non-blocking for its own operations; say so explicitly, since
     // a blocking sendfile would hold this thread with no timeout.
@@ -1279,6 +1309,12 @@ inline asio::awaitable<bool> client_impl::send_file_directly(connection& c, requ
             out.bytes_written += step.sent;
             if (req.on_upload_progress)
                 req.on_upload_progress(sent, body_length);
+            if (steady::now() >= deadline)
+            {
+                out.fail = write_failure(beast::error::timeout, phase{deadline, true}, rt, to);
+                co_return true;
+            }
+            co_await asio::post(ex, asio::use_awaitable);
             continue;
         }
         if (step.error == 0)
@@ -1300,11 +1336,11 @@ inline asio::awaitable<bool> client_impl::send_file_directly(connection& c, requ
         if (step.error == EINVAL || step.error == ENOSYS || step.error == EOPNOTSUPP)
             co_return false; // this file cannot be spliced: the caller reads it instead
         boost::system::error_code const ec(step.error, boost::system::system_category());
-        if (step.error == EIO)
+        if (is_socket_errno(step.error))
+            out.fail = write_failure(ec, phase_until(to.idle, deadline), rt, to);
+        else
             out.fail = make_failure(errc::io_error, "reading " + src.name() + " failed: " + ec.message(),
                                     retry_class::none, stage::request_sent);
-        else
-            out.fail = write_failure(ec, phase_until(to.idle, deadline), rt, to);
         co_return true;
     }
     co_return true;

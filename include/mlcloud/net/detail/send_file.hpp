@@ -10,20 +10,22 @@
 // part is never copied through user space (Linux; elsewhere the transport reads the file
 // through its buffer). Included only from net/detail/client_impl.hpp.
 
-#include <boost/asio/as_tuple.hpp>
+#include <mlcloud/net/detail/connection.hpp>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #if defined(__linux__)
-#include <cerrno>
 #include <csignal>
 #include <ctime>
 #include <pthread.h>
@@ -34,6 +36,10 @@
 #endif
 
 namespace mlcloud::net::detail {
+
+/// Bytes this process sent with sendfile: the tests check with it that the zero-copy path,
+/// not its fallback, carried a body.
+inline std::atomic<std::uint64_t> bytes_sent_with_sendfile{0};
 
 /// What one sendfile call did: bytes sent, or the errno of a failure (EAGAIN: the socket's
 /// send buffer is full).
@@ -96,7 +102,10 @@ inline send_file_step send_file_some(int socket, int file, std::uint64_t offset,
     {
         ssize_t n = ::sendfile(socket, file, &off, count);
         if (n >= 0)
+        {
+            bytes_sent_with_sendfile.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
             return {static_cast<std::size_t>(n), 0};
+        }
         int const err = errno;
         if (err == EINTR)
             continue;
@@ -115,9 +124,9 @@ inline send_file_step send_file_some(int, int, std::uint64_t, std::size_t) noexc
 /// Waits until `socket` can take more bytes, at most until `until`: beast::error::timeout then.
 ///
 /// The socket belongs to a beast::tcp_stream, whose timer covers only the stream's own reads
-/// and writes; this wait has its own. The timer's handler runs on the socket's executor (the
-/// client's, a strand when the io_context has several threads) and cancels the wait only
-/// while it is pending.
+/// and writes; this wait has its own, on the socket's executor as Beast's is. Its handler
+/// cancels the socket only while this wait is still pending (under a mutex, since the
+/// coroutine may resume on another executor): a late handler never cancels the next wait.
 inline boost::asio::awaitable<boost::system::error_code> wait_writable(boost::asio::ip::tcp::socket& socket,
                                                                       std::chrono::steady_clock::time_point until)
 {
@@ -126,11 +135,13 @@ inline boost::asio::awaitable<boost::system::error_code> wait_writable(boost::as
     {
         watch(asio::any_io_executor ex, std::chrono::steady_clock::time_point until) : timer(std::move(ex), until) {}
         asio::steady_timer timer;
+        std::mutex mutex;
         bool waiting = true;
         bool expired = false;
     };
     auto w = std::make_shared<watch>(socket.get_executor(), until);
     w->timer.async_wait([w, &socket](boost::system::error_code ec) {
+        std::lock_guard lock(w->mutex);
         if (!ec && w->waiting)
         {
             w->expired = true;
@@ -138,10 +149,15 @@ inline boost::asio::awaitable<boost::system::error_code> wait_writable(boost::as
             socket.cancel(ignored);
         }
     });
-    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
-    w->waiting = false;
+    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_write, use_tuple);
+    bool expired = false;
+    {
+        std::lock_guard lock(w->mutex);
+        w->waiting = false;
+        expired = w->expired;
+    }
     w->timer.cancel();
-    if (ec == asio::error::operation_aborted && w->expired)
+    if (ec == asio::error::operation_aborted && expired)
         co_return boost::beast::error::timeout;
     co_return ec;
 }
