@@ -521,46 +521,70 @@ TEST_CASE("net: the body size limit is enforced, known length or chunked, withou
 
 namespace {
 
-// A one-connection server on its own thread that answers with `pieces`, each written on its
-// own after a pause (TCP_NODELAY), then closes: the client reads them as separate arrivals.
-class piecewise_server
+// A server for one connection, on its own thread: it takes the request head, then does
+// `behave` with the socket (answer in pieces, stop reading, reset, ...).
+class one_connection_peer
 {
 public:
-    explicit piecewise_server(std::vector<std::string> pieces)
-        : acceptor_(ctx_, {boost::asio::ip::make_address("127.0.0.1"), 0}), thread_([this, p = std::move(pieces)] { serve(p); })
+    using behaviour = std::function<void(boost::asio::ip::tcp::socket&)>;
+
+    explicit one_connection_peer(behaviour behave)
+        : acceptor_(ctx_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+          thread_([this, b = std::move(behave)] { serve(b); })
     {
     }
-    ~piecewise_server() { thread_.join(); }
+    ~one_connection_peer() { thread_.join(); }
 
     std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/x"; }
 
+    /// Reads and drops `n` bytes (fewer if the connection ends).
+    static void drain(boost::asio::ip::tcp::socket& socket, std::uint64_t n)
+    {
+        std::vector<char> buffer(1 << 16);
+        boost::system::error_code ec;
+        while (n > 0 && !ec)
+            n -= socket.read_some(boost::asio::buffer(buffer.data(), std::min<std::uint64_t>(n, buffer.size())), ec);
+    }
+
 private:
-    void serve(std::vector<std::string> const& pieces)
+    void serve(behaviour const& behave)
     {
         boost::system::error_code ec;
         boost::asio::ip::tcp::socket socket(ctx_);
         acceptor_.accept(socket, ec);
         if (ec)
             return;
-        socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+        // The head, byte by byte: nothing of the body is taken with it.
         std::string head;
-        char buffer[4096];
-        while (head.find("\r\n\r\n") == std::string::npos && !ec)
-            head.append(buffer, socket.read_some(boost::asio::buffer(buffer), ec));
-        for (auto const& piece : pieces)
-        {
-            std::this_thread::sleep_for(30ms);
-            boost::asio::write(socket, boost::asio::buffer(piece), ec);
-        }
-        socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
-        while (!ec)
-            socket.read_some(boost::asio::buffer(buffer), ec);
+        char c = 0;
+        while (head.find("\r\n\r\n") == std::string::npos && boost::asio::read(socket, boost::asio::buffer(&c, 1), ec) == 1)
+            head += c;
+        behave(socket);
     }
 
     boost::asio::io_context ctx_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::thread thread_;
 };
+
+// Answers with `pieces`, each written on its own after a pause (TCP_NODELAY), so the client
+// reads them as separate arrivals; then half-closes and waits for the client to close.
+one_connection_peer::behaviour answer_in_pieces(std::vector<std::string> pieces)
+{
+    return [pieces = std::move(pieces)](boost::asio::ip::tcp::socket& socket) {
+        boost::system::error_code ec;
+        socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+        for (auto const& piece : pieces)
+        {
+            std::this_thread::sleep_for(30ms);
+            boost::asio::write(socket, boost::asio::buffer(piece), ec);
+        }
+        socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        char buffer[4096];
+        while (!ec)
+            socket.read_some(boost::asio::buffer(buffer), ec);
+    };
+}
 
 } // namespace
 
@@ -574,7 +598,7 @@ TEST_CASE("fuzz regression: a chunked body's last chunk and its trailer arriving
                                 std::vector<std::string>{head + "0\r\n", "X", "-Trailer: y\r\n\r\n"},
                                 std::vector<std::string>{head + "0\r\n", "\r"}); // cut: a truncated body
     bool const complete = split.size() == 3;
-    piecewise_server server(split);
+    one_connection_peer server(answer_in_pieces(split));
     client_fixture c;
     auto r = c.send({.url = server.url(), .max_attempts = 1}); // the server answers one connection
     if (complete)
@@ -688,58 +712,32 @@ TEST_CASE("net: a file range is sent as the body (an S3 multipart part)", "[net]
 
 namespace {
 
-// One connection's peer for a large upload that goes wrong on purpose: it takes the request
-// head, then does `misbehave` with the socket (stop reading, reset, ...) on its own thread.
-class upload_peer
+constexpr std::uint64_t upload_size = 64ull << 20;
+
+// A file of upload_size pattern bytes, removed at the end of the test.
+struct upload_source
 {
-public:
-    using behaviour = std::function<void(boost::asio::ip::tcp::socket&)>;
-
-    explicit upload_peer(behaviour misbehave)
-        : acceptor_(ctx_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
-          thread_([this, m = std::move(misbehave)] { serve(m); })
+    explicit upload_source(std::string const& name) : path(temp_path(name)) { write_pattern_file(path, upload_size); }
+    ~upload_source()
     {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
     }
-    ~upload_peer() { thread_.join(); }
-
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/up"; }
-
-    /// Reads and drops `n` bytes (fewer if the connection ends).
-    static void drain(boost::asio::ip::tcp::socket& socket, std::uint64_t n)
-    {
-        std::vector<char> buffer(1 << 16);
-        boost::system::error_code ec;
-        while (n > 0 && !ec)
-            n -= socket.read_some(boost::asio::buffer(buffer.data(), std::min<std::uint64_t>(n, buffer.size())), ec);
-    }
-
-private:
-    void serve(behaviour const& misbehave)
-    {
-        boost::system::error_code ec;
-        boost::asio::ip::tcp::socket socket(ctx_);
-        acceptor_.accept(socket, ec);
-        if (ec)
-            return;
-        // The head, byte by byte: nothing of the body is taken with it.
-        std::string head;
-        char c = 0;
-        while (head.find("\r\n\r\n") == std::string::npos && boost::asio::read(socket, boost::asio::buffer(&c, 1), ec) == 1)
-            head += c;
-        misbehave(socket);
-    }
-
-    boost::asio::io_context ctx_;
-    boost::asio::ip::tcp::acceptor acceptor_;
-    std::thread thread_;
+    std::filesystem::path path;
 };
 
-net::client_options upload_options(bool zero_copy)
+// PUTs the whole file to `peer` in one attempt (the peer answers one connection), with a
+// 300 ms idle timeout, through sendfile or through the buffer.
+mlcloud::result<net::response> upload_once(one_connection_peer const& peer, upload_source const& source, bool zero_copy)
 {
     auto o = fast_options();
     o.zero_copy_file_bodies = zero_copy;
     o.timeouts.idle = 300ms;
-    return o;
+    client_fixture c(o);
+    return c.send({.method = net::method::put,
+                   .url = peer.url(),
+                   .body = net::file_body{.path = source.path, .length = upload_size},
+                   .max_attempts = 1});
 }
 
 } // namespace
@@ -749,23 +747,19 @@ TEST_CASE("net: a file upload to a server that stops reading ends at the idle ti
     // sendfile waits for the full socket buffer with a timer of its own; the buffered path
     // waits in the stream's write. Both end the same way.
     bool const zero_copy = GENERATE(true, false);
-    auto source = temp_path("stalled");
-    write_pattern_file(source, 64ull << 20);
-    upload_peer peer([](auto& socket) {
+    upload_source source("stalled");
+    one_connection_peer peer([](auto& socket) {
         std::this_thread::sleep_for(1500ms); // reads nothing, then hangs up
         boost::system::error_code ec;
         socket.close(ec);
     });
-    client_fixture c(upload_options(zero_copy));
     auto const sendfile_before = net::detail::bytes_sent_with_sendfile.load();
-    auto r = c.send({.method = net::method::put, .url = peer.url(), .body = net::file_body{.path = source, .length = 64ull << 20},
-                     .max_attempts = 1});
+    auto r = upload_once(peer, source, zero_copy);
     CHECK((net::detail::bytes_sent_with_sendfile.load() > sendfile_before) == (zero_copy && MLCLOUD_NET_HAS_SENDFILE));
     REQUIRE_FALSE(r);
     INFO(r.error().what());
     CHECK(r.error().is(mlcloud::errc::timeout));
     CHECK_THAT(r.error().message, Contains("idle timeout"));
-    std::filesystem::remove(source);
 }
 
 TEST_CASE("net: a server that resets the connection in the middle of a file upload is a network error", "[net][integration]")
@@ -773,22 +767,18 @@ TEST_CASE("net: a server that resets the connection in the middle of a file uplo
     // sendfile(2) has no MSG_NOSIGNAL: unless the transport takes the SIGPIPE it causes, the
     // default action ends this test process.
     bool const zero_copy = GENERATE(true, false);
-    auto source = temp_path("reset");
-    write_pattern_file(source, 64ull << 20);
-    upload_peer peer([](auto& socket) {
-        upload_peer::drain(socket, 1 << 20);
+    upload_source source("reset");
+    one_connection_peer peer([](auto& socket) {
+        one_connection_peer::drain(socket, 1 << 20);
         boost::system::error_code ec;
         socket.set_option(boost::asio::socket_base::linger(true, 0), ec); // close with RST
         socket.close(ec);
     });
-    client_fixture c(upload_options(zero_copy));
-    auto r = c.send({.method = net::method::put, .url = peer.url(), .body = net::file_body{.path = source, .length = 64ull << 20},
-                     .max_attempts = 1});
+    auto r = upload_once(peer, source, zero_copy);
     REQUIRE_FALSE(r);
     INFO(r.error().what());
     CHECK(r.error().is(mlcloud::errc::network_error));
     CHECK_THAT(r.error().message, Contains("sending the request"));
-    std::filesystem::remove(source);
 }
 
 #if MLCLOUD_NET_HAS_SENDFILE
@@ -831,20 +821,16 @@ TEST_CASE("net: sendfile to a connection the peer reset takes its own SIGPIPE", 
 TEST_CASE("net: a file that shrinks during its upload is an I/O error", "[net][integration]")
 {
     bool const zero_copy = GENERATE(true, false);
-    auto source = temp_path("shrinks");
-    write_pattern_file(source, 64ull << 20);
-    upload_peer peer([&source](auto& socket) {
-        std::filesystem::resize_file(source, 1 << 20); // before the body is read: the client is at most a few MiB in
-        upload_peer::drain(socket, 64ull << 20);
+    upload_source source("shrinks");
+    one_connection_peer peer([&source](auto& socket) {
+        std::filesystem::resize_file(source.path, 1 << 20); // before the body is read: the client is at most a few MiB in
+        one_connection_peer::drain(socket, upload_size);
     });
-    client_fixture c(upload_options(zero_copy));
-    auto r = c.send({.method = net::method::put, .url = peer.url(), .body = net::file_body{.path = source, .length = 64ull << 20},
-                     .max_attempts = 1});
+    auto r = upload_once(peer, source, zero_copy);
     REQUIRE_FALSE(r);
     INFO(r.error().what());
     CHECK(r.error().is(mlcloud::errc::io_error));
     CHECK_THAT(r.error().message, Contains("ended before the declared body length"));
-    std::filesystem::remove(source);
 }
 
 TEST_CASE("net: a generator body is reopened for each attempt", "[net][integration]")
