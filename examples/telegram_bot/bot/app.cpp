@@ -461,6 +461,23 @@ asio::awaitable<void> bot_app::do_work(outbox_row row)
 // ---------------------------------------------------------------------------------------------
 // work: datasets
 
+mlcloud::task<std::uint64_t> bot_app::fetch_document(tg_document const& document, std::filesystem::path const& to)
+{
+    // The transport already tried each call three times; a Telegram hiccup that outlasts
+    // that is given two more chances, seconds apart, before the user is asked to resend.
+    constexpr int tries = 3;
+    auto backoff = std::chrono::seconds(1);
+    for (int attempt = 1;; ++attempt)
+    {
+        auto got = co_await chat_.download_file(document, to, config_.limits.max_file_bytes);
+        if (got || attempt == tries || stopping_ || !detail::transient_fetch_error(got.error()))
+            co_return got;
+        log(log_level::warning, "fetching a file: " + got.error().what() + "; retrying");
+        co_await sleep(backoff);
+        backoff *= 2;
+    }
+}
+
 asio::awaitable<void> bot_app::fetch_dataset(outbox_row const& row, fetch_dataset_action const& a)
 {
     auto const tmp = scratch("dataset-" + std::to_string(row.id) + ".csv");
@@ -472,7 +489,7 @@ asio::awaitable<void> bot_app::fetch_dataset(outbox_row const& row, fetch_datase
         ready.nonce = a.nonce;
         if (a.document)
         {
-            auto got = co_await chat_.download_file(*a.document, tmp, config_.limits.max_file_bytes);
+            auto got = co_await fetch_document(*a.document, tmp);
             if (!got)
                 co_return got.error();
             auto const dest = tgt->config.storage.datasets.child(
@@ -543,7 +560,7 @@ asio::awaitable<void> bot_app::predict(outbox_row const& row, predict_action con
         req.idempotency_key = "mlcloud-bot-predict-" + std::to_string(row.id);
         if (a.document)
         {
-            auto got = co_await chat_.download_file(*a.document, tmp, config_.limits.max_file_bytes);
+            auto got = co_await fetch_document(*a.document, tmp);
             if (!got)
                 co_return got.error();
             // Small inputs travel with the request; larger ones go to storage first.

@@ -97,6 +97,8 @@ private:
     boost::asio::awaitable<void> chat_worker(std::int64_t chat_id);
     boost::asio::awaitable<mlcloud::result<void>> deliver(outbox_row const& row);
     boost::asio::awaitable<void> do_work(outbox_row row);
+    /// A file the user sent, downloaded to `to`: up to three tries when the failure is transient.
+    mlcloud::task<std::uint64_t> fetch_document(tg_document const& document, std::filesystem::path const& to);
     boost::asio::awaitable<void> fetch_dataset(outbox_row const& row, fetch_dataset_action const& a);
     boost::asio::awaitable<void> predict(outbox_row const& row, predict_action const& a);
     boost::asio::awaitable<void> cancel_jobs(outbox_row const& row, cancel_jobs_action const& a);

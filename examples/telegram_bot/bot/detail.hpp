@@ -61,6 +61,16 @@ inline bool permanent_send_error(mlcloud::error const& e)
            e.is(errc::payload_too_large) || e.is(errc::unauthorized) || e.is(errc::conflict);
 }
 
+/// Fetching a file the user sent changes nothing, so a failure that may pass on its own (a
+/// dropped connection, a timeout, Telegram's 5xx or flood control after the transport's own
+/// retries) is worth another try; a file that is too big, gone or refused is not.
+inline bool transient_fetch_error(mlcloud::error const& e)
+{
+    using mlcloud::errc;
+    return e.is(errc::network_error) || e.is(errc::timeout) || e.is(errc::throttled) || e.is(errc::outcome_unknown) ||
+           (e.is(errc::provider_error) && e.http_status >= 500);
+}
+
 template <class... F>
 struct overloaded : F...
 {

@@ -425,6 +425,31 @@ TEST_CASE("files: the size is checked before and after the download")
     REQUIRE(u.wait_for("download ended after 8 of 9 bytes"));
 }
 
+TEST_CASE("files: a getFile that fails past the transport's retries is tried again and a lasting failure is told")
+{
+    bot_on_fake t("bot-getfile-retry");
+    auto& u = t.u;
+    t.start();
+    // Four 500s: the transport's three attempts, then the first of the bot's second try.
+    u.fault({{"method", "getFile"}, {"error_code", 500}, {"description", "Internal Server Error"}, {"count", 4}});
+    u.say("/train");
+    REQUIRE(u.wait_for("Send the dataset"));
+    u.send_file("iris.csv", iris_csv());
+    REQUIRE(u.wait_for("Which column"));
+    CHECK(u.calls_of("getFile") == 5);
+    CHECK(t.bot.log().find("fetching a file: telegram getFile: Internal Server Error") != std::string::npos);
+
+    // Nine: every try fails, and the user is told and asked for the file again.
+    u.say("/cancel");
+    REQUIRE(u.wait_for("Cancelled"));
+    u.fault({{"method", "getFile"}, {"error_code", 500}, {"description", "Internal Server Error"}, {"count", 9}});
+    u.say("/train");
+    REQUIRE(u.wait_for("Send the dataset", 2));
+    u.send_file("iris.csv", iris_csv());
+    REQUIRE(u.wait_for("Send another file or URI"));
+    CHECK(u.calls_of("getFile") == 14);
+}
+
 TEST_CASE("a 409 conflict stops the bot with a clear message")
 {
     bot_on_fake t("bot-409");
