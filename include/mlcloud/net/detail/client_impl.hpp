@@ -185,10 +185,6 @@ inline failure timeout_failure(phase const& ph, std::string const& what, std::ch
 // ---------------------------------------------------------------------------------------
 // HTTP reads and writes over connection::read_some / write_some
 
-// What Beast's http::async_read_some does, over connection::read_some: parse what the
-// connection's buffer holds, read more while the parser needs more. need_buffer (a
-// buffer_body is full) and the end of the stream come back as Beast reports them. Written
-// once for every parser: basic_parser<false> is the part that does not depend on the body.
 // Beast before 1.86 asserts (boostorg/beast#2861) when a chunked body's last chunk "0\r\n"
 // arrived alone and the next put() brings fewer than two more bytes: a Debug build aborts on
 // a server that sends its trailer in small pieces. Every complete chunked body still holds at
@@ -205,6 +201,10 @@ inline bool wait_for_chunk_terminator(http::basic_parser<false> const& p, std::s
 #endif
 }
 
+// What Beast's http::async_read_some does, over connection::read_some: parse what the
+// connection's buffer holds, read more while the parser needs more. need_buffer (a
+// buffer_body is full) and the end of the stream come back as Beast reports them. Written
+// once for every parser: basic_parser<false> is the part that does not depend on the body.
 inline asio::awaitable<boost::system::error_code> read_http_some(connection& c, http::basic_parser<false>& p)
 {
     auto& buffer = c.buffer();
