@@ -39,9 +39,15 @@ struct config_problem
     throw config_problem{path + ": " + std::string(why)};
 }
 
+/// `path.field`; a field name from the file longer than 64 bytes is cut, so that a message
+/// naming an unknown field stays one readable line.
 std::string join(std::string const& path, std::string_view field)
 {
-    return path.empty() ? std::string(field) : path + "." + std::string(field);
+    constexpr std::size_t max_name = 64;
+    std::string name(field.substr(0, max_name));
+    if (field.size() > max_name)
+        name += "...";
+    return path.empty() ? name : path + "." + name;
 }
 
 /// One JSON object of the file, read field by field; every field must be one it knows.

@@ -170,6 +170,14 @@ TEST_CASE("the orphans section: terminate, minimum age, chats to tell")
           "bot.json: orphans.notify_chat_ids[0]: expected a non-zero whole number (a Telegram chat id)");
 }
 
+TEST_CASE("fuzz regression: an unknown field's name is cut in the message")
+{
+    std::string const name(5000, 'k');
+    auto const message = error_of(R"({"provider": "local", ")" + name + R"(": 1})");
+    CHECK(message.starts_with("bot.json: " + std::string(64, 'k') + "...: unknown field (known here: provider,"));
+    CHECK(message.size() < 400);
+}
+
 TEST_CASE("a bad configuration is refused with the exact field named")
 {
     CHECK(error_of("{") .starts_with("bot.json: not valid JSON"));
