@@ -5,6 +5,7 @@
 //
 #include "bot/config.hpp"
 
+#include <mlcloud/net/redact.hpp>
 #include <mlcloud/serialization.hpp>
 
 #include <boost/json/parse.hpp>
@@ -39,14 +40,15 @@ struct config_problem
     throw config_problem{path + ": " + std::string(why)};
 }
 
-/// `path.field`; a field name from the file longer than 64 bytes is cut, so that a message
-/// naming an unknown field stays one readable line.
+/// `path.field`. A field name comes from the file: it is redacted (someone may have pasted a
+/// token where a name belongs) and then cut to 64 bytes, in that order so that no half secret
+/// is left for redaction to miss, and a message naming an unknown field stays one line.
 std::string join(std::string const& path, std::string_view field)
 {
     constexpr std::size_t max_name = 64;
-    std::string name(field.substr(0, max_name));
-    if (field.size() > max_name)
-        name += "...";
+    std::string name = mlcloud::net::redact_text(field);
+    if (name.size() > max_name)
+        name = name.substr(0, max_name) + "...";
     return path.empty() ? name : path + "." + name;
 }
 
@@ -428,7 +430,11 @@ mlcloud::result<bot_config> parse_config(std::string_view json_text, std::string
     }
     catch (config_problem const& p)
     {
-        return error(errc::invalid_argument, std::string(origin) + ": " + p.message);
+        // Redacted as a whole too, and kept to one line: what the file held is quoted in places
+        // (field names, values, URIs).
+        auto message = mlcloud::net::redact_text(std::string(origin) + ": " + p.message);
+        std::replace_if(message.begin(), message.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+        return error(errc::invalid_argument, std::move(message));
     }
 }
 

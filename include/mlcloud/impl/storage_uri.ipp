@@ -7,6 +7,7 @@
 #define MLCLOUD_IMPL_STORAGE_URI_IPP
 
 #include <mlcloud/storage_uri.hpp>
+#include <mlcloud/net/redact.hpp>
 
 #include <boost/url/parse.hpp>
 
@@ -18,8 +19,15 @@ namespace detail {
 
 inline error bad_uri(std::string_view text, std::string_view why)
 {
-    // Quote at most 200 bytes of the input: error messages stay one readable line.
-    std::string shown(text.substr(0, 200));
+    // Quote the input redacted (a "user:password@" or a key someone pasted into it is not
+    // repeated), then at most 200 bytes of it with control characters shown as '?': error
+    // messages stay one readable line. Redaction first, since a cut could leave half a secret
+    // that redaction no longer recognises.
+    std::string shown = net::redact_text(text);
+    shown.resize(std::min<std::size_t>(shown.size(), 200));
+    for (auto& c : shown)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?'; // a line break or a control character would end or garble the line
     return error(errc::invalid_argument, "bad storage URI '" + shown + "': " + std::string(why));
 }
 

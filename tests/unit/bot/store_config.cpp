@@ -178,6 +178,14 @@ TEST_CASE("fuzz regression: an unknown field's name is cut in the message")
     CHECK(message.size() < 400);
 }
 
+TEST_CASE("fuzz regression: a token pasted where a field name belongs is not repeated in the message")
+{
+    auto const message = error_of(R"({"provider": "local", "bot123456:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0": 1})");
+    INFO(message);
+    CHECK(message.find("AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0") == std::string::npos);
+    CHECK(message.find("unknown field") != std::string::npos);
+}
+
 TEST_CASE("a bad configuration is refused with the exact field named")
 {
     CHECK(error_of("{") .starts_with("bot.json: not valid JSON"));

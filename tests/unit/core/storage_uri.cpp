@@ -80,3 +80,22 @@ TEST_CASE("fuzz regression: a long unknown scheme keeps the message bounded")
     CHECK(uri.error().message.size() < 600);
     CHECK(uri.error().message.find("unsupported scheme") != std::string::npos);
 }
+
+// Found by tests/fuzz (bot_config, whose storage fields are storage URIs): the refused text was
+// quoted as given, so credentials typed into a URI were repeated in the error.
+TEST_CASE("fuzz regression: a refused URI is quoted without the credentials typed into it")
+{
+    auto const uri = storage_uri::parse("s2://admin:hunter2hunter2@bucket/key");
+    REQUIRE(uri.has_error());
+    INFO(uri.error().message);
+    CHECK(uri.error().message.find("hunter2") == std::string::npos);
+    CHECK(uri.error().message.find("unsupported scheme 's2'") != std::string::npos);
+}
+
+// Found by tests/fuzz (bot_config): a line break in the refused text broke the one-line message.
+TEST_CASE("fuzz regression: a refused URI is quoted on one line")
+{
+    auto const uri = storage_uri::parse("s2://bucket/a\nb\rc\x7f");
+    REQUIRE(uri.has_error());
+    CHECK(uri.error().message.find("'s2://bucket/a?b?c?'") != std::string::npos);
+}
