@@ -30,6 +30,10 @@
 
 namespace mlcloud::aws {
 
+namespace s3_impl {
+class file_hasher;
+} // namespace s3_impl
+
 /// One object: key, size, ETag (without quotes), last modification, storage class.
 using s3_object = detail::listed_object;
 
@@ -76,6 +80,15 @@ struct s3_client_options
     /// SHA-256 every body (each part hashed once, before its first attempt). False sends
     /// UNSIGNED-PAYLOAD, which saves a read of the file; use it over https only.
     bool sign_payload = true;
+    /// Threads that read and hash file bodies for sign_payload, so that hashing a part
+    /// (milliseconds of CPU and file reads) neither holds up the caller's executor nor waits
+    /// for it: one part is hashed while others are sent. Started by the first signed file
+    /// upload, joined when the last copy of the client is destroyed. 0 hashes on the caller's
+    /// executor.
+    std::size_t hash_threads = 2;
+    /// Where to hash instead, e.g. a thread pool the program already runs for blocking work;
+    /// when set, hash_threads is not used.
+    boost::asio::any_io_executor hash_executor;
     /// Listing safeguards: at most this many pages, and a repeated continuation token stops
     /// the listing with errc::protocol_error instead of looping forever.
     std::size_t max_list_pages = 10000;
@@ -204,9 +217,12 @@ private:
                                                   std::string const& key, std::uint64_t size,
                                                   transfer_options const& opts);
     MLCLOUD_DECL std::string body_hash(std::string_view text) const;
+    MLCLOUD_DECL task<std::string> hash_file(std::filesystem::path const& file, std::uint64_t offset,
+                                             std::optional<std::uint64_t> length);
 
     s3_client_options options_;
     aws::client client_;
+    std::shared_ptr<s3_impl::file_hasher> hasher_; // shared by copies of the client
 };
 
 } // namespace mlcloud::aws

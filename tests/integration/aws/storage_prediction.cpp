@@ -21,6 +21,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <thread>
+
 using namespace aws_test;
 using mlcloud::errc;
 using mlcloud::run_blocking;
@@ -387,6 +392,56 @@ TEST_CASE("S3 fault: CompleteMultipartUpload answering 200 with an error body", 
         CHECK(up.error().http_status == 200);
         CHECK(counter(raw.stats(bucket), "aborts") == 1);
     }
+}
+
+TEST_CASE("s3_client: file bodies are hashed on the hash executor while the caller's executor goes on",
+          "[aws][s3][multipart]")
+{
+    // The hashing context only runs once a timer on the caller's context has fired: the upload
+    // sends nothing before that if its bodies are hashed there, and the timer fires only if
+    // the upload does not hold up the caller's thread meanwhile. The fault server checks every
+    // body's x-amz-content-sha256 and signature.
+    using namespace std::chrono_literals;
+    auto const size = GENERATE(as<std::uint64_t>{}, 50 * 1024, 200 * 1024); // PutObject; 4 parts
+    std::size_t const puts = size < 100 * 1024 ? 1 : 4;
+    boost::asio::io_context hashing;
+    auto work = boost::asio::make_work_guard(hashing);
+    auto o = small_parts();
+    o.hash_executor = hashing.get_executor();
+    s3_fixture f(fault_url(), o);
+    temp_file src("hashed-elsewhere");
+    write_pattern_file(src.path, size);
+
+    std::thread hasher;
+    std::size_t hashed = 0;
+    std::optional<std::size_t> puts_before_hashing;
+    boost::asio::steady_timer timer(f.ctx, 200ms);
+    timer.async_wait([&](boost::system::error_code) {
+        puts_before_hashing = f.count("PUT 200");
+        hasher = std::thread([&] { hashed = hashing.run(); });
+    });
+    auto up = f.run(f.s3.upload_file(src.path, unique_name("b"), "big.bin"));
+    work.reset();
+    if (hasher.joinable())
+        hasher.join();
+    REQUIRE(up);
+    CHECK(up->size == size);
+    REQUIRE(puts_before_hashing.has_value()); // the timer fired while the upload was running
+    CHECK(*puts_before_hashing == 0);
+    CHECK(f.count("PUT 200") == puts);
+    CHECK(hashed >= puts);
+}
+
+TEST_CASE("s3_client: with no hashing threads file bodies are hashed on the caller's executor", "[aws][s3][multipart]")
+{
+    auto o = small_parts();
+    o.hash_threads = 0;
+    s3_fixture f(fault_url(), o);
+    temp_file src("hashed-here");
+    write_pattern_file(src.path, 200 * 1024);
+    auto up = f.run(f.s3.upload_file(src.path, unique_name("b"), "big.bin"));
+    REQUIRE(up);
+    CHECK(f.count("PUT 200") == 4);
 }
 
 TEST_CASE("S3 fault: a listing that repeats its continuation token is stopped", "[aws][s3][fault]")

@@ -17,6 +17,7 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -78,7 +79,6 @@ struct multipart_state
     detail::part_plan plan;
     std::uint64_t size = 0;
     progress_callback on_progress;
-    bool sign_payload = true;
 
     std::atomic<std::uint32_t> next{0};
     std::atomic<bool> failed{false};
@@ -96,6 +96,39 @@ struct multipart_state
     }
 };
 
+// Where file bodies are hashed: the caller's s3_client_options::hash_executor, or the threads of
+// hash_threads, started on first use (a client that never uploads a signed file starts none).
+class file_hasher
+{
+public:
+    file_hasher(boost::asio::any_io_executor given, std::size_t threads) : given_(std::move(given)), threads_(threads)
+    {
+    }
+
+    /// False: hash on the caller's executor.
+    bool enabled() const noexcept { return given_ || threads_ > 0; }
+
+    boost::asio::any_io_executor executor()
+    {
+        if (given_)
+            return given_;
+        std::call_once(started_, [this] { pool_.emplace(threads_); });
+        return pool_->get_executor();
+    }
+
+private:
+    boost::asio::any_io_executor given_;
+    std::size_t threads_;
+    std::once_flag started_;
+    std::optional<boost::asio::thread_pool> pool_;
+};
+
+inline task<std::string> hash_file_range(std::filesystem::path const& file, std::uint64_t offset,
+                                         std::optional<std::uint64_t> length)
+{
+    co_return detail::hash_file_range(file, offset, length);
+}
+
 inline boost::asio::awaitable<void> part_worker(s3_client& s3, std::shared_ptr<multipart_state> st)
 {
     for (;;)
@@ -107,22 +140,10 @@ inline boost::asio::awaitable<void> part_worker(s3_client& s3, std::shared_ptr<m
             co_return;
         std::uint64_t const offset = st->plan.offset(index);
         std::uint64_t const length = st->plan.length(index, st->size);
-        std::string hash;
-        if (st->sign_payload)
-        {
-            // Hashed once, before the first attempt; retries reuse it.
-            auto h = detail::hash_file_range(st->file, offset, length);
-            if (!h)
-            {
-                st->fail(h.error());
-                co_return;
-            }
-            hash = std::move(*h);
-        }
-        else
-            hash = std::string(auth::sigv4::unsigned_payload);
-        // (A named body: GCC 12 destroys brace-initialised temporaries of a co_await twice.)
+        // upload_part hashes the part once, before its first attempt (retries reuse the hash).
+        // (Named arguments: GCC 12 destroys brace-initialised temporaries of a co_await twice.)
         net::file_body part{st->file, offset, length};
+        std::string hash;
         auto etag = co_await s3.upload_part(st->bucket, st->key, st->upload_id, index + 1, std::move(part),
                                             std::move(hash));
         if (!etag)
@@ -397,6 +418,7 @@ MLCLOUD_DECL s3_client::s3_client(std::shared_ptr<net::http_client> http, s3_cli
       }())
 {
     options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
+    hasher_ = std::make_shared<s3_impl::file_hasher>(options_.hash_executor, options_.hash_threads);
     options_.download_chunk_size = std::max<std::uint64_t>(64 * 1024, options_.download_chunk_size);
 }
 
@@ -423,6 +445,17 @@ MLCLOUD_DECL std::string s3_client::body_hash(std::string_view text) const
     return options_.sign_payload ? auth::sigv4::hash_payload(text) : std::string(auth::sigv4::unsigned_payload);
 }
 
+// The hex SHA-256 of bytes [offset, offset + length) of `file`, read and hashed on the hashing
+// threads (when there are any); the caller resumes on its own executor.
+MLCLOUD_DECL task<std::string> s3_client::hash_file(std::filesystem::path const& file, std::uint64_t offset,
+                                                   std::optional<std::uint64_t> length)
+{
+    if (!hasher_->enabled())
+        co_return detail::hash_file_range(file, offset, length);
+    co_return co_await boost::asio::co_spawn(hasher_->executor(), s3_impl::hash_file_range(file, offset, length),
+                                             boost::asio::use_awaitable);
+}
+
 MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const& from, std::string const& bucket,
                                                     std::string const& key, transfer_options const& opts)
 {
@@ -446,7 +479,7 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const&
     std::string hash;
     if (options_.sign_payload)
     {
-        auto h = detail::hash_file_range(from, 0, size);
+        auto h = co_await hash_file(from, 0, size);
         if (!h)
             co_return s3_impl::decorate(h.error(), options_.provider, "PutObject");
         hash = std::move(*h);
@@ -494,7 +527,6 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     st->plan = *plan;
     st->size = size;
     st->on_progress = opts.on_progress;
-    st->sign_payload = options_.sign_payload;
     st->etags.resize(plan->count);
 
     namespace asio = boost::asio;
@@ -592,7 +624,7 @@ MLCLOUD_DECL task<std::string> s3_client::upload_part(std::string const& bucket,
     {
         if (options_.sign_payload)
         {
-            auto h = detail::hash_file_range(part.path, part.offset, part.length);
+            auto h = co_await hash_file(part.path, part.offset, part.length);
             if (!h)
                 co_return s3_impl::decorate(h.error(), options_.provider, "UploadPart");
             sha256 = std::move(*h);
