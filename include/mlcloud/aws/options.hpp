@@ -51,7 +51,10 @@ struct options
     std::string prefix = "mlcloud/";
     std::uint64_t multipart_threshold = 16ull << 20;
     std::uint64_t part_size = 8ull << 20;
-    std::size_t transfer_concurrency = 4;
+    /// Upload parts in flight at once (streamed from the file: memory does not grow with it).
+    std::size_t transfer_concurrency = 8;
+    /// Download ranges in flight at once, each held in memory until written.
+    std::size_t download_concurrency = 4;
     std::uint64_t download_chunk_size = 8ull << 20;
 
     // --- Training (EC2 + CloudWatch Logs) ----------------------------------------------

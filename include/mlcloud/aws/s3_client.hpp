@@ -32,6 +32,7 @@ namespace mlcloud::aws {
 
 namespace s3_impl {
 class file_hasher;
+struct multipart_state;
 } // namespace s3_impl
 
 /// One object: key, size, ETag (without quotes), last modification, storage class.
@@ -69,13 +70,15 @@ struct s3_client_options
     std::uint64_t multipart_threshold = 16ull << 20;
     /// Preferred part size; raised when a file would need more than `limits.max_parts`.
     std::uint64_t part_size = 8ull << 20;
-    /// Parts in flight at once, on the transport's keep-alive pool. Memory does not grow with
-    /// it: parts stream from the file through the transport's fixed buffers. Downloads keep as
-    /// many ranges in flight.
-    std::size_t concurrency = 4;
+    /// Parts of an upload in flight at once, on the transport's keep-alive pool. Memory does
+    /// not grow with it: parts stream from the file through the transport's fixed buffers.
+    std::size_t concurrency = 8;
+    /// Ranges of a download in flight at once. Unlike parts, each range is held in memory
+    /// until written: download_concurrency × download_chunk_size (32 MiB by default).
+    std::size_t download_concurrency = 4;
     /// Bytes per ranged GET of a download. A broken download resumes after the complete
-    /// prefix of what it wrote; up to `concurrency` ranges are held in memory at a time (one
-    /// per worker of the sliding window, each written at its offset).
+    /// prefix of what it wrote; up to `download_concurrency` ranges are held in memory at a
+    /// time (one per worker of the sliding window, each written at its offset).
     std::uint64_t download_chunk_size = 8ull << 20;
     /// SHA-256 every body (each part hashed once, before its first attempt). False sends
     /// UNSIGNED-PAYLOAD, which saves a read of the file; use it over https only.
@@ -144,7 +147,7 @@ public:
                                             std::string const& content_type = "application/octet-stream");
 
     /// Downloads an object into a file with ranged GETs of `download_chunk_size`: after the
-    /// first answer gave the size and ETag, a sliding window of `concurrency` ranges in
+    /// first answer gave the size and ETag, a sliding window of `download_concurrency` ranges in
     /// flight, each written at its offset. Bytes arrive in `<to>.mlcloud-download` (the
     /// object's ETag and the length of the complete prefix beside it); the file appears at
     /// `to` only when complete. A download that broke resumes after that prefix on the next
@@ -219,6 +222,8 @@ private:
     MLCLOUD_DECL std::string body_hash(std::string_view text) const;
     MLCLOUD_DECL task<std::string> hash_file(std::filesystem::path const& file, std::uint64_t offset,
                                              std::optional<std::uint64_t> length);
+    MLCLOUD_DECL task<std::string> part_hash(s3_impl::multipart_state const& st, std::uint32_t index);
+    MLCLOUD_DECL boost::asio::awaitable<void> part_worker(std::shared_ptr<s3_impl::multipart_state> st);
 
     s3_client_options options_;
     aws::client client_;

@@ -73,7 +73,7 @@ struct storage_options
     /// Files above this size go up in parts (RunPod refuses a PutObject of 500 MB or more).
     std::uint64_t multipart_threshold = 64ull << 20;
     std::uint64_t part_size = 32ull << 20; ///< raised when a file would need more than 10000 parts
-    std::size_t concurrency = 4;           ///< parts in flight at once
+    std::size_t concurrency = 4;           ///< upload parts, and download ranges, in flight at once
     std::uint64_t download_chunk_size = 16ull << 20;
     int list_page_size = 1000; ///< keys per ListObjectsV2 page (1 to 1000)
     /// Attempts per request (RunPod advises AWS_MAX_ATTEMPTS=10 against its transient 502s).

@@ -9,8 +9,9 @@
 //     bench_s3_transfer upload   <endpoint> <file> <bucket> <key>
 //     bench_s3_transfer download <endpoint> <bucket> <key> <file>
 //
-// Defaults are s3_client's (8 MiB parts, 4 in flight, payload signed, 8 MiB ranges);
-// MLCLOUD_BENCH_PART_MB, MLCLOUD_BENCH_CONCURRENCY and MLCLOUD_BENCH_UNSIGNED=1 change them;
+// Defaults are s3_client's (8 MiB parts, 8 in flight, payload signed, 8 MiB ranges, 4 in
+// flight); MLCLOUD_BENCH_PART_MB, MLCLOUD_BENCH_CONCURRENCY (parts),
+// MLCLOUD_BENCH_DOWNLOAD_CONCURRENCY (ranges) and MLCLOUD_BENCH_UNSIGNED=1 change them;
 // MLCLOUD_BENCH_BUFFERED=1 reads parts through the transport's buffer instead of sendfile.
 // Prints "<bytes> <seconds> <etag>" on success.
 
@@ -57,6 +58,7 @@ int main(int argc, char** argv)
     opts.addressing = mlcloud::aws::s3_addressing::path_style;
     opts.part_size = env_or("MLCLOUD_BENCH_PART_MB", 8) << 20;
     opts.concurrency = env_or("MLCLOUD_BENCH_CONCURRENCY", opts.concurrency);
+    opts.download_concurrency = env_or("MLCLOUD_BENCH_DOWNLOAD_CONCURRENCY", opts.download_concurrency);
     opts.download_chunk_size = opts.part_size;
     opts.sign_payload = env_or("MLCLOUD_BENCH_UNSIGNED", 0) == 0;
     auto http = mlcloud::aws::default_http_options();

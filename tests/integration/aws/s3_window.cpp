@@ -4,7 +4,7 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 // The download's sliding window, against a GetObject endpoint in this process that can hold
-// a range back: `concurrency` ranges really are in flight together, never more, and a slow
+// a range back: `download_concurrency` ranges really are in flight together, never more, and a slow
 // range does not hold up the ranges after it (the workers go on; a batch would wait).
 
 #include "aws_test.hpp"
@@ -203,7 +203,7 @@ TEST_CASE("s3_client: a download keeps its window of ranges in flight together a
             o.endpoint = server.endpoint();
             o.credentials = aws::static_credentials(test_credentials());
             o.addressing = aws::s3_addressing::path_style;
-            o.concurrency = 4;
+            o.download_concurrency = 4;
             o.download_chunk_size = range_server::chunk;
             aws::s3_client s3(io.ctx.get_executor(), o, fast_http());
             auto down = io.run(s3.download_file("bucket", "held.bin", dst.path));

@@ -241,7 +241,7 @@ TEST_CASE("s3_client: a concurrent download writes every range at its place, the
     constexpr std::uint64_t size = 28 * chunk + 12345;
     aws::s3_client_options o;
     o.download_chunk_size = chunk;
-    o.concurrency = 3;
+    o.download_concurrency = 3;
     s3_fixture f(moto_url(), o);
     auto const up = upload_pattern(f, "odd.bin", size);
 

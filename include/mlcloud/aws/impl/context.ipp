@@ -83,6 +83,7 @@ MLCLOUD_DECL std::shared_ptr<backend_context> make_context(boost::asio::any_io_e
     so.multipart_threshold = opts.multipart_threshold;
     so.part_size = opts.part_size;
     so.concurrency = opts.transfer_concurrency;
+    so.download_concurrency = opts.download_concurrency;
     so.download_chunk_size = opts.download_chunk_size;
     ctx->s3.emplace(http, std::move(so));
     ctx->api.emplace(std::move(http), std::move(*s));

@@ -94,6 +94,19 @@ struct multipart_state
             failure = std::move(e);
         failed = true;
     }
+
+    /// The next part nobody has taken yet; none once all are taken or the upload failed.
+    std::optional<std::uint32_t> claim()
+    {
+        if (failed)
+            return std::nullopt;
+        std::uint32_t const index = next++;
+        if (index >= plan.count)
+            return std::nullopt;
+        return index;
+    }
+
+    net::file_body part(std::uint32_t index) const { return {file, plan.offset(index), plan.length(index, size)}; }
 };
 
 // Where file bodies are hashed: the caller's s3_client_options::hash_executor, or the threads of
@@ -129,34 +142,6 @@ inline task<std::string> hash_file_range(std::filesystem::path const& file, std:
     co_return detail::hash_file_range(file, offset, length);
 }
 
-inline boost::asio::awaitable<void> part_worker(s3_client& s3, std::shared_ptr<multipart_state> st)
-{
-    for (;;)
-    {
-        if (st->failed)
-            co_return;
-        std::uint32_t index = st->next++;
-        if (index >= st->plan.count)
-            co_return;
-        std::uint64_t const offset = st->plan.offset(index);
-        std::uint64_t const length = st->plan.length(index, st->size);
-        // upload_part hashes the part once, before its first attempt (retries reuse the hash).
-        // (Named arguments: GCC 12 destroys brace-initialised temporaries of a co_await twice.)
-        net::file_body part{st->file, offset, length};
-        std::string hash;
-        auto etag = co_await s3.upload_part(st->bucket, st->key, st->upload_id, index + 1, std::move(part),
-                                            std::move(hash));
-        if (!etag)
-        {
-            st->fail(etag.error());
-            co_return;
-        }
-        st->etags[index] = std::move(*etag);
-        auto done = st->done += length;
-        if (st->on_progress)
-            st->on_progress(done, st->size);
-    }
-}
 
 // One ranged GET of a download: bytes [first, first + chunk), pinned to `etag` when known.
 inline net::request range_request(std::string const& url, std::uint64_t first, std::uint64_t chunk,
@@ -258,7 +243,7 @@ inline void discard_partial(partial_file& file, std::filesystem::path const& par
     etag.clear();
 }
 
-// The ranges of a download after the first answer, fetched by `concurrency` workers in a
+// The ranges of a download after the first answer, fetched by `download_concurrency` workers in a
 // sliding window: each worker takes the next range as soon as it has written its last one, so
 // a slow range holds up one worker, not a batch. Memory: one range per worker.
 struct download_window
@@ -418,6 +403,7 @@ MLCLOUD_DECL s3_client::s3_client(std::shared_ptr<net::http_client> http, s3_cli
       }())
 {
     options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
+    options_.download_concurrency = std::max<std::size_t>(1, options_.download_concurrency);
     hasher_ = std::make_shared<s3_impl::file_hasher>(options_.hash_executor, options_.hash_threads);
     options_.download_chunk_size = std::max<std::uint64_t>(64 * 1024, options_.download_chunk_size);
 }
@@ -443,6 +429,75 @@ MLCLOUD_DECL result<std::string> s3_client::url(std::string_view bucket, std::st
 MLCLOUD_DECL std::string s3_client::body_hash(std::string_view text) const
 {
     return options_.sign_payload ? auth::sigv4::hash_payload(text) : std::string(auth::sigv4::unsigned_payload);
+}
+
+// One of `concurrency` workers of a multipart upload. It takes the next part and sends it while
+// the hashing threads hash the part it will send after, so that its connection does not wait
+// for a hash between parts (with no hashing threads, or UNSIGNED-PAYLOAD, one after the other).
+MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr<s3_impl::multipart_state> st)
+{
+    namespace asio = boost::asio;
+    auto ex = co_await asio::this_coro::executor;
+    bool const hash_ahead = options_.sign_payload && hasher_->enabled();
+    auto index = st->claim();
+    result<std::string> hash;
+    if (index)
+        hash = co_await part_hash(*st, *index);
+    while (index)
+    {
+        if (!hash)
+        {
+            st->fail(s3_impl::decorate(hash.error(), options_.provider, "UploadPart"));
+            co_return;
+        }
+        auto const next = st->claim();
+        // Hashed once, before the part's first attempt; the transport's retries reuse it.
+        // (Named arguments: GCC 12 destroys brace-initialised temporaries of a co_await twice.)
+        auto part = st->part(*index);
+        auto sha256 = std::move(*hash);
+        result<std::string> etag;
+        if (next && hash_ahead)
+        {
+            auto [order, send_failed, sent, hash_failed, hashed] =
+                co_await asio::experimental::make_parallel_group(
+                    asio::co_spawn(ex, upload_part(st->bucket, st->key, st->upload_id, *index + 1, std::move(part),
+                                                   std::move(sha256)),
+                                   asio::deferred),
+                    asio::co_spawn(ex, part_hash(*st, *next), asio::deferred))
+                    .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+            if (send_failed)
+                std::rethrow_exception(send_failed);
+            if (hash_failed)
+                std::rethrow_exception(hash_failed);
+            etag = std::move(sent);
+            hash = std::move(hashed);
+        }
+        else
+        {
+            etag = co_await upload_part(st->bucket, st->key, st->upload_id, *index + 1, std::move(part),
+                                        std::move(sha256));
+            if (next)
+                hash = co_await part_hash(*st, *next);
+        }
+        if (!etag)
+        {
+            st->fail(etag.error());
+            co_return;
+        }
+        st->etags[*index] = std::move(*etag);
+        auto const done = st->done += st->plan.length(*index, st->size);
+        if (st->on_progress)
+            st->on_progress(done, st->size);
+        index = next;
+    }
+}
+
+// A part's x-amz-content-sha256: its SHA-256, or UNSIGNED-PAYLOAD.
+MLCLOUD_DECL task<std::string> s3_client::part_hash(s3_impl::multipart_state const& st, std::uint32_t index)
+{
+    if (!options_.sign_payload)
+        co_return std::string(auth::sigv4::unsigned_payload);
+    co_return co_await hash_file(st.file, st.plan.offset(index), st.plan.length(index, st.size));
 }
 
 // The hex SHA-256 of bytes [offset, offset + length) of `file`, read and hashed on the hashing
@@ -531,11 +586,11 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
 
     namespace asio = boost::asio;
     auto ex = co_await asio::this_coro::executor;
-    using op_type = decltype(asio::co_spawn(ex, s3_impl::part_worker(*this, st), asio::deferred));
+    using op_type = decltype(asio::co_spawn(ex, part_worker(st), asio::deferred));
     std::vector<op_type> workers;
     std::size_t const n = std::min<std::size_t>(options_.concurrency, plan->count);
     for (std::size_t i = 0; i < n; ++i)
-        workers.push_back(asio::co_spawn(ex, s3_impl::part_worker(*this, st), asio::deferred));
+        workers.push_back(asio::co_spawn(ex, part_worker(st), asio::deferred));
     auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(workers))
                                    .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
     for (auto const& e : exceptions)
@@ -849,7 +904,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
                 .with_provider(options_.provider)
                 .with_operation("GetObject");
 
-        // The rest: `concurrency` workers, each fetching the next range as soon as its last
+        // The rest: `download_concurrency` workers, each fetching the next range as soon as its last
         // one is written (at its offset). Progress is reported per range written.
         auto window = std::make_shared<s3_impl::download_window>();
         window->url = *target;
@@ -869,7 +924,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
         auto ex = co_await asio::this_coro::executor;
         using op_type = decltype(asio::co_spawn(ex, s3_impl::range_worker(client_, window), asio::deferred));
         std::vector<op_type> workers;
-        std::size_t const n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.concurrency, window->count));
+        std::size_t const n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.download_concurrency, window->count));
         for (std::size_t i = 0; i < n; ++i)
             workers.push_back(asio::co_spawn(ex, s3_impl::range_worker(client_, window), asio::deferred));
         auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(workers))

@@ -84,6 +84,7 @@ struct storage_state
         so.multipart_threshold = opts.storage.multipart_threshold;
         so.part_size = opts.storage.part_size;
         so.concurrency = opts.storage.concurrency;
+        so.download_concurrency = opts.storage.concurrency;
         so.download_chunk_size = opts.storage.download_chunk_size;
         so.list_page_size = opts.storage.list_page_size;
         so.limits = runpod_s3_limits();
