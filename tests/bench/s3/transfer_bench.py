@@ -8,11 +8,13 @@
     transfer_bench.py --build-dir BUILD [--size-mb 2048] [--rounds 1] [--dir /dev/shm] [--drop-caches]
 
 Starts BUILD/tests/bench/s3/s3_sink, writes a file of random bytes in --dir (tmpfs by default),
-and per round times, in this order, curl --upload-file (one PutObject), four curls side by side
-each uploading a quarter of the file (raw uploads over as many connections as mlcloud uses: the
+and per round times, in this order, curl --upload-file (one PutObject), eight curls side by side
+each uploading an eighth of the file (raw uploads over as many connections as mlcloud uses: the
 sink check), aws s3 cp (awscli's
 defaults: 8 MiB parts, 10 in flight) and bench_s3_transfer (mlcloud's defaults: 8 MiB parts,
-4 in flight, payload signed), then the downloads: curl, aws s3 cp, mlcloud. Then the three
+8 in flight, payload signed; downloads 8 MiB ranges, 4 in flight), then the downloads: curl,
+aws s3 cp, mlcloud. Before anything, the sink's MD5 is checked against OpenSSL
+(s3_sink --self-test); after the uploads, mlcloud's multipart ETag against the file's. Then the three
 uploads again to a second sink started with --no-md5 (client-bound figures). Wall time is
 measured around each process, peak RSS and CPU time come from /usr/bin/time (the kernel's
 rusage), so the three are measured alike; the sink's CPU time is read from /proc. The best
@@ -110,6 +112,12 @@ def main():
     if not aws or not curl:
         sys.exit("transfer_bench: needs aws (awscli) and curl on PATH")
 
+    # The sink's ETags come from its own multi-buffer MD5: checked against OpenSSL first.
+    check = subprocess.run([sink_exe, "--self-test"], capture_output=True, text=True)
+    print(check.stdout.strip())
+    if check.returncode != 0:
+        sys.exit("transfer_bench: the sink's MD5 self-test failed")
+
     work = tempfile.mkdtemp(prefix="mlcloud-bench-", dir=args.dir)
     sinks = []
     try:
@@ -177,7 +185,7 @@ def main():
         # The file in `connections` slices, for as many curls side by side: raw uploads over as
         # many connections as mlcloud uses, so that the sink check does not compare one
         # connection (one core of MD5 in the sink) against several.
-        connections = 4
+        connections = int(os.environ.get("MLCLOUD_BENCH_CONCURRENCY", "8"))
         slices = []
         with open(source, "rb") as f:
             step = -(-size // connections)
@@ -225,11 +233,10 @@ def main():
                 if os.path.exists(p):
                     os.remove(p)
 
-        if size <= (1 << 30):
-            expected = multipart_etag(source, 8 << 20)
-            if etag != expected:
-                sys.exit(f"transfer_bench: mlcloud's upload has ETag {etag}, the file's multipart ETag is {expected}")
-            print(f"  multipart ETag checked: {etag}")
+        expected = multipart_etag(source, int(os.environ.get("MLCLOUD_BENCH_PART_MB", "8")) << 20)
+        if etag != expected:
+            sys.exit(f"transfer_bench: mlcloud's upload has ETag {etag}, the file's multipart ETag is {expected}")
+        print(f"  multipart ETag checked: {etag}")
 
         # The same uploads to a sink that does not hash: what the clients can send when the
         # sink's MD5 (one core per connection) is out of the way.
@@ -241,7 +248,7 @@ def main():
         def mibs(name):
             return size / best[name][0] / 2**20
 
-        part_bound_mib = 8 * 4 + 16
+        part_bound_mib = int(os.environ.get("MLCLOUD_BENCH_PART_MB", "8")) * connections + 16
         n = f"of {args.size_mb} MiB,"
         results = [
             (f"upload {n} MiB/s vs aws s3 cp", mibs("mlcloud upload"), mibs("aws upload"), ">= 2x"),
