@@ -33,6 +33,7 @@ namespace mlcloud::aws {
 namespace s3_impl {
 class file_hasher;
 struct multipart_state;
+struct pending_hash;
 } // namespace s3_impl
 
 /// One object: key, size, ETag (without quotes), last modification, storage class.
@@ -223,6 +224,11 @@ private:
     MLCLOUD_DECL task<std::string> hash_file(std::filesystem::path const& file, std::uint64_t offset,
                                              std::optional<std::uint64_t> length);
     MLCLOUD_DECL task<std::string> part_hash(s3_impl::multipart_state const& st, std::uint32_t index);
+    MLCLOUD_DECL std::shared_ptr<s3_impl::pending_hash> start_hash(boost::asio::any_io_executor ex,
+                                                                 std::filesystem::path const& file,
+                                                                 std::uint64_t offset,
+                                                                 std::optional<std::uint64_t> length);
+    MLCLOUD_DECL task<std::string> wait_hash(std::shared_ptr<s3_impl::pending_hash> pending);
     MLCLOUD_DECL boost::asio::awaitable<void> part_worker(std::shared_ptr<s3_impl::multipart_state> st);
 
     s3_client_options options_;

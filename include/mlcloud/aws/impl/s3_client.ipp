@@ -12,6 +12,8 @@
 #include <mlcloud/aws/s3_client.hpp>
 #include <mlcloud/auth/sigv4.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
@@ -136,11 +138,40 @@ private:
     std::optional<boost::asio::thread_pool> pool_;
 };
 
-inline task<std::string> hash_file_range(std::filesystem::path const& file, std::uint64_t offset,
+// The hashing coroutine owns copies of its arguments: it may outlive the frame that started it.
+inline task<std::string> hash_file_range(std::filesystem::path file, std::uint64_t offset,
                                          std::optional<std::uint64_t> length)
 {
     co_return detail::hash_file_range(file, offset, length);
 }
+
+// A hash running on the hashing threads; the coroutine that started it reads it on its own
+// executor. (A timer and a callback rather than a parallel_group: the group's machinery cost
+// 2.5 s of every header-only compile.)
+struct pending_hash
+{
+    explicit pending_hash(boost::asio::any_io_executor ex) : ready(std::move(ex), boost::asio::steady_timer::time_point::max())
+    {
+    }
+    std::optional<result<std::string>> value;
+    std::exception_ptr failure;
+    boost::asio::steady_timer ready; // cancelled when the hash is done
+};
+
+// The hashing coroutine's completion, run on the starter's executor.
+struct hash_done
+{
+    std::shared_ptr<pending_hash> p;
+
+    void operator()(std::exception_ptr e, result<std::string> r) const
+    {
+        if (e)
+            p->failure = e;
+        else
+            p->value = std::move(r);
+        p->ready.cancel();
+    }
+};
 
 
 // One ranged GET of a download: bytes [first, first + chunk), pinned to `etag` when known.
@@ -436,8 +467,7 @@ MLCLOUD_DECL std::string s3_client::body_hash(std::string_view text) const
 // for a hash between parts (with no hashing threads, or UNSIGNED-PAYLOAD, one after the other).
 MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr<s3_impl::multipart_state> st)
 {
-    namespace asio = boost::asio;
-    auto ex = co_await asio::this_coro::executor;
+    auto ex = co_await boost::asio::this_coro::executor;
     bool const hash_ahead = options_.sign_payload && hasher_->enabled();
     auto index = st->claim();
     result<std::string> hash;
@@ -451,34 +481,19 @@ MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr
             co_return;
         }
         auto const next = st->claim();
+        std::shared_ptr<s3_impl::pending_hash> ahead;
+        if (next && hash_ahead)
+            ahead = start_hash(ex, st->file, st->plan.offset(*next), st->plan.length(*next, st->size));
         // Hashed once, before the part's first attempt; the transport's retries reuse it.
         // (Named arguments: GCC 12 destroys brace-initialised temporaries of a co_await twice.)
         auto part = st->part(*index);
         auto sha256 = std::move(*hash);
-        result<std::string> etag;
-        if (next && hash_ahead)
-        {
-            auto [order, send_failed, sent, hash_failed, hashed] =
-                co_await asio::experimental::make_parallel_group(
-                    asio::co_spawn(ex, upload_part(st->bucket, st->key, st->upload_id, *index + 1, std::move(part),
-                                                   std::move(sha256)),
-                                   asio::deferred),
-                    asio::co_spawn(ex, part_hash(*st, *next), asio::deferred))
-                    .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-            if (send_failed)
-                std::rethrow_exception(send_failed);
-            if (hash_failed)
-                std::rethrow_exception(hash_failed);
-            etag = std::move(sent);
-            hash = std::move(hashed);
-        }
-        else
-        {
-            etag = co_await upload_part(st->bucket, st->key, st->upload_id, *index + 1, std::move(part),
-                                        std::move(sha256));
-            if (next)
-                hash = co_await part_hash(*st, *next);
-        }
+        auto etag = co_await upload_part(st->bucket, st->key, st->upload_id, *index + 1, std::move(part),
+                                         std::move(sha256));
+        if (ahead)
+            hash = co_await wait_hash(ahead);
+        else if (next)
+            hash = co_await part_hash(*st, *next);
         if (!etag)
         {
             st->fail(etag.error());
@@ -507,8 +522,29 @@ MLCLOUD_DECL task<std::string> s3_client::hash_file(std::filesystem::path const&
 {
     if (!hasher_->enabled())
         co_return detail::hash_file_range(file, offset, length);
-    co_return co_await boost::asio::co_spawn(hasher_->executor(), s3_impl::hash_file_range(file, offset, length),
-                                             boost::asio::use_awaitable);
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto pending = start_hash(ex, file, offset, length);
+    co_return co_await wait_hash(pending);
+}
+
+MLCLOUD_DECL std::shared_ptr<s3_impl::pending_hash> s3_client::start_hash(boost::asio::any_io_executor ex,
+                                                                        std::filesystem::path const& file,
+                                                                        std::uint64_t offset,
+                                                                        std::optional<std::uint64_t> length)
+{
+    auto pending = std::make_shared<s3_impl::pending_hash>(ex);
+    boost::asio::co_spawn(hasher_->executor(), s3_impl::hash_file_range(file, offset, length),
+                          boost::asio::bind_executor(ex, s3_impl::hash_done{pending}));
+    return pending;
+}
+
+MLCLOUD_DECL task<std::string> s3_client::wait_hash(std::shared_ptr<s3_impl::pending_hash> pending)
+{
+    if (!pending->value && !pending->failure)
+        co_await pending->ready.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (pending->failure)
+        std::rethrow_exception(pending->failure);
+    co_return std::move(*pending->value);
 }
 
 MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const& from, std::string const& bucket,
