@@ -173,7 +173,6 @@ struct hash_done
     }
 };
 
-
 // One ranged GET of a download: bytes [first, first + chunk), pinned to `etag` when known.
 inline net::request range_request(std::string const& url, std::uint64_t first, std::uint64_t chunk,
                                   std::string const& etag)
