@@ -221,13 +221,9 @@ private:
                                                   std::string const& key, std::uint64_t size,
                                                   transfer_options const& opts);
     MLCLOUD_DECL std::string body_hash(std::string_view text) const;
-    MLCLOUD_DECL task<std::string> hash_file(std::filesystem::path const& file, std::uint64_t offset,
-                                             std::optional<std::uint64_t> length);
-    MLCLOUD_DECL task<std::string> part_hash(s3_impl::multipart_state const& st, std::uint32_t index);
+    MLCLOUD_DECL task<std::string> payload_hash(net::file_body const& body);
     MLCLOUD_DECL std::shared_ptr<s3_impl::pending_hash> start_hash(boost::asio::any_io_executor ex,
-                                                                 std::filesystem::path const& file,
-                                                                 std::uint64_t offset,
-                                                                 std::optional<std::uint64_t> length);
+                                                                 net::file_body const& body);
     MLCLOUD_DECL task<std::string> wait_hash(std::shared_ptr<s3_impl::pending_hash> pending);
     MLCLOUD_DECL boost::asio::awaitable<void> part_worker(std::shared_ptr<s3_impl::multipart_state> st);
 

@@ -471,7 +471,10 @@ MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr
     auto index = st->claim();
     result<std::string> hash;
     if (index)
-        hash = co_await part_hash(*st, *index);
+    {
+        auto const first = st->part(*index);
+        hash = co_await payload_hash(first);
+    }
     while (index)
     {
         if (!hash)
@@ -482,7 +485,7 @@ MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr
         auto const next = st->claim();
         std::shared_ptr<s3_impl::pending_hash> ahead;
         if (next && hash_ahead)
-            ahead = start_hash(ex, st->file, st->plan.offset(*next), st->plan.length(*next, st->size));
+            ahead = start_hash(ex, st->part(*next));
         // Hashed once, before the part's first attempt; the transport's retries reuse it.
         // (Named arguments: GCC 12 destroys brace-initialised temporaries of a co_await twice.)
         auto part = st->part(*index);
@@ -492,7 +495,10 @@ MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr
         if (ahead)
             hash = co_await wait_hash(ahead);
         else if (next)
-            hash = co_await part_hash(*st, *next);
+        {
+            auto const next_part = st->part(*next);
+            hash = co_await payload_hash(next_part);
+        }
         if (!etag)
         {
             st->fail(etag.error());
@@ -506,33 +512,24 @@ MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr
     }
 }
 
-// A part's x-amz-content-sha256: its SHA-256, or UNSIGNED-PAYLOAD.
-MLCLOUD_DECL task<std::string> s3_client::part_hash(s3_impl::multipart_state const& st, std::uint32_t index)
+// A file body's x-amz-content-sha256: UNSIGNED-PAYLOAD, or its hex SHA-256, read and hashed on
+// the hashing threads (when there are any) while the caller's executor goes on.
+MLCLOUD_DECL task<std::string> s3_client::payload_hash(net::file_body const& body)
 {
     if (!options_.sign_payload)
         co_return std::string(auth::sigv4::unsigned_payload);
-    co_return co_await hash_file(st.file, st.plan.offset(index), st.plan.length(index, st.size));
-}
-
-// The hex SHA-256 of bytes [offset, offset + length) of `file`, read and hashed on the hashing
-// threads (when there are any); the caller resumes on its own executor.
-MLCLOUD_DECL task<std::string> s3_client::hash_file(std::filesystem::path const& file, std::uint64_t offset,
-                                                   std::optional<std::uint64_t> length)
-{
     if (!hasher_->enabled())
-        co_return detail::hash_file_range(file, offset, length);
+        co_return detail::hash_file_range(body.path, body.offset, body.length);
     auto ex = co_await boost::asio::this_coro::executor;
-    auto pending = start_hash(ex, file, offset, length);
+    auto pending = start_hash(ex, body);
     co_return co_await wait_hash(pending);
 }
 
 MLCLOUD_DECL std::shared_ptr<s3_impl::pending_hash> s3_client::start_hash(boost::asio::any_io_executor ex,
-                                                                        std::filesystem::path const& file,
-                                                                        std::uint64_t offset,
-                                                                        std::optional<std::uint64_t> length)
+                                                                        net::file_body const& body)
 {
     auto pending = std::make_shared<s3_impl::pending_hash>(ex);
-    boost::asio::co_spawn(hasher_->executor(), s3_impl::hash_file_range(file, offset, length),
+    boost::asio::co_spawn(hasher_->executor(), s3_impl::hash_file_range(body.path, body.offset, body.length),
                           boost::asio::bind_executor(ex, s3_impl::hash_done{pending}));
     return pending;
 }
@@ -566,24 +563,18 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const&
     auto target = url(bucket, key);
     if (!target)
         co_return target.error();
-    std::string hash;
-    if (options_.sign_payload)
-    {
-        auto h = co_await hash_file(from, 0, size);
-        if (!h)
-            co_return s3_impl::decorate(h.error(), options_.provider, "PutObject");
-        hash = std::move(*h);
-    }
-    else
-        hash = std::string(auth::sigv4::unsigned_payload);
+    net::file_body const body{from, 0, size};
+    auto hash = co_await payload_hash(body);
+    if (!hash)
+        co_return s3_impl::decorate(hash.error(), options_.provider, "PutObject");
     net::request req;
     req.method = net::method::put;
     req.url = std::move(*target);
     req.headers.set("Content-Type", "application/octet-stream");
-    req.body = net::file_body{from, 0, size};
+    req.body = body;
     if (opts.on_progress)
         req.on_upload_progress = opts.on_progress;
-    auto r = co_await client_.send(s3_service, std::move(req), std::move(hash));
+    auto r = co_await client_.send(s3_service, std::move(req), std::move(*hash));
     if (!r)
         co_return s3_impl::decorate(r.error(), options_.provider, "PutObject");
     if (!r->ok())
@@ -712,15 +703,10 @@ MLCLOUD_DECL task<std::string> s3_client::upload_part(std::string const& bucket,
         co_return target.error();
     if (sha256.empty())
     {
-        if (options_.sign_payload)
-        {
-            auto h = co_await hash_file(part.path, part.offset, part.length);
-            if (!h)
-                co_return s3_impl::decorate(h.error(), options_.provider, "UploadPart");
-            sha256 = std::move(*h);
-        }
-        else
-            sha256 = std::string(auth::sigv4::unsigned_payload);
+        auto h = co_await payload_hash(part);
+        if (!h)
+            co_return s3_impl::decorate(h.error(), options_.provider, "UploadPart");
+        sha256 = std::move(*h);
     }
     net::request req;
     req.method = net::method::put;
