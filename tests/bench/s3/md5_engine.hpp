@@ -28,7 +28,7 @@
 
 class md5_engine
 {
-public:
+    // Whole blocks of one message handed to the engine thread.
     struct run_of_blocks
     {
         std::uint32_t* state;
@@ -37,6 +37,7 @@ public:
         bool done = false;
     };
 
+public:
     /// One message being hashed, fed by one thread at a time. Destroy it only after finish()
     /// or settle(): the engine may still be reading its last run.
     class message

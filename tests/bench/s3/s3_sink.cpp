@@ -39,8 +39,6 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -90,22 +88,6 @@ std::vector<char> const& pattern()
     return p;
 }
 
-struct md5
-{
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    md5() { EVP_DigestInit_ex(ctx, EVP_md5(), nullptr); }
-    ~md5() { EVP_MD_CTX_free(ctx); }
-    md5(md5 const&) = delete;
-    md5& operator=(md5 const&) = delete;
-    void update(void const* p, std::size_t n) { EVP_DigestUpdate(ctx, p, n); }
-    std::string finish_binary()
-    {
-        unsigned char out[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        EVP_DigestFinal_ex(ctx, out, &n);
-        return std::string(reinterpret_cast<char*>(out), n);
-    }
-};
 
 std::string hex(std::string_view bin)
 {
@@ -125,6 +107,8 @@ struct upload
     std::string bucket, key;
     std::map<std::uint32_t, std::pair<std::string, std::uint64_t>> parts; // number -> (binary md5, size)
 };
+
+md5_engine* the_engine = nullptr; // main's: every body and the multipart ETags are hashed on it
 
 class store
 {
@@ -178,14 +162,14 @@ public:
         auto it = uploads_.find(id);
         if (it == uploads_.end() || it->second.key != path)
             return std::nullopt;
-        md5 h;
+        md5_engine::message h;
         object o;
         for (auto const& [number, part] : it->second.parts)
         {
-            h.update(part.first.data(), part.first.size());
+            the_engine->update(h, part.first.data(), part.first.size());
             o.size += part.second;
         }
-        o.etag = hex(h.finish_binary()) + "-" + std::to_string(it->second.parts.size());
+        o.etag = hex(the_engine->finish(h)) + "-" + std::to_string(it->second.parts.size());
         objects_[path] = o;
         uploads_.erase(it);
         return o;
@@ -205,7 +189,6 @@ private:
 
 store the_store;
 bool hash_uploads = true;
-md5_engine* the_engine = nullptr; // main's
 std::atomic<std::uint64_t> request_counter{0};
 
 using request_parser = http::request_parser<http::buffer_body>;
