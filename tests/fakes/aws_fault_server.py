@@ -26,6 +26,10 @@ It serves EC2 and STS (Query protocol), CloudWatch Logs (JSON 1.1), Lambda Invok
                                      the first time
                          broken-*    CompleteMultipartUpload always 200 + <Error>InvalidPart
                          loop-*      ListObjectsV2 repeats its continuation token forever
+                         slowparts-* UploadPart answers after 5 s
+                         slowranges-* every key is 256 KiB of pattern bytes ((i * 31 + 7) % 251);
+                                     the first 3 ranged GETs after its first byte of a key
+                                     answer after 5 s
       Lambda function    throttled-* TooManyRequestsException (429, Retry-After: 1) once
                          failing-*   X-Amz-Function-Error: Unhandled, a ValueError
                          nomodel-*   X-Amz-Function-Error: Unhandled, mlcloud.NotFound
@@ -63,6 +67,10 @@ tokens = {}         # ClientToken -> (params without the token, instance id)
 instances = {}      # id -> dict
 uploads = {}        # upload id -> {part: etag}
 log_events = {}     # stream -> [message]
+
+
+# The object every key of a slowranges-* bucket holds (the tests' pattern bytes).
+SLOW_OBJECT = bytes((i * 31 + 7) % 251 for i in range(256 * 1024))
 
 
 def count(name, counter, n=1):
@@ -346,6 +354,16 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, '<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message>'
                            '<RequestId>%s</RequestId><HostId>fault</HostId></Error>' % (code, message, uuid.uuid4()))
 
+    def slow_range(self, name):
+        first, last = (int(v) for v in self.headers["Range"].split("=", 1)[1].split("-"))
+        last = min(last, len(SLOW_OBJECT) - 1)
+        if first > 0 and count(name, "slowed ranges") <= 3:
+            time.sleep(5)
+        self.reply(206, SLOW_OBJECT[first:last + 1],
+                   {"ETag": '"0123456789abcdef0123456789abcdef"',
+                    "Content-Range": "bytes %d-%d/%d" % (first, last, len(SLOW_OBJECT))},
+                   content_type="application/octet-stream")
+
     def s3(self, parsed, body):
         parts = parsed.path.lstrip("/").split("/", 1)
         bucket = parts[0]
@@ -367,6 +385,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, "<InitiateMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key><UploadId>%s"
                                    "</UploadId></InitiateMultipartUploadResult>" % (bucket, key, upload_id))
         if self.command == "PUT" and "partNumber" in q:
+            if bucket.startswith("slowparts-"):
+                time.sleep(5)
             etag = '"%s"' % hashlib.md5(body).hexdigest()
             return self.reply(200, "", {"ETag": etag})
         if self.command == "POST" and "uploadId" in q:
@@ -386,6 +406,8 @@ class Handler(BaseHTTPRequestHandler):
             if bucket.startswith("slowdown-") and count(bucket + "/" + key, "slowed") <= 2:
                 return self.s3_error(503, "SlowDown", "Please reduce your request rate.")
             return self.reply(200, "", {"ETag": '"%s"' % hashlib.md5(body).hexdigest()})
+        if self.command == "GET" and bucket.startswith("slowranges-"):
+            return self.slow_range(bucket + "/" + key)
         if self.command in ("GET", "HEAD"):
             return self.s3_error(404, "NoSuchKey", "The specified key does not exist.")
         return self.reply(204)

@@ -21,6 +21,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -392,6 +395,83 @@ TEST_CASE("S3 fault: CompleteMultipartUpload answering 200 with an error body", 
         CHECK(up.error().http_status == 200);
         CHECK(counter(raw.stats(bucket), "aborts") == 1);
     }
+}
+
+TEST_CASE("S3 fault: a cancelled multipart upload stops its parts and is aborted", "[aws][s3][fault][multipart]")
+{
+    // The fault server answers each part after 5 s; the upload is cancelled after 300 ms, with
+    // all four parts in flight. It ends long before the parts would have, with `cancelled`, and
+    // it still aborts the multipart upload.
+    using namespace std::chrono_literals;
+    s3_fixture f(fault_url(), small_parts());
+    temp_file src("cancelled");
+    write_pattern_file(src.path, 200 * 1024);
+    raw_calls raw(f.ctx, fault_url());
+    std::string const bucket = "slowparts-" + unique_name("b");
+
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<aws::s3_object>> up;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(f.ctx, f.s3.upload_file(src.path, bucket, "big.bin"),
+                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
+                              thrown = e;
+                              if (!e)
+                                  up.emplace(std::move(r));
+                          }));
+    boost::asio::steady_timer timer(f.ctx, 300ms);
+    timer.async_wait([&](boost::system::error_code) { cancel.emit(boost::asio::cancellation_type::terminal); });
+    auto const start = std::chrono::steady_clock::now();
+    while (!up && !thrown && std::chrono::steady_clock::now() - start < 20s)
+        f.ctx.run_one();
+    CHECK(std::chrono::steady_clock::now() - start < 4s); // not the parts' 5 s
+    REQUIRE_FALSE(thrown);
+    REQUIRE(up.has_value());
+    REQUIRE_FALSE(up->has_value());
+    CHECK(up->error().is(errc::cancelled));
+    CHECK(counter(raw.stats(bucket), "aborts") == 1);
+}
+
+TEST_CASE("S3 fault: a cancelled download stops its ranges and the next call resumes it", "[aws][s3][fault][range]")
+{
+    // 256 KiB in ranges of 64 KiB: the first answers at once, the other three after 5 s. The
+    // download is cancelled after 300 ms: it ends with `cancelled`, its record keeps the first
+    // range, and the next call fetches the rest.
+    using namespace std::chrono_literals;
+    aws::s3_client_options o;
+    o.download_chunk_size = 64 * 1024;
+    s3_fixture f(fault_url(), o);
+    temp_file dst("cancelled-dst");
+    std::string const bucket = "slowranges-" + unique_name("b");
+    auto const partial = dst.path.string() + ".mlcloud-download";
+
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<aws::s3_object>> down;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(f.ctx, f.s3.download_file(bucket, "data.bin", dst.path),
+                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
+                              thrown = e;
+                              if (!e)
+                                  down.emplace(std::move(r));
+                          }));
+    boost::asio::steady_timer timer(f.ctx, 300ms);
+    timer.async_wait([&](boost::system::error_code) { cancel.emit(boost::asio::cancellation_type::terminal); });
+    auto const start = std::chrono::steady_clock::now();
+    while (!down && !thrown && std::chrono::steady_clock::now() - start < 20s)
+        f.ctx.run_one();
+    CHECK(std::chrono::steady_clock::now() - start < 4s); // not the ranges' 5 s
+    REQUIRE_FALSE(thrown);
+    REQUIRE(down.has_value());
+    REQUIRE_FALSE(down->has_value());
+    CHECK(down->error().is(errc::cancelled));
+    CHECK_FALSE(std::filesystem::exists(dst.path));
+    CHECK(std::filesystem::exists(partial + ".etag"));
+
+    f.log.clear();
+    f.ctx.restart();
+    auto again = f.run(f.s3.download_file(bucket, "data.bin", dst.path));
+    REQUIRE(again);
+    CHECK(f.count("GET 206") == 3); // the first range was not fetched again
+    CHECK(has_pattern(dst.path, 256 * 1024));
 }
 
 TEST_CASE("s3_client: file bodies are hashed on the hash executor while the caller's executor goes on",

@@ -13,10 +13,11 @@
 #include <mlcloud/auth/sigv4.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -172,6 +173,66 @@ struct hash_done
         p->ready.cancel();
     }
 };
+
+// The workers of a transfer (parts, ranges), run side by side on the caller's executor. The
+// join returns when every worker has finished, since they share state with the caller, and
+// yields the first exception any of them threw. Cancelling the caller cancels every worker.
+// (Not Asio's parallel_group, whose machinery costs seconds of every header-only compile.)
+struct worker_join
+{
+    worker_join(boost::asio::any_io_executor ex, std::size_t workers)
+        : left(workers), signals(workers), done(std::move(ex), boost::asio::steady_timer::time_point::max())
+    {
+    }
+    std::size_t left;
+    std::exception_ptr first_failure;
+    std::vector<boost::asio::cancellation_signal> signals; // one per worker
+    boost::asio::steady_timer done;                         // cancelled when the last one ends
+};
+
+struct worker_done
+{
+    std::shared_ptr<worker_join> join;
+
+    void operator()(std::exception_ptr e) const
+    {
+        if (e && !join->first_failure)
+            join->first_failure = e;
+        if (--join->left == 0)
+            join->done.cancel();
+    }
+};
+
+struct cancel_workers
+{
+    std::shared_ptr<worker_join> join;
+
+    void operator()(boost::asio::cancellation_type type) const
+    {
+        for (auto& signal : join->signals)
+            signal.emit(type);
+    }
+};
+
+inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost::asio::awaitable<void>> workers)
+{
+    namespace asio = boost::asio;
+    auto ex = co_await asio::this_coro::executor;
+    auto join = std::make_shared<worker_join>(ex, workers.size());
+    for (std::size_t i = 0; i < workers.size(); ++i)
+        asio::co_spawn(ex, std::move(workers[i]), asio::bind_cancellation_slot(join->signals[i].slot(), worker_done{join}));
+    // The caller's cancellation goes to the workers; the wait itself is not cancelled (awaiting
+    // again after a cancellation would throw, and the workers would outlive the join).
+    asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+    auto slot = state.slot();
+    if (slot.is_connected())
+        slot.assign(cancel_workers{join});
+    while (join->left > 0)
+        co_await join->done.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
+    if (slot.is_connected())
+        slot.clear();
+    co_return join->first_failure;
+}
 
 // One ranged GET of a download: bytes [first, first + chunk), pinned to `etag` when known.
 inline net::request range_request(std::string const& url, std::uint64_t first, std::uint64_t chunk,
@@ -610,21 +671,19 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     st->on_progress = opts.on_progress;
     st->etags.resize(plan->count);
 
-    namespace asio = boost::asio;
-    auto ex = co_await asio::this_coro::executor;
-    using op_type = decltype(asio::co_spawn(ex, part_worker(st), asio::deferred));
-    std::vector<op_type> workers;
+    std::vector<boost::asio::awaitable<void>> workers;
     std::size_t const n = std::min<std::size_t>(options_.concurrency, plan->count);
     for (std::size_t i = 0; i < n; ++i)
-        workers.push_back(asio::co_spawn(ex, part_worker(st), asio::deferred));
-    auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(workers))
-                                   .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (auto const& e : exceptions)
-        if (e)
-        {
-            co_await abort_multipart_upload(bucket, key, *upload_id);
-            std::rethrow_exception(e);
-        }
+        workers.push_back(part_worker(st));
+    auto thrown = co_await s3_impl::run_workers(std::move(workers));
+    // The parts are settled. A cancelled upload still completes or aborts, so that no parts are
+    // left costing storage (awaiting anything after a cancellation would throw at once).
+    co_await boost::asio::this_coro::reset_cancellation_state();
+    if (thrown)
+    {
+        co_await abort_multipart_upload(bucket, key, *upload_id);
+        std::rethrow_exception(thrown);
+    }
     if (st->failure)
     {
         // Abort so the parts stop costing storage; the upload's own error is what matters.
@@ -941,18 +1000,12 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
         window->on_progress = opts.on_progress;
         window->written.assign(window->count, false);
 
-        namespace asio = boost::asio;
-        auto ex = co_await asio::this_coro::executor;
-        using op_type = decltype(asio::co_spawn(ex, s3_impl::range_worker(client_, window), asio::deferred));
-        std::vector<op_type> workers;
+        std::vector<boost::asio::awaitable<void>> workers;
         std::size_t const n = static_cast<std::size_t>(std::min<std::uint64_t>(options_.download_concurrency, window->count));
         for (std::size_t i = 0; i < n; ++i)
-            workers.push_back(asio::co_spawn(ex, s3_impl::range_worker(client_, window), asio::deferred));
-        auto [order, exceptions] = co_await asio::experimental::make_parallel_group(std::move(workers))
-                                       .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-        for (auto const& e : exceptions)
-            if (e)
-                std::rethrow_exception(e);
+            workers.push_back(s3_impl::range_worker(client_, window));
+        if (auto thrown = co_await s3_impl::run_workers(std::move(workers)))
+            std::rethrow_exception(thrown);
         if (window->failure)
         {
             if (window->changed && restarts++ < 2)
