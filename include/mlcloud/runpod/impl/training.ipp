@@ -752,6 +752,45 @@ inline std::optional<std::chrono::milliseconds> asked_wait(api const& a, net::re
     return wait == none ? std::nullopt : std::optional<std::chrono::milliseconds>(wait);
 }
 
+// The event stream of a pod's log after `from` (from the pod's creation when `from` is the start).
+inline result<net::sse_reader> open_log(training_state& st, job_handle const& h, log_cursor const& from,
+                                        pod_info const& pod)
+{
+    net::query_params query{{"source", "container"}};
+    if (from.token.empty())
+        query.emplace_back("since", format_rfc3339(pod.created_at.value_or(h.launched_at)));
+    auto url = st.api.rest_url({"pods", h.id, "logs"}, query);
+    if (!url)
+        return url.error();
+    auto auth = st.api.authorization();
+    if (!auth)
+        return auth.error();
+    net::request req{.url = std::move(*url)};
+    req.headers.set("Authorization", *auth);
+    return net::sse_reader(st.api.http(), std::move(req), net::sse_options{.last_event_id = from.token});
+}
+
+// The container's lines among a read's events, and what they say about the workload's end.
+inline log_chunk container_lines(net::sse_batch& batch, log_cursor const& from, bool pod_ended, log_outcome& outcome)
+{
+    log_chunk chunk;
+    for (auto const& ev : batch.events)
+    {
+        if (ev.type != "message" && ev.type != "log")
+            continue;
+        auto e = parse_log_event(ev.data);
+        if (!e.source.empty() && e.source != "container")
+            continue;
+        observe_line(outcome, e.line);
+        chunk.lines.push_back(std::move(e.line));
+    }
+    chunk.next.token = batch.last_event_id.empty() ? from.token : batch.last_event_id;
+    chunk.end_of_stream = batch.end_of_stream || (pod_ended && batch.events.empty());
+    return chunk;
+}
+
+// (The request and the events are handled by the two functions above, so that this frame, one
+// per followed job for the whole log window, holds no more than it must.)
 inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor from)
 {
     if (auto c = check_handle(h); !c)
@@ -765,36 +804,22 @@ inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor fro
         co_return pod.error();
     }
     bool const ended = has_ended(pod->status);
-
-    net::query_params query{{"source", "container"}};
-    if (from.token.empty())
-    {
-        // From the very start: everything since the pod was created.
-        auto since = pod->created_at.value_or(h.launched_at);
-        query.emplace_back("since", format_rfc3339(since));
-    }
-    auto url = st->api.rest_url({"pods", h.id, "logs"}, query);
-    if (!url)
-        co_return url.error();
-    auto auth = st->api.authorization();
-    if (!auth)
-        co_return auth.error();
-    net::request req{.url = *url};
-    req.headers.set("Authorization", *auth);
-    net::sse_reader reader(st->api.http(), std::move(req), net::sse_options{.last_event_id = from.token});
+    auto reader = open_log(*st, h, from, *pod);
+    if (!reader)
+        co_return reader.error();
     // The reader reconnects streams that break; a refused or unanswered request is retried
     // here, as http_client retries every other RunPod request (GET: idempotent).
     net::retry_policy policy(st->api.http().options().retry);
     net::sse_limits const limits{.max_duration = o.log_window, .max_bytes = o.log_max_bytes};
-    auto batch = co_await reader.read(limits);
+    auto batch = co_await reader->read(limits);
     for (unsigned attempts = 1; !batch; ++attempts)
     {
         auto const decision = policy.on_failure(log_retry_class(batch.error()), attempts,
-                                                asked_wait(st->api, reader.last_refusal()));
+                                                asked_wait(st->api, reader->last_refusal()));
         if (!decision.retry)
             break;
         co_await sleep_for(decision.delay);
-        batch = co_await reader.read(limits);
+        batch = co_await reader->read(limits);
     }
     if (!batch)
     {
@@ -804,21 +829,8 @@ inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor fro
             co_return log_chunk{{}, from, ended};
         co_return api::decorate(batch.error(), "GET /v2/pods/{id}/logs");
     }
-
-    log_chunk chunk;
     log_outcome outcome;
-    for (auto const& ev : batch->events)
-    {
-        if (ev.type != "message" && ev.type != "log")
-            continue;
-        auto e = parse_log_event(ev.data);
-        if (!e.source.empty() && e.source != "container")
-            continue;
-        observe_line(outcome, e.line);
-        chunk.lines.push_back(std::move(e.line));
-    }
-    chunk.next.token = batch->last_event_id.empty() ? from.token : batch->last_event_id;
-    chunk.end_of_stream = batch->end_of_stream || (ended && batch->events.empty());
+    auto chunk = container_lines(*batch, from, ended, outcome);
 
     // The workload is done: stop the pod now rather than at the next status().
     if (outcome.decided() && !ended && o.terminate_on_completion)
