@@ -31,7 +31,7 @@
 namespace mlcloud::aws {
 
 namespace s3_impl {
-class file_hasher;
+class file_workers;
 struct multipart_state;
 struct pending_hash;
 } // namespace s3_impl
@@ -84,14 +84,14 @@ struct s3_client_options
     /// SHA-256 every body (each part hashed once, before its first attempt). False sends
     /// UNSIGNED-PAYLOAD, which saves a read of the file; use it over https only.
     bool sign_payload = true;
-    /// Threads that read and hash file bodies for sign_payload, so that hashing a part
-    /// (milliseconds of CPU and file reads) neither holds up the caller's executor nor waits
-    /// for it: one part is hashed while others are sent. Started by the first signed file
-    /// upload, joined when the last copy of the client is destroyed. 0 hashes on the caller's
-    /// executor.
+    /// The client's file threads: they read and hash upload parts for sign_payload and write
+    /// downloaded ranges, so that this file work (milliseconds of CPU and file I/O per part)
+    /// neither holds up the caller's executor nor waits for it: one part is hashed or written
+    /// while others travel. Started by the first signed file upload or ranged download, joined
+    /// when the last copy of the client is destroyed. 0 does that work on the caller's executor.
     std::size_t hash_threads = 2;
-    /// Where to hash instead, e.g. a thread pool the program already runs for blocking work;
-    /// when set, hash_threads is not used.
+    /// Where to do that work instead, e.g. a thread pool the program already runs for blocking
+    /// work; when set, hash_threads is not used.
     boost::asio::any_io_executor hash_executor;
     /// Listing safeguards: at most this many pages, and a repeated continuation token stops
     /// the listing with errc::protocol_error instead of looping forever.
@@ -229,7 +229,7 @@ private:
 
     s3_client_options options_;
     aws::client client_;
-    std::shared_ptr<s3_impl::file_hasher> hasher_; // shared by copies of the client
+    std::shared_ptr<s3_impl::file_workers> files_; // shared by copies of the client
 };
 
 } // namespace mlcloud::aws

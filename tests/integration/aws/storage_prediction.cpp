@@ -249,9 +249,12 @@ TEST_CASE("s3_client: a concurrent download writes every range at its place, the
     auto const up = upload_pattern(f, "odd.bin", size);
 
     temp_file dst("window-dst");
+    auto const caller = std::this_thread::get_id();
     std::uint64_t last_done = 0, last_total = 0;
     bool monotonic = true;
+    bool on_caller_thread = true; // ranges are written on the client's file threads, not progress
     mlcloud::transfer_options progress{[&](std::uint64_t d, std::uint64_t t) {
+        on_caller_thread = on_caller_thread && std::this_thread::get_id() == caller;
         monotonic = monotonic && d >= last_done;
         last_done = d;
         last_total = t;
@@ -266,10 +269,52 @@ TEST_CASE("s3_client: a concurrent download writes every range at its place, the
     CHECK(std::filesystem::file_size(dst.path) == size);
     CHECK(has_pattern(dst.path, size));
     CHECK(monotonic);
+    CHECK(on_caller_thread);
     CHECK(last_done == size);
     CHECK(last_total == size);
     CHECK_FALSE(std::filesystem::exists(dst.path.string() + ".mlcloud-download"));
     CHECK_FALSE(std::filesystem::exists(dst.path.string() + ".mlcloud-download.etag"));
+}
+
+TEST_CASE("s3_client: downloaded ranges are written on the file threads while the caller's executor goes on",
+          "[aws][s3][range]")
+{
+    // 4 ranges of 256 KiB. The first is written by the caller (its answer gives the object's
+    // size); the window's three wait for the file threads, here a context that runs only once
+    // a timer on the caller's context has fired: by then the partial file holds the first range
+    // alone, and the timer fires only if the download does not hold up the caller's thread.
+    using namespace std::chrono_literals;
+    constexpr std::uint64_t chunk = 256ull << 10;
+    s3_fixture uploader(moto_url());
+    auto const up = upload_pattern(uploader, "four.bin", 4 * chunk);
+    boost::asio::io_context files;
+    auto work = boost::asio::make_work_guard(files);
+    aws::s3_client_options o;
+    o.download_chunk_size = chunk;
+    o.hash_executor = files.get_executor();
+    s3_fixture f(moto_url(), o);
+    temp_file dst("written-elsewhere");
+    auto const partial = dst.path.string() + ".mlcloud-download";
+
+    std::thread writer;
+    std::size_t written = 0;
+    std::optional<std::uint64_t> partial_size_at_timer;
+    boost::asio::steady_timer timer(f.ctx, 200ms);
+    timer.async_wait([&](boost::system::error_code) {
+        std::error_code ec;
+        partial_size_at_timer = std::filesystem::file_size(partial, ec);
+        writer = std::thread([&] { written = files.run(); });
+    });
+    auto down = f.run(f.s3.download_file(uploader.bucket, "four.bin", dst.path));
+    work.reset();
+    if (writer.joinable())
+        writer.join();
+    REQUIRE(down);
+    CHECK(down->etag == up.etag);
+    REQUIRE(partial_size_at_timer.has_value()); // the timer fired while the download was running
+    CHECK(*partial_size_at_timer == chunk);
+    CHECK(written >= 3);
+    CHECK(has_pattern(dst.path, 4 * chunk));
 }
 
 TEST_CASE("s3_client: presigned URLs work without credentials", "[aws][s3][presign]")

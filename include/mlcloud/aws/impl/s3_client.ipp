@@ -112,16 +112,17 @@ struct multipart_state
     net::file_body part(std::uint32_t index) const { return {file, plan.offset(index), plan.length(index, size)}; }
 };
 
-// Where file bodies are hashed: the caller's s3_client_options::hash_executor, or the threads of
-// hash_threads, started on first use (a client that never uploads a signed file starts none).
-class file_hasher
+// Where upload parts are hashed and downloaded ranges written: the caller's
+// s3_client_options::hash_executor, or the threads of hash_threads, started on first use (a
+// client that never uploads a signed file nor downloads more than one range starts none).
+class file_workers
 {
 public:
-    file_hasher(boost::asio::any_io_executor given, std::size_t threads) : given_(std::move(given)), threads_(threads)
+    file_workers(boost::asio::any_io_executor given, std::size_t threads) : given_(std::move(given)), threads_(threads)
     {
     }
 
-    /// False: hash on the caller's executor.
+    /// False: hash and write on the caller's executor.
     bool enabled() const noexcept { return given_ || threads_ > 0; }
 
     boost::asio::any_io_executor executor()
@@ -347,6 +348,7 @@ struct download_window
     std::uint64_t chunk = 0;
     std::uint64_t count = 0; // ranges
     partial_file const* file = nullptr;
+    boost::asio::any_io_executor file_threads; // where ranges are written; none: in place
     std::filesystem::path record_file;
     std::string provider;
     progress_callback on_progress;
@@ -405,6 +407,13 @@ struct download_window
     }
 };
 
+// Writes a range on the file threads. It owns the bytes: they stay alive until written, even
+// if the worker that waits for it is cancelled.
+inline boost::asio::awaitable<result<void>> write_range(partial_file const* file, std::uint64_t offset, std::string bytes)
+{
+    co_return file->write_at(offset, bytes);
+}
+
 inline boost::asio::awaitable<void> range_worker(aws::client& c, std::shared_ptr<download_window> w)
 {
     while (auto index = w->take())
@@ -439,9 +448,18 @@ inline boost::asio::awaitable<void> range_worker(aws::client& c, std::shared_ptr
                         .with_http(r->status, r->request_id()));
             co_return;
         }
-        if (auto a = w->file->write_at(first, r->body); !a)
+        // Written on the file threads while this thread receives the other workers' ranges.
+        result<void> written;
+        if (w->file_threads)
         {
-            w->fail(decorate(a.error(), w->provider, "GetObject"));
+            auto write = write_range(w->file, first, std::move(r->body));
+            written = co_await boost::asio::co_spawn(w->file_threads, std::move(write), boost::asio::use_awaitable);
+        }
+        else
+            written = w->file->write_at(first, r->body);
+        if (!written)
+        {
+            w->fail(decorate(written.error(), w->provider, "GetObject"));
             co_return;
         }
         if (auto d = w->written_range(*index); !d)
@@ -495,7 +513,7 @@ MLCLOUD_DECL s3_client::s3_client(std::shared_ptr<net::http_client> http, s3_cli
 {
     options_.concurrency = std::max<std::size_t>(1, options_.concurrency);
     options_.download_concurrency = std::max<std::size_t>(1, options_.download_concurrency);
-    hasher_ = std::make_shared<s3_impl::file_hasher>(options_.hash_executor, options_.hash_threads);
+    files_ = std::make_shared<s3_impl::file_workers>(options_.hash_executor, options_.hash_threads);
     options_.download_chunk_size = std::max<std::uint64_t>(64 * 1024, options_.download_chunk_size);
 }
 
@@ -528,7 +546,7 @@ MLCLOUD_DECL std::string s3_client::body_hash(std::string_view text) const
 MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr<s3_impl::multipart_state> st)
 {
     auto ex = co_await boost::asio::this_coro::executor;
-    bool const hash_ahead = options_.sign_payload && hasher_->enabled();
+    bool const hash_ahead = options_.sign_payload && files_->enabled();
     auto index = st->claim();
     result<std::string> hash;
     if (index)
@@ -579,7 +597,7 @@ MLCLOUD_DECL task<std::string> s3_client::payload_hash(net::file_body const& bod
 {
     if (!options_.sign_payload)
         co_return std::string(auth::sigv4::unsigned_payload);
-    if (!hasher_->enabled())
+    if (!files_->enabled())
         co_return detail::hash_file_range(body.path, body.offset, body.length);
     auto ex = co_await boost::asio::this_coro::executor;
     auto pending = start_hash(ex, body);
@@ -590,7 +608,7 @@ MLCLOUD_DECL std::shared_ptr<s3_impl::pending_hash> s3_client::start_hash(boost:
                                                                         net::file_body const& body)
 {
     auto pending = std::make_shared<s3_impl::pending_hash>(ex);
-    boost::asio::co_spawn(hasher_->executor(), s3_impl::hash_file_range(body.path, body.offset, body.length),
+    boost::asio::co_spawn(files_->executor(), s3_impl::hash_file_range(body.path, body.offset, body.length),
                           boost::asio::bind_executor(ex, s3_impl::hash_done{pending}));
     return pending;
 }
@@ -995,6 +1013,8 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
         window->chunk = chunk;
         window->count = (total - offset + chunk - 1) / chunk;
         window->file = &file;
+        if (files_->enabled())
+            window->file_threads = files_->executor();
         window->record_file = etag_file;
         window->provider = options_.provider;
         window->on_progress = opts.on_progress;
