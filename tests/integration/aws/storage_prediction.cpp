@@ -375,6 +375,36 @@ aws::s3_client_options small_parts()
     return o;
 }
 
+// Runs `op` on the fixture's context and cancels it (terminal) after `delay`: its result, which
+// it must give (not throw) within 20 s, and how long it ran.
+template <class T>
+std::pair<mlcloud::result<T>, std::chrono::steady_clock::duration>
+run_cancelled_after(s3_fixture& f, boost::asio::awaitable<mlcloud::result<T>> op, std::chrono::milliseconds delay)
+{
+    using namespace std::chrono_literals;
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<T>> out;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(f.ctx, std::move(op),
+                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
+                              thrown = e;
+                              if (!e)
+                                  out.emplace(std::move(r));
+                          }));
+    boost::asio::steady_timer timer(f.ctx, delay);
+    timer.async_wait([&](boost::system::error_code ec) {
+        if (!ec)
+            cancel.emit(boost::asio::cancellation_type::terminal);
+    });
+    auto const start = std::chrono::steady_clock::now();
+    while (!out && !thrown && std::chrono::steady_clock::now() - start < 20s)
+        f.ctx.run_one();
+    auto const took = std::chrono::steady_clock::now() - start;
+    REQUIRE_FALSE(thrown);
+    REQUIRE(out.has_value());
+    return {std::move(*out), took};
+}
+
 } // namespace
 
 TEST_CASE("S3 fault: AccessDenied is forbidden, with the code, message and request id", "[aws][s3][fault][errors]")
@@ -454,25 +484,10 @@ TEST_CASE("S3 fault: a cancelled multipart upload stops its parts and is aborted
     raw_calls raw(f.ctx, fault_url());
     std::string const bucket = "slowparts-" + unique_name("b");
 
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<aws::s3_object>> up;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(f.ctx, f.s3.upload_file(src.path, bucket, "big.bin"),
-                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
-                              thrown = e;
-                              if (!e)
-                                  up.emplace(std::move(r));
-                          }));
-    boost::asio::steady_timer timer(f.ctx, 300ms);
-    timer.async_wait([&](boost::system::error_code) { cancel.emit(boost::asio::cancellation_type::terminal); });
-    auto const start = std::chrono::steady_clock::now();
-    while (!up && !thrown && std::chrono::steady_clock::now() - start < 20s)
-        f.ctx.run_one();
-    CHECK(std::chrono::steady_clock::now() - start < 4s); // not the parts' 5 s
-    REQUIRE_FALSE(thrown);
-    REQUIRE(up.has_value());
-    REQUIRE_FALSE(up->has_value());
-    CHECK(up->error().is(errc::cancelled));
+    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms);
+    CHECK(took < 4s); // not the parts' 5 s
+    REQUIRE_FALSE(up.has_value());
+    CHECK(up.error().is(errc::cancelled));
     CHECK(counter(raw.stats(bucket), "aborts") == 1);
 }
 
@@ -489,25 +504,10 @@ TEST_CASE("S3 fault: a cancelled download stops its ranges and the next call res
     std::string const bucket = "slowranges-" + unique_name("b");
     auto const partial = dst.path.string() + ".mlcloud-download";
 
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<aws::s3_object>> down;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(f.ctx, f.s3.download_file(bucket, "data.bin", dst.path),
-                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
-                              thrown = e;
-                              if (!e)
-                                  down.emplace(std::move(r));
-                          }));
-    boost::asio::steady_timer timer(f.ctx, 300ms);
-    timer.async_wait([&](boost::system::error_code) { cancel.emit(boost::asio::cancellation_type::terminal); });
-    auto const start = std::chrono::steady_clock::now();
-    while (!down && !thrown && std::chrono::steady_clock::now() - start < 20s)
-        f.ctx.run_one();
-    CHECK(std::chrono::steady_clock::now() - start < 4s); // not the ranges' 5 s
-    REQUIRE_FALSE(thrown);
-    REQUIRE(down.has_value());
-    REQUIRE_FALSE(down->has_value());
-    CHECK(down->error().is(errc::cancelled));
+    auto const [down, took] = run_cancelled_after(f, f.s3.download_file(bucket, "data.bin", dst.path), 300ms);
+    CHECK(took < 4s); // not the ranges' 5 s
+    REQUIRE_FALSE(down.has_value());
+    CHECK(down.error().is(errc::cancelled));
     CHECK_FALSE(std::filesystem::exists(dst.path));
     CHECK(std::filesystem::exists(partial + ".etag"));
 
