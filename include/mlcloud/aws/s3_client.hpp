@@ -220,6 +220,8 @@ private:
     MLCLOUD_DECL task<s3_object> upload_multipart(std::filesystem::path const& from, std::string const& bucket,
                                                   std::string const& key, std::uint64_t size,
                                                   transfer_options const& opts);
+    MLCLOUD_DECL task<s3_object> download_ranges(std::string const& bucket, std::string const& key,
+                                                 std::filesystem::path const& to, transfer_options const& opts);
     MLCLOUD_DECL std::string body_hash(std::string_view text) const;
     MLCLOUD_DECL task<std::string> payload_hash(net::file_body const& body);
     MLCLOUD_DECL std::shared_ptr<s3_impl::pending_hash> start_hash(boost::asio::any_io_executor ex,

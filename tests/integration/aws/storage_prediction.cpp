@@ -475,10 +475,13 @@ TEST_CASE("S3 fault: CompleteMultipartUpload answering 200 with an error body", 
 TEST_CASE("S3 fault: a cancelled multipart upload stops its parts and is aborted", "[aws][s3][fault][multipart]")
 {
     // The fault server answers each part after 5 s; the upload is cancelled after 300 ms, with
-    // all four parts in flight. It ends long before the parts would have, with `cancelled`, and
-    // it still aborts the multipart upload.
+    // all four parts in flight, or two of them while the workers hash the next two. It ends
+    // long before the parts would have, with `cancelled` (not an exception), and it still
+    // aborts the multipart upload.
     using namespace std::chrono_literals;
-    s3_fixture f(fault_url(), small_parts());
+    auto o = small_parts();
+    o.concurrency = GENERATE(as<std::size_t>{}, 8, 2);
+    s3_fixture f(fault_url(), o);
     temp_file src("cancelled");
     write_pattern_file(src.path, 200 * 1024);
     raw_calls raw(f.ctx, fault_url());
@@ -517,6 +520,40 @@ TEST_CASE("S3 fault: a cancelled download stops its ranges and the next call res
     REQUIRE(again);
     CHECK(f.count("GET 206") == 3); // the first range was not fetched again
     CHECK(has_pattern(dst.path, 256 * 1024));
+}
+
+TEST_CASE("s3_client: a download cancelled while its ranges are written waits for the writes", "[aws][s3][range]")
+{
+    // The window's three ranges arrive at once, and their writes wait for a file context that
+    // runs only after the cancellation: the download waits for them (the bytes stay alive
+    // until written), then ends with `cancelled`, and the next call completes the file.
+    using namespace std::chrono_literals;
+    constexpr std::uint64_t chunk = 256ull << 10;
+    s3_fixture uploader(moto_url());
+    upload_pattern(uploader, "held.bin", 4 * chunk);
+    boost::asio::io_context files;
+    auto work = boost::asio::make_work_guard(files);
+    aws::s3_client_options o;
+    o.download_chunk_size = chunk;
+    o.hash_executor = files.get_executor();
+    s3_fixture f(moto_url(), o);
+    temp_file dst("held-dst");
+
+    std::thread writer;
+    boost::asio::steady_timer release(f.ctx, 600ms);
+    release.async_wait([&](boost::system::error_code) { writer = std::thread([&] { files.run(); }); });
+    auto const [down, took] = run_cancelled_after(f, f.s3.download_file(uploader.bucket, "held.bin", dst.path), 300ms);
+    work.reset();
+    if (writer.joinable())
+        writer.join();
+    CHECK(took >= 600ms); // it waited for the held writes
+    REQUIRE_FALSE(down.has_value());
+    CHECK(down.error().is(errc::cancelled));
+
+    f.ctx.restart();
+    auto again = f.run(f.s3.download_file(uploader.bucket, "held.bin", dst.path));
+    REQUIRE(again);
+    CHECK(has_pattern(dst.path, 4 * chunk));
 }
 
 TEST_CASE("s3_client: file bodies are hashed on the hash executor while the caller's executor goes on",

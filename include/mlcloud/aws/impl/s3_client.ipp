@@ -50,6 +50,43 @@ inline error decorate(error e, std::string_view provider, std::string_view op)
     return e;
 }
 
+inline error cancelled_transfer(std::string_view provider, std::string_view op)
+{
+    return error(errc::cancelled, std::string(op) + " cancelled").with_provider(provider).with_operation(op);
+}
+
+// True once the calling coroutine has been cancelled (Asio per-operation cancellation).
+inline boost::asio::awaitable<bool> cancel_requested()
+{
+    auto const state = co_await boost::asio::this_coro::cancellation_state;
+    co_return state.cancelled() != boost::asio::cancellation_type::none;
+}
+
+// Runs a transfer whose steps look for a cancellation themselves, so that it can stop its parts
+// and clean up (abort a multipart upload) rather than throw at its next co_await, as Asio
+// does by default; the caller's setting is back when it returns.
+template <class T>
+boost::asio::awaitable<T> without_cancellation_throws(boost::asio::awaitable<T> transfer)
+{
+    namespace asio = boost::asio;
+    bool const throwing = co_await asio::this_coro::throw_if_cancelled();
+    co_await asio::this_coro::throw_if_cancelled(false);
+    std::optional<T> out;
+    std::exception_ptr thrown;
+    try
+    {
+        out.emplace(co_await std::move(transfer));
+    }
+    catch (...)
+    {
+        thrown = std::current_exception();
+    }
+    co_await asio::this_coro::throw_if_cancelled(throwing);
+    if (thrown)
+        std::rethrow_exception(thrown);
+    co_return std::move(*out);
+}
+
 inline std::uint64_t header_u64(net::response const& r, std::string_view name)
 {
     auto v = r.headers.value_or(name, "");
@@ -175,9 +212,11 @@ struct hash_done
     }
 };
 
-// The workers of a transfer (parts, ranges), run side by side on the caller's executor. The
-// join returns when every worker has finished, since they share state with the caller, and
-// yields the first exception any of them threw. Cancelling the caller cancels every worker.
+// The workers of a transfer (parts, ranges), run side by side on the caller's executor, which
+// must run them one at a time (one thread or a strand, as for the whole client). The join
+// returns when every worker has finished, since they share state with the caller, and yields
+// the first exception any of them threw. Cancelling the caller cancels every worker; a caller
+// cancelled already starts none.
 // (Not Asio's experimental parallel_group: this join compiles 0.6 s faster header-only.)
 struct worker_join
 {
@@ -219,6 +258,8 @@ inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost:
 {
     namespace asio = boost::asio;
     auto ex = co_await asio::this_coro::executor;
+    if (co_await cancel_requested())
+        co_return nullptr;
     auto join = std::make_shared<worker_join>(ex, workers.size());
     for (std::size_t i = 0; i < workers.size(); ++i)
         asio::co_spawn(ex, std::move(workers[i]), asio::bind_cancellation_slot(join->signals[i].slot(), worker_done{join}));
@@ -407,8 +448,7 @@ struct download_window
     }
 };
 
-// Writes a range on the file threads. It owns the bytes: they stay alive until written, even
-// if the worker that waits for it is cancelled.
+// Writes a range on the file threads. It owns the bytes, which the worker hands over.
 inline boost::asio::awaitable<result<void>> write_range(partial_file const* file, std::uint64_t offset, std::string bytes)
 {
     co_return file->write_at(offset, bytes);
@@ -416,8 +456,16 @@ inline boost::asio::awaitable<result<void>> write_range(partial_file const* file
 
 inline boost::asio::awaitable<void> range_worker(aws::client& c, std::shared_ptr<download_window> w)
 {
+    // A cancellation stops the range in flight (errc::cancelled) and is looked for before the
+    // next one, instead of being thrown at the next co_await.
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
     while (auto index = w->take())
     {
+        if (co_await cancel_requested())
+        {
+            w->fail(cancelled_transfer(w->provider, "GetObject"));
+            co_return;
+        }
         std::uint64_t const first = w->first_of(*index);
         std::uint64_t const length = w->length_of(*index);
         auto req = range_request(w->url, first, length, w->etag);
@@ -453,7 +501,10 @@ inline boost::asio::awaitable<void> range_worker(aws::client& c, std::shared_ptr
         if (w->file_threads)
         {
             auto write = write_range(w->file, first, std::move(r->body));
-            written = co_await boost::asio::co_spawn(w->file_threads, std::move(write), boost::asio::use_awaitable);
+            // Not cancellable: a write is short, and the bytes must not go before it is done.
+            written = co_await boost::asio::co_spawn(
+                w->file_threads, std::move(write),
+                boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), boost::asio::use_awaitable));
         }
         else
             written = w->file->write_at(first, r->body);
@@ -545,6 +596,8 @@ MLCLOUD_DECL std::string s3_client::body_hash(std::string_view text) const
 // for a hash between parts (with no hashing threads, or UNSIGNED-PAYLOAD, one after the other).
 MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr<s3_impl::multipart_state> st)
 {
+    // As range_worker: a cancellation stops the part in flight and is looked for before the next.
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
     auto ex = co_await boost::asio::this_coro::executor;
     bool const hash_ahead = options_.sign_payload && files_->enabled();
     auto index = st->claim();
@@ -556,6 +609,11 @@ MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr
     }
     while (index)
     {
+        if (co_await s3_impl::cancel_requested())
+        {
+            st->fail(s3_impl::cancelled_transfer(options_.provider, "UploadPart"));
+            co_return;
+        }
         if (!hash)
         {
             st->fail(s3_impl::decorate(hash.error(), options_.provider, "UploadPart"));
@@ -615,8 +673,10 @@ MLCLOUD_DECL std::shared_ptr<s3_impl::pending_hash> s3_client::start_hash(boost:
 
 MLCLOUD_DECL task<std::string> s3_client::wait_hash(std::shared_ptr<s3_impl::pending_hash> pending)
 {
+    // Not cancellable (a hash takes milliseconds): the value must be there when it returns.
     if (!pending->value && !pending->failure)
-        co_await pending->ready.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        co_await pending->ready.async_wait(boost::asio::bind_cancellation_slot(
+            boost::asio::cancellation_slot(), boost::asio::as_tuple(boost::asio::use_awaitable)));
     if (pending->failure)
         std::rethrow_exception(pending->failure);
     co_return std::move(*pending->value);
@@ -637,7 +697,10 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const&
             .with_provider(options_.provider)
             .with_operation("upload");
     if (size > options_.multipart_threshold || size > options_.limits.max_single_put)
-        co_return co_await upload_multipart(from, bucket, key, size, opts);
+    {
+        auto transfer = upload_multipart(from, bucket, key, size, opts);
+        co_return co_await s3_impl::without_cancellation_throws(std::move(transfer));
+    }
 
     auto target = url(bucket, key);
     if (!target)
@@ -694,9 +757,10 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     for (std::size_t i = 0; i < n; ++i)
         workers.push_back(part_worker(st));
     auto thrown = co_await s3_impl::run_workers(std::move(workers));
-    // The parts are settled. A cancelled upload still completes or aborts, so that no parts are
-    // left costing storage (awaiting anything after a cancellation would throw at once).
-    co_await boost::asio::this_coro::reset_cancellation_state();
+    // The parts are settled. A cancelled upload is aborted, so that no parts are left costing
+    // storage (this frame runs under without_cancellation_throws, so it can still send that).
+    if (co_await s3_impl::cancel_requested())
+        st->fail(s3_impl::cancelled_transfer(options_.provider, "upload"));
     if (thrown)
     {
         co_await abort_multipart_upload(bucket, key, *upload_id);
@@ -872,6 +936,13 @@ MLCLOUD_DECL task<void> s3_client::abort_multipart_upload(std::string const& buc
 MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket, std::string const& key,
                                                       std::filesystem::path const& to, transfer_options const& opts)
 {
+    auto transfer = download_ranges(bucket, key, to, opts);
+    co_return co_await s3_impl::without_cancellation_throws(std::move(transfer));
+}
+
+MLCLOUD_DECL task<s3_object> s3_client::download_ranges(std::string const& bucket, std::string const& key,
+                                                        std::filesystem::path const& to, transfer_options const& opts)
+{
     auto target = url(bucket, key);
     if (!target)
         co_return target.error();
@@ -1026,6 +1097,8 @@ MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket,
             workers.push_back(s3_impl::range_worker(client_, window));
         if (auto thrown = co_await s3_impl::run_workers(std::move(workers)))
             std::rethrow_exception(thrown);
+        if (co_await s3_impl::cancel_requested())
+            window->fail(s3_impl::cancelled_transfer(options_.provider, "GetObject"));
         if (window->failure)
         {
             if (window->changed && restarts++ < 2)

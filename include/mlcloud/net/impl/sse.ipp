@@ -200,8 +200,8 @@ MLCLOUD_DECL sse_reader::sse_reader(http_client& client, request req, sse_option
     state_->parser.set_last_event_id(options.last_event_id);
     state_->delivered_id = options.last_event_id;
     // Events are small and arrive a few at a time; a stream followed for hours should not
-    // hold a download-sized buffer. One read hands over at most what the connection's read
-    // buffer holds, which starts at initial_read_size: more room here would stay empty.
+    // hold a download-sized buffer. A stream's connection reads initial_read_size at a time
+    // until something larger arrives, so this buffer takes one such read whole.
     state_->buffer.resize(std::min<std::size_t>(client.options().buffer_size, detail::initial_read_size));
     state_->opts = std::move(options);
 }

@@ -771,7 +771,7 @@ inline result<net::sse_reader> open_log(training_state& st, job_handle const& h,
 }
 
 // The container's lines among a read's events, and what they say about the workload's end.
-inline log_chunk container_lines(net::sse_batch& batch, log_cursor const& from, bool pod_ended, log_outcome& outcome)
+inline log_chunk container_lines(net::sse_batch const& batch, log_cursor const& from, bool pod_ended, log_outcome& outcome)
 {
     log_chunk chunk;
     for (auto const& ev : batch.events)
