@@ -69,6 +69,37 @@ struct s3_fixture : mlcloud_test::io_fixture
     }
 };
 
+// A context for s3_client_options::hash_executor (the client's file work) that runs only once
+// the test releases it, on a thread of its own, joined when the test ends.
+struct held_file_threads
+{
+    boost::asio::io_context ctx;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work = boost::asio::make_work_guard(ctx);
+    std::thread thread;
+    std::size_t ran = 0; // handlers run
+
+    void release()
+    {
+        thread = std::thread([this] { ran = ctx.run(); });
+    }
+    void finish()
+    {
+        work.reset();
+        if (thread.joinable())
+            thread.join();
+    }
+    ~held_file_threads() { finish(); }
+};
+
+// Downloads in ranges of `chunk`, written through `files`.
+aws::s3_client_options ranges_written_on(held_file_threads& files, std::uint64_t chunk)
+{
+    aws::s3_client_options o;
+    o.download_chunk_size = chunk;
+    o.hash_executor = files.ctx.get_executor();
+    return o;
+}
+
 // Creates the fixture's bucket and uploads `size` pattern bytes as `key`.
 aws::s3_object upload_pattern(s3_fixture& f, std::string const& key, std::uint64_t size)
 {
@@ -287,33 +318,25 @@ TEST_CASE("s3_client: downloaded ranges are written on the file threads while th
     constexpr std::uint64_t chunk = 256ull << 10;
     s3_fixture uploader(moto_url());
     auto const up = upload_pattern(uploader, "four.bin", 4 * chunk);
-    boost::asio::io_context files;
-    auto work = boost::asio::make_work_guard(files);
-    aws::s3_client_options o;
-    o.download_chunk_size = chunk;
-    o.hash_executor = files.get_executor();
-    s3_fixture f(moto_url(), o);
+    held_file_threads files;
+    s3_fixture f(moto_url(), ranges_written_on(files, chunk));
     temp_file dst("written-elsewhere");
     auto const partial = dst.path.string() + ".mlcloud-download";
 
-    std::thread writer;
-    std::size_t written = 0;
     std::optional<std::uint64_t> partial_size_at_timer;
     boost::asio::steady_timer timer(f.ctx, 200ms);
     timer.async_wait([&](boost::system::error_code) {
         std::error_code ec;
         partial_size_at_timer = std::filesystem::file_size(partial, ec);
-        writer = std::thread([&] { written = files.run(); });
+        files.release();
     });
     auto down = f.run(f.s3.download_file(uploader.bucket, "four.bin", dst.path));
-    work.reset();
-    if (writer.joinable())
-        writer.join();
+    files.finish();
     REQUIRE(down);
     CHECK(down->etag == up.etag);
     REQUIRE(partial_size_at_timer.has_value()); // the timer fired while the download was running
     CHECK(*partial_size_at_timer == chunk);
-    CHECK(written >= 3);
+    CHECK(files.ran >= 3);
     CHECK(has_pattern(dst.path, 4 * chunk));
 }
 
@@ -531,21 +554,14 @@ TEST_CASE("s3_client: a download cancelled while its ranges are written waits fo
     constexpr std::uint64_t chunk = 256ull << 10;
     s3_fixture uploader(moto_url());
     upload_pattern(uploader, "held.bin", 4 * chunk);
-    boost::asio::io_context files;
-    auto work = boost::asio::make_work_guard(files);
-    aws::s3_client_options o;
-    o.download_chunk_size = chunk;
-    o.hash_executor = files.get_executor();
-    s3_fixture f(moto_url(), o);
+    held_file_threads files;
+    s3_fixture f(moto_url(), ranges_written_on(files, chunk));
     temp_file dst("held-dst");
 
-    std::thread writer;
     boost::asio::steady_timer release(f.ctx, 600ms);
-    release.async_wait([&](boost::system::error_code) { writer = std::thread([&] { files.run(); }); });
+    release.async_wait([&](boost::system::error_code) { files.release(); });
     auto const [down, took] = run_cancelled_after(f, f.s3.download_file(uploader.bucket, "held.bin", dst.path), 300ms);
-    work.reset();
-    if (writer.joinable())
-        writer.join();
+    files.finish();
     CHECK(took >= 600ms); // it waited for the held writes
     REQUIRE_FALSE(down.has_value());
     CHECK(down.error().is(errc::cancelled));
