@@ -517,6 +517,32 @@ TEST_CASE("S3 fault: a cancelled multipart upload stops its parts and is aborted
     CHECK(counter(raw.stats(bucket), "aborts") == 1);
 }
 
+TEST_CASE("S3 fault: an upload cancelled while its parts are hashed waits for the hashes and is aborted",
+          "[aws][s3][fault][multipart]")
+{
+    // The hashing context runs only after the cancellation: the workers wait for their
+    // hashes (the values must be there when the waits end), then stop before sending.
+    using namespace std::chrono_literals;
+    held_file_threads files;
+    auto o = small_parts();
+    o.hash_executor = files.ctx.get_executor();
+    s3_fixture f(fault_url(), o);
+    temp_file src("hash-cancelled");
+    write_pattern_file(src.path, 200 * 1024);
+    raw_calls raw(f.ctx, fault_url());
+    std::string const bucket = "cancel-" + unique_name("b");
+
+    boost::asio::steady_timer release(f.ctx, 600ms);
+    release.async_wait([&](boost::system::error_code) { files.release(); });
+    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms);
+    files.finish();
+    CHECK(took >= 600ms); // it waited for the held hashes
+    REQUIRE_FALSE(up.has_value());
+    CHECK(up.error().is(errc::cancelled));
+    CHECK(f.count("PUT 200") == 0);
+    CHECK(counter(raw.stats(bucket), "aborts") == 1);
+}
+
 TEST_CASE("S3 fault: a cancelled download stops its ranges and the next call resumes it", "[aws][s3][fault][range]")
 {
     // 256 KiB in ranges of 64 KiB: the first answers at once, the other three after 5 s. The

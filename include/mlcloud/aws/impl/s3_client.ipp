@@ -11,12 +11,12 @@
 #include <mlcloud/aws/detail/protocol.hpp>
 #include <mlcloud/aws/s3_client.hpp>
 #include <mlcloud/auth/sigv4.hpp>
+#include <mlcloud/net/detail/connection.hpp> // cancel_requested
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -55,12 +55,7 @@ inline error cancelled_transfer(std::string_view provider, std::string_view op)
     return error(errc::cancelled, std::string(op) + " cancelled").with_provider(provider).with_operation(op);
 }
 
-// True once the calling coroutine has been cancelled (Asio per-operation cancellation).
-inline boost::asio::awaitable<bool> cancel_requested()
-{
-    auto const state = co_await boost::asio::this_coro::cancellation_state;
-    co_return state.cancelled() != boost::asio::cancellation_type::none;
-}
+using net::detail::cancel_requested;
 
 // Runs a transfer whose steps look for a cancellation themselves, so that it can stop its parts
 // and clean up (abort a multipart upload) rather than throw at its next co_await, as Asio
@@ -738,6 +733,8 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
                                    options_.limits.max_part_size, options_.limits.max_parts);
     if (!plan)
         co_return s3_impl::decorate(plan.error(), options_.provider, "upload");
+    if (co_await s3_impl::cancel_requested())
+        co_return s3_impl::cancelled_transfer(options_.provider, "upload");
     auto upload_id = co_await create_multipart_upload(bucket, key);
     if (!upload_id)
         co_return upload_id.error();
@@ -990,6 +987,8 @@ MLCLOUD_DECL task<s3_object> s3_client::download_ranges(std::string const& bucke
     s3_impl::partial_file file;
     for (;;)
     {
+        if (co_await s3_impl::cancel_requested()) // e.g. before starting over after a 412
+            co_return s3_impl::cancelled_transfer(options_.provider, "GetObject");
         // One range at `offset` first: it gives the object's size and ETag (or settles an
         // empty or already complete object); the rest then goes in a sliding window.
         auto req = s3_impl::range_request(*target, offset, chunk, etag);

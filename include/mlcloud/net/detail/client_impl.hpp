@@ -702,12 +702,15 @@ private:
         return head;
     }
 
-    asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
+    // A retry's back-off; true when the caller cancelled meanwhile (no further attempt).
+    asio::awaitable<bool> back_off(std::chrono::milliseconds d)
     {
-        if (d <= std::chrono::milliseconds(0))
-            co_return;
-        asio::steady_timer timer(ex_, d);
-        co_await timer.async_wait(use_tuple);
+        if (d > std::chrono::milliseconds(0))
+        {
+            asio::steady_timer timer(ex_, d);
+            co_await timer.async_wait(use_tuple);
+        }
+        co_return co_await cancel_requested();
     }
 
     void log_attempt(request const& req, unsigned attempt, steady::time_point start, attempt_result const& ar) const
@@ -812,7 +815,8 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
                 if (d.retry)
                 {
                     last_retry_cost = d.cost;
-                    co_await sleep_for(d.delay);
+                    if (co_await back_off(d.delay))
+                        co_return decorate(error(errc::cancelled, "cancelled before attempt " + std::to_string(attempt + 1)));
                     continue;
                 }
             }
@@ -845,7 +849,8 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
         if (d.retry)
         {
             last_retry_cost = d.cost;
-            co_await sleep_for(d.delay);
+            if (co_await back_off(d.delay))
+                co_return decorate(error(errc::cancelled, "cancelled before attempt " + std::to_string(attempt + 1)));
             continue;
         }
         error e = std::move(f.err);
@@ -885,7 +890,8 @@ inline asio::awaitable<client_impl::attempt_result> client_impl::run_attempt(req
         auto lease = co_await pool_.acquire(rt.pool_key, deadline, pass > 0);
         if (!lease)
         {
-            out.fail = failure_from(lease.error(), retry_class::timeout, stage::nothing_sent);
+            out.fail = failure_from(lease.error(), lease.error().is(errc::cancelled) ? retry_class::none : retry_class::timeout,
+                                    stage::nothing_sent);
             co_return out;
         }
         bool const reused = lease->reused != nullptr;
@@ -992,7 +998,13 @@ inline asio::awaitable<result<std::vector<tcp::endpoint>>> client_impl::resolve(
                                       asio::post(state->timer.get_executor(), [state] { state->timer.cancel(); });
                                   });
     co_await state->timer.async_wait(use_tuple);
+    bool const cancelled = co_await cancel_requested();
     std::lock_guard lock(state->mutex);
+    if (!state->done && cancelled)
+    {
+        fail = cancelled_failure("resolving " + hop.host, stage::nothing_sent);
+        co_return error(errc::cancelled);
+    }
     if (!state->done)
     {
         fail = timeout_failure(ph, "resolving " + hop.host, to.resolve, "resolve", to.request, stage::nothing_sent);
@@ -1315,6 +1327,11 @@ inline asio::awaitable<bool> client_impl::send_file_directly(connection& c, requ
                 co_return true;
             }
             co_await asio::post(ex, asio::use_awaitable);
+            if (co_await cancel_requested())
+            {
+                out.fail = write_failure(asio::error::operation_aborted, phase{deadline, true}, rt, to);
+                co_return true;
+            }
             continue;
         }
         if (step.error == 0)

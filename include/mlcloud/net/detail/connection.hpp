@@ -16,6 +16,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -47,6 +48,16 @@ using tcp = boost::asio::ip::tcp;
 using steady = std::chrono::steady_clock;
 
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// True once the calling coroutine has been cancelled (Asio per-operation cancellation). A
+// cancellation reaches only the wait in progress: waits that end on their own (a post, a
+// back-off, a DNS wait) look here, so that a coroutine that does not throw on cancellation
+// still sees it.
+inline asio::awaitable<bool> cancel_requested()
+{
+    auto const state = co_await asio::this_coro::cancellation_state;
+    co_return state.cancelled() != asio::cancellation_type::none;
+}
 
 /// now + d, saturating instead of overflowing for huge durations.
 inline steady::time_point after(std::chrono::milliseconds d) noexcept
@@ -285,12 +296,14 @@ public:
             }
             for (auto& c : stale)
                 c->close();
-            co_await w->timer.async_wait(use_tuple);
+            auto [ec] = co_await w->timer.async_wait(use_tuple);
             std::lock_guard lock(mutex_);
             if (!w->granted)
             {
                 auto& waiters = hosts_[key].waiters;
                 std::erase(waiters, w);
+                if (ec == asio::error::operation_aborted) // not granted: the caller cancelled
+                    co_return error(errc::cancelled, "cancelled while waiting for a connection to " + key);
                 co_return error(errc::timeout, "no connection to " + key + " became free before the deadline (" +
                                                    std::to_string(opts_.max_connections_per_host) +
                                                    " connections busy)");
