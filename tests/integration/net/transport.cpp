@@ -119,6 +119,46 @@ bool file_has_pattern(std::filesystem::path const& path, std::uint64_t size)
     return true;
 }
 
+// The request, from a coroutine that does not throw on cancellation (as the S3 transfers'
+// workers): the transport itself must end it with errc::cancelled.
+boost::asio::awaitable<mlcloud::result<net::response>> send_not_throwing(net::http_client& http, net::request req)
+{
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    co_return co_await http.send(std::move(req));
+}
+
+// What a request cancelled (terminal) after `delay` ended with, and how long it ran (at most
+// 10 s).
+struct cancelled_send
+{
+    std::optional<mlcloud::result<net::response>> result;
+    bool threw = false;
+    std::chrono::steady_clock::duration took{};
+
+    cancelled_send(boost::asio::io_context& ctx, net::http_client& http, net::request req,
+                   std::chrono::milliseconds delay)
+    {
+        boost::asio::cancellation_signal cancel;
+        boost::asio::co_spawn(ctx, send_not_throwing(http, std::move(req)),
+                              boost::asio::bind_cancellation_slot(cancel.slot(), [this](std::exception_ptr e, auto r) {
+                                  threw = e != nullptr;
+                                  if (!e)
+                                      result.emplace(std::move(r));
+                              }));
+        boost::asio::steady_timer timer(ctx, delay);
+        timer.async_wait([&](boost::system::error_code ec) {
+            if (!ec)
+                cancel.emit(boost::asio::cancellation_type::terminal);
+        });
+        auto const start = std::chrono::steady_clock::now();
+        while (!result && !threw && std::chrono::steady_clock::now() - start < 10s)
+            ctx.run_one();
+        took = std::chrono::steady_clock::now() - start;
+    }
+
+    bool cancelled() const { return !threw && result && !*result && result->error().is(mlcloud::errc::cancelled); }
+};
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -194,27 +234,10 @@ TEST_CASE("net: a cancelled request gives its connection slot back", "[net][inte
     o.pool.max_connections_per_host = 1;
     boost::asio::io_context ctx;
     net::http_client http(ctx.get_executor(), o);
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<net::response>> first;
-    bool threw = false;
     net::request slow{.url = fault() + "/slow-headers?delay=5&id=" + unique_id("cancel")};
-    boost::asio::co_spawn(ctx, http.send(slow),
-                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
-                              threw = e != nullptr;
-                              if (!e)
-                                  first.emplace(std::move(r));
-                          }));
-    boost::asio::steady_timer timer(ctx, 200ms);
-    timer.async_wait([&](auto) { cancel.emit(boost::asio::cancellation_type::terminal); });
-    auto start = std::chrono::steady_clock::now();
-    while (!first && !threw && std::chrono::steady_clock::now() - start < 10s)
-        ctx.run_one();
-    CHECK(std::chrono::steady_clock::now() - start < 4s); // not the server's 5 s
-    if (first)
-    {
-        REQUIRE_FALSE(first->has_value());
-        CHECK(first->error().is(mlcloud::errc::cancelled));
-    }
+    cancelled_send first(ctx, http, std::move(slow), 200ms);
+    CHECK(first.took < 4s); // not the server's 5 s
+    CHECK(first.cancelled());
     // The one slot of this host is free again: the next request does not wait for it.
     ctx.restart();
     auto next = mlcloud::run_blocking(ctx, http.send({.url = fault() + "/hello", .timeouts = {.request = 3s}}));
@@ -222,8 +245,42 @@ TEST_CASE("net: a cancelled request gives its connection slot back", "[net][inte
     CHECK(next->status == 200);
 }
 
+TEST_CASE("net: a request cancelled while it waits for a free connection ends cancelled, not timed out",
+          "[net][integration]")
+{
+    auto o = fast_options();
+    o.pool.max_connections_per_host = 1;
+    boost::asio::io_context ctx;
+    net::http_client http(ctx.get_executor(), o);
+    auto id = unique_id("cancelwait");
+    // The host's one connection is busy for 2 s; the second request waits for it.
+    std::optional<mlcloud::result<net::response>> holder;
+    net::request hold{.url = fault() + "/slow-headers?delay=2&id=" + id};
+    boost::asio::co_spawn(ctx, http.send(std::move(hold)), [&](std::exception_ptr, auto r) { holder.emplace(std::move(r)); });
+    net::request waiting{.url = fault() + "/hello?id=" + id};
+    cancelled_send second(ctx, http, std::move(waiting), 300ms);
+    CHECK(second.took < 1500ms); // not the holder's 2 s, nor the request timeout
+    CHECK(second.cancelled());
+    ctx.restart();
+    while (!holder)
+        ctx.run_one();
+    CHECK(requests_seen(id) == 1); // the cancelled one was never sent
+}
+
 // ---------------------------------------------------------------------------------------
 // Retries
+
+TEST_CASE("net: a request cancelled during its retry back-off is not tried again", "[net][integration]")
+{
+    // 503 with Retry-After: 5, then 200: the cancellation lands in the 5 s back-off.
+    client_fixture c;
+    auto id = unique_id("cancelretry");
+    net::request req{.url = fault() + "/status?codes=503,200&retry_after=5&id=" + id};
+    cancelled_send r(c.ctx, c.http, std::move(req), 300ms);
+    CHECK(r.took < 3s);
+    CHECK(r.cancelled());
+    CHECK(requests_seen(id) == 1);
+}
 
 TEST_CASE("net: a reset before the response headers is retried for a GET", "[net][integration]")
 {

@@ -57,6 +57,14 @@ inline error cancelled_transfer(std::string_view provider, std::string_view op)
 
 using net::detail::cancel_requested;
 
+// cancel_requested() of the calling coroutine: to be awaited where the coroutine does not throw
+// on cancellation (the transfers' frames and workers), as awaiting it throws once cancelled.
+inline boost::asio::awaitable<bool> cancelled_now()
+{
+    auto const state = co_await boost::asio::this_coro::cancellation_state;
+    co_return cancel_requested(state);
+}
+
 // Runs a transfer whose steps look for a cancellation themselves, so that it can stop its parts
 // and clean up (abort a multipart upload) rather than throw at its next co_await, as Asio
 // does by default; the caller's setting is back when it returns.
@@ -253,7 +261,7 @@ inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost:
 {
     namespace asio = boost::asio;
     auto ex = co_await asio::this_coro::executor;
-    if (co_await cancel_requested())
+    if (co_await cancelled_now())
         co_return nullptr;
     auto join = std::make_shared<worker_join>(ex, workers.size());
     for (std::size_t i = 0; i < workers.size(); ++i)
@@ -456,7 +464,7 @@ inline boost::asio::awaitable<void> range_worker(aws::client& c, std::shared_ptr
     co_await boost::asio::this_coro::throw_if_cancelled(false);
     while (auto index = w->take())
     {
-        if (co_await cancel_requested())
+        if (co_await cancelled_now())
         {
             w->fail(cancelled_transfer(w->provider, "GetObject"));
             co_return;
@@ -604,7 +612,7 @@ MLCLOUD_DECL boost::asio::awaitable<void> s3_client::part_worker(std::shared_ptr
     }
     while (index)
     {
-        if (co_await s3_impl::cancel_requested())
+        if (co_await s3_impl::cancelled_now())
         {
             st->fail(s3_impl::cancelled_transfer(options_.provider, "UploadPart"));
             co_return;
@@ -733,7 +741,7 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
                                    options_.limits.max_part_size, options_.limits.max_parts);
     if (!plan)
         co_return s3_impl::decorate(plan.error(), options_.provider, "upload");
-    if (co_await s3_impl::cancel_requested())
+    if (co_await s3_impl::cancelled_now())
         co_return s3_impl::cancelled_transfer(options_.provider, "upload");
     auto upload_id = co_await create_multipart_upload(bucket, key);
     if (!upload_id)
@@ -756,7 +764,7 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     auto thrown = co_await s3_impl::run_workers(std::move(workers));
     // The parts are settled. A cancelled upload is aborted, so that no parts are left costing
     // storage (this frame runs under without_cancellation_throws, so it can still send that).
-    if (co_await s3_impl::cancel_requested())
+    if (co_await s3_impl::cancelled_now())
         st->fail(s3_impl::cancelled_transfer(options_.provider, "upload"));
     if (thrown)
     {
@@ -987,7 +995,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_ranges(std::string const& bucke
     s3_impl::partial_file file;
     for (;;)
     {
-        if (co_await s3_impl::cancel_requested()) // e.g. before starting over after a 412
+        if (co_await s3_impl::cancelled_now()) // e.g. before starting over after a 412
             co_return s3_impl::cancelled_transfer(options_.provider, "GetObject");
         // One range at `offset` first: it gives the object's size and ETag (or settles an
         // empty or already complete object); the rest then goes in a sliding window.
@@ -1096,7 +1104,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_ranges(std::string const& bucke
             workers.push_back(s3_impl::range_worker(client_, window));
         if (auto thrown = co_await s3_impl::run_workers(std::move(workers)))
             std::rethrow_exception(thrown);
-        if (co_await s3_impl::cancel_requested())
+        if (co_await s3_impl::cancelled_now())
             window->fail(s3_impl::cancelled_transfer(options_.provider, "GetObject"));
         if (window->failure)
         {

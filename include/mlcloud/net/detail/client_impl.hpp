@@ -710,7 +710,8 @@ private:
             asio::steady_timer timer(ex_, d);
             co_await timer.async_wait(use_tuple);
         }
-        co_return co_await cancel_requested();
+        auto const state = co_await asio::this_coro::cancellation_state;
+        co_return cancel_requested(state);
     }
 
     void log_attempt(request const& req, unsigned attempt, steady::time_point start, attempt_result const& ar) const
@@ -998,7 +999,8 @@ inline asio::awaitable<result<std::vector<tcp::endpoint>>> client_impl::resolve(
                                       asio::post(state->timer.get_executor(), [state] { state->timer.cancel(); });
                                   });
     co_await state->timer.async_wait(use_tuple);
-    bool const cancelled = co_await cancel_requested();
+    auto const cancellation = co_await asio::this_coro::cancellation_state;
+    bool const cancelled = cancel_requested(cancellation);
     std::lock_guard lock(state->mutex);
     if (!state->done && cancelled)
     {
@@ -1327,7 +1329,8 @@ inline asio::awaitable<bool> client_impl::send_file_directly(connection& c, requ
                 co_return true;
             }
             co_await asio::post(ex, asio::use_awaitable);
-            if (co_await cancel_requested())
+            auto const cancellation = co_await asio::this_coro::cancellation_state;
+            if (cancel_requested(cancellation))
             {
                 out.fail = write_failure(asio::error::operation_aborted, phase{deadline, true}, rt, to);
                 co_return true;

@@ -49,14 +49,13 @@ using steady = std::chrono::steady_clock;
 
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// True once the calling coroutine has been cancelled (Asio per-operation cancellation). A
-// cancellation reaches only the wait in progress: waits that end on their own (a post, a
-// back-off, a DNS wait) look here, so that a coroutine that does not throw on cancellation
-// still sees it.
-inline asio::awaitable<bool> cancel_requested()
+// True once the coroutine has been cancelled (Asio per-operation cancellation), given its
+// `co_await asio::this_coro::cancellation_state`. A cancellation reaches only the wait in
+// progress: after waits that end on their own (a post, a back-off, a DNS wait) the transport
+// looks here. (A plain function: awaiting a coroutine of our own would throw once cancelled.)
+inline bool cancel_requested(asio::cancellation_state const& state) noexcept
 {
-    auto const state = co_await asio::this_coro::cancellation_state;
-    co_return state.cancelled() != asio::cancellation_type::none;
+    return state.cancelled() != asio::cancellation_type::none;
 }
 
 /// now + d, saturating instead of overflowing for huge durations.
