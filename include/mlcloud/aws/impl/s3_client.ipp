@@ -65,6 +65,13 @@ inline boost::asio::awaitable<bool> cancelled_now()
     co_return cancel_requested(state);
 }
 
+// The completion token of a wait that a cancellation must not end, because the caller needs
+// what it waits for (a hash, a range's write, its workers).
+inline auto uncancellable(auto token)
+{
+    return boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), std::move(token));
+}
+
 // Runs a transfer whose steps look for a cancellation themselves, so that it can stop its parts
 // and clean up (abort a multipart upload) rather than throw at its next co_await, as Asio
 // does by default; the caller's setting is back when it returns.
@@ -273,7 +280,7 @@ inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost:
     if (slot.is_connected())
         slot.assign(cancel_workers{join});
     while (join->left > 0)
-        co_await join->done.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
+        co_await join->done.async_wait(uncancellable(asio::as_tuple(asio::use_awaitable)));
     if (slot.is_connected())
         slot.clear();
     co_return join->first_failure;
@@ -505,9 +512,8 @@ inline boost::asio::awaitable<void> range_worker(aws::client& c, std::shared_ptr
         {
             auto write = write_range(w->file, first, std::move(r->body));
             // Not cancellable: a write is short, and the bytes must not go before it is done.
-            written = co_await boost::asio::co_spawn(
-                w->file_threads, std::move(write),
-                boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), boost::asio::use_awaitable));
+            written = co_await boost::asio::co_spawn(w->file_threads, std::move(write),
+                                                     uncancellable(boost::asio::use_awaitable));
         }
         else
             written = w->file->write_at(first, r->body);
@@ -678,8 +684,7 @@ MLCLOUD_DECL task<std::string> s3_client::wait_hash(std::shared_ptr<s3_impl::pen
 {
     // Not cancellable (a hash takes milliseconds): the value must be there when it returns.
     if (!pending->value && !pending->failure)
-        co_await pending->ready.async_wait(boost::asio::bind_cancellation_slot(
-            boost::asio::cancellation_slot(), boost::asio::as_tuple(boost::asio::use_awaitable)));
+        co_await pending->ready.async_wait(s3_impl::uncancellable(boost::asio::as_tuple(boost::asio::use_awaitable)));
     if (pending->failure)
         std::rethrow_exception(pending->failure);
     co_return std::move(*pending->value);

@@ -702,8 +702,9 @@ private:
         return head;
     }
 
-    // A retry's back-off; true when the caller cancelled meanwhile (no further attempt).
-    asio::awaitable<bool> back_off(std::chrono::milliseconds d)
+    // The back-off before attempt `next`; the error to end with when the caller cancelled
+    // meanwhile (no further attempt).
+    asio::awaitable<std::optional<error>> back_off(std::chrono::milliseconds d, unsigned next)
     {
         if (d > std::chrono::milliseconds(0))
         {
@@ -711,7 +712,9 @@ private:
             co_await timer.async_wait(use_tuple);
         }
         auto const state = co_await asio::this_coro::cancellation_state;
-        co_return cancel_requested(state);
+        if (cancel_requested(state))
+            co_return error(errc::cancelled, "cancelled before attempt " + std::to_string(next));
+        co_return std::nullopt;
     }
 
     void log_attempt(request const& req, unsigned attempt, steady::time_point start, attempt_result const& ar) const
@@ -816,8 +819,8 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
                 if (d.retry)
                 {
                     last_retry_cost = d.cost;
-                    if (co_await back_off(d.delay))
-                        co_return decorate(error(errc::cancelled, "cancelled before attempt " + std::to_string(attempt + 1)));
+                    if (auto stop = co_await back_off(d.delay, attempt + 1))
+                        co_return decorate(std::move(*stop));
                     continue;
                 }
             }
@@ -850,8 +853,8 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
         if (d.retry)
         {
             last_retry_cost = d.cost;
-            if (co_await back_off(d.delay))
-                co_return decorate(error(errc::cancelled, "cancelled before attempt " + std::to_string(attempt + 1)));
+            if (auto stop = co_await back_off(d.delay, attempt + 1))
+                co_return decorate(std::move(*stop));
             continue;
         }
         error e = std::move(f.err);
