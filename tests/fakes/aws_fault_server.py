@@ -27,6 +27,7 @@ It serves EC2 and STS (Query protocol), CloudWatch Logs (JSON 1.1), Lambda Invok
                          broken-*    CompleteMultipartUpload always 200 + <Error>InvalidPart
                          loop-*      ListObjectsV2 repeats its continuation token forever
                          slowparts-* UploadPart answers after 5 s
+                         slowabort-* UploadPart answers after 5 s, AbortMultipartUpload after 1 s
                          slowranges-* every key is 256 KiB of pattern bytes ((i * 31 + 7) % 251);
                                      the first 3 ranged GETs after its first byte of a key
                                      answer after 5 s
@@ -385,7 +386,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, "<InitiateMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key><UploadId>%s"
                                    "</UploadId></InitiateMultipartUploadResult>" % (bucket, key, upload_id))
         if self.command == "PUT" and "partNumber" in q:
-            if bucket.startswith("slowparts-"):
+            if bucket.startswith(("slowparts-", "slowabort-")):
                 time.sleep(5)
             etag = '"%s"' % hashlib.md5(body).hexdigest()
             return self.reply(200, "", {"ETag": etag})
@@ -401,6 +402,8 @@ class Handler(BaseHTTPRequestHandler):
                                    "abc-2&quot;</ETag></CompleteMultipartUploadResult>" % (bucket, key))
         if self.command == "DELETE" and "uploadId" in q:
             count(bucket, "aborts")
+            if bucket.startswith("slowabort-"):
+                time.sleep(1)
             return self.reply(204)
         if self.command == "PUT":
             if bucket.startswith("slowdown-") and count(bucket + "/" + key, "slowed") <= 2:

@@ -27,6 +27,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <optional>
 #include <thread>
 
 using namespace aws_test;
@@ -398,11 +399,13 @@ aws::s3_client_options small_parts()
     return o;
 }
 
-// Runs `op` on the fixture's context and cancels it (terminal) after `delay`: its result, which
-// it must give (not throw) within 20 s, and how long it ran.
+// Runs `op` on the fixture's context and cancels it (terminal) after `delay`, and once more
+// after `again` if given: its result, which it must give (not throw) within 20 s, and how long
+// it ran.
 template <class T>
 std::pair<mlcloud::result<T>, std::chrono::steady_clock::duration>
-run_cancelled_after(s3_fixture& f, boost::asio::awaitable<mlcloud::result<T>> op, std::chrono::milliseconds delay)
+run_cancelled_after(s3_fixture& f, boost::asio::awaitable<mlcloud::result<T>> op, std::chrono::milliseconds delay,
+                    std::optional<std::chrono::milliseconds> again = std::nullopt)
 {
     using namespace std::chrono_literals;
     boost::asio::cancellation_signal cancel;
@@ -415,10 +418,14 @@ run_cancelled_after(s3_fixture& f, boost::asio::awaitable<mlcloud::result<T>> op
                                   out.emplace(std::move(r));
                           }));
     boost::asio::steady_timer timer(f.ctx, delay);
-    timer.async_wait([&](boost::system::error_code ec) {
+    auto const emit = [&](boost::system::error_code ec) {
         if (!ec)
             cancel.emit(boost::asio::cancellation_type::terminal);
-    });
+    };
+    timer.async_wait(emit);
+    boost::asio::steady_timer second(f.ctx, again.value_or(delay));
+    if (again)
+        second.async_wait(emit);
     auto const start = std::chrono::steady_clock::now();
     while (!out && !thrown && std::chrono::steady_clock::now() - start < 20s)
         f.ctx.run_one();
@@ -541,6 +548,52 @@ TEST_CASE("S3 fault: an upload cancelled while its parts are hashed waits for th
     CHECK(up.error().is(errc::cancelled));
     CHECK(f.count("PUT 200") == 0);
     CHECK(counter(raw.stats(bucket), "aborts") == 1);
+}
+
+TEST_CASE("S3 fault: a second cancellation does not stop the abort of a cancelled upload",
+          "[aws][s3][fault][multipart]")
+{
+    // Cancelled at 300 ms with its parts in flight, and again at 600 ms, while the fault server
+    // holds the AbortMultipartUpload for 1 s (a timeout wrapped around the cancelled call does
+    // this): the upload still waits for the abort's answer, so no parts are left stored.
+    using namespace std::chrono_literals;
+    s3_fixture f(fault_url(), small_parts());
+    temp_file src("cancelled-twice");
+    write_pattern_file(src.path, 200 * 1024);
+    raw_calls raw(f.ctx, fault_url());
+    std::string const bucket = "slowabort-" + unique_name("b");
+
+    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms, 600ms);
+    CHECK(took >= 1200ms); // the abort's answer came, 1 s after it was sent at about 300 ms
+    CHECK(took < 4s);      // not the parts' 5 s
+    REQUIRE_FALSE(up.has_value());
+    CHECK(up.error().is(errc::cancelled));
+    CHECK(counter(raw.stats(bucket), "aborts") == 1);
+}
+
+TEST_CASE("S3 fault: a PutObject cancelled while its file is hashed ends with cancelled and sends nothing",
+          "[aws][s3][fault]")
+{
+    // The hashing context runs only after the cancellation: the upload waits for the hash, then
+    // returns `cancelled` (not Asio's exception) without sending the object.
+    using namespace std::chrono_literals;
+    held_file_threads files;
+    aws::s3_client_options o;
+    o.hash_executor = files.ctx.get_executor();
+    s3_fixture f(fault_url(), o);
+    temp_file src("put-cancelled");
+    write_pattern_file(src.path, 4096);
+    std::string const bucket = "cancel-" + unique_name("b");
+
+    boost::asio::steady_timer release(f.ctx, 600ms);
+    release.async_wait([&](boost::system::error_code) { files.release(); });
+    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "small.bin"), 300ms);
+    files.finish();
+    CHECK(took >= 600ms); // it waited for the held hash
+    REQUIRE_FALSE(up.has_value());
+    CHECK(up.error().is(errc::cancelled));
+    CHECK(up.error().operation == "PutObject");
+    CHECK(f.count("PUT 200") == 0);
 }
 
 TEST_CASE("S3 fault: a cancelled download stops its ranges and the next call resumes it", "[aws][s3][fault][range]")

@@ -704,12 +704,18 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const&
         co_return error(errc::payload_too_large, from.string() + " is larger than the store's object limit")
             .with_provider(options_.provider)
             .with_operation("upload");
-    if (size > options_.multipart_threshold || size > options_.limits.max_single_put)
-    {
-        auto transfer = upload_multipart(from, bucket, key, size, opts);
-        co_return co_await s3_impl::without_cancellation_throws(std::move(transfer));
-    }
+    bool const multipart = size > options_.multipart_threshold || size > options_.limits.max_single_put;
+    auto transfer = multipart ? upload_multipart(from, bucket, key, size, opts)
+                              : put_file(from, bucket, key, size, opts);
+    co_return co_await s3_impl::without_cancellation_throws(std::move(transfer));
+}
 
+// A file small enough for one PutObject (run under without_cancellation_throws, as the
+// multipart upload: a cancellation during its hash ends it with `cancelled`).
+MLCLOUD_DECL task<s3_object> s3_client::put_file(std::filesystem::path const& from, std::string const& bucket,
+                                                 std::string const& key, std::uint64_t size,
+                                                 transfer_options const& opts)
+{
     auto target = url(bucket, key);
     if (!target)
         co_return target.error();
@@ -717,6 +723,8 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_file(std::filesystem::path const&
     auto hash = co_await payload_hash(body);
     if (!hash)
         co_return s3_impl::decorate(hash.error(), options_.provider, "PutObject");
+    if (co_await s3_impl::cancelled_now())
+        co_return s3_impl::cancelled_transfer(options_.provider, "PutObject");
     net::request req;
     req.method = net::method::put;
     req.url = std::move(*target);
@@ -773,13 +781,13 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
         st->fail(s3_impl::cancelled_transfer(options_.provider, "upload"));
     if (thrown)
     {
-        co_await abort_multipart_upload(bucket, key, *upload_id);
+        co_await abort_after_failure(bucket, key, *upload_id);
         std::rethrow_exception(thrown);
     }
     if (st->failure)
     {
         // Abort so the parts stop costing storage; the upload's own error is what matters.
-        co_await abort_multipart_upload(bucket, key, *upload_id);
+        co_await abort_after_failure(bucket, key, *upload_id);
         co_return std::move(*st->failure);
     }
     std::vector<std::pair<std::uint32_t, std::string>> parts;
@@ -789,7 +797,7 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     auto done = co_await complete_multipart_upload(bucket, key, *upload_id, std::move(parts));
     if (!done)
     {
-        co_await abort_multipart_upload(bucket, key, *upload_id);
+        co_await abort_after_failure(bucket, key, *upload_id);
         co_return done.error();
     }
     done->size = size;
@@ -941,6 +949,17 @@ MLCLOUD_DECL task<void> s3_client::abort_multipart_upload(std::string const& buc
     if (!r->ok() && r->status != 404)
         co_return detail::make_error(*r, options_.provider, "AbortMultipartUpload").with_retry_safe();
     co_return result<void>();
+}
+
+// The abort of a failed or cancelled upload is not cancellable: a second cancellation (a
+// timeout around the call that was cancelled first) would otherwise leave the parts stored and
+// billed. The request still ends within the client's own timeouts.
+MLCLOUD_DECL task<void> s3_client::abort_after_failure(std::string const& bucket, std::string const& key,
+                                                       std::string const& upload_id)
+{
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto abort = abort_multipart_upload(bucket, key, upload_id);
+    co_return co_await boost::asio::co_spawn(ex, std::move(abort), s3_impl::uncancellable(boost::asio::use_awaitable));
 }
 
 MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket, std::string const& key,
