@@ -770,6 +770,7 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     st->on_progress = opts.on_progress;
     st->etags.resize(plan->count);
 
+    auto const ex = co_await boost::asio::this_coro::executor;
     std::vector<boost::asio::awaitable<void>> workers;
     std::size_t const n = std::min<std::size_t>(options_.concurrency, plan->count);
     for (std::size_t i = 0; i < n; ++i)
@@ -781,13 +782,13 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
         st->fail(s3_impl::cancelled_transfer(options_.provider, "upload"));
     if (thrown)
     {
-        co_await abort_after_failure(bucket, key, *upload_id);
+        co_await abort_after_failure(ex, bucket, key, *upload_id);
         std::rethrow_exception(thrown);
     }
     if (st->failure)
     {
         // Abort so the parts stop costing storage; the upload's own error is what matters.
-        co_await abort_after_failure(bucket, key, *upload_id);
+        co_await abort_after_failure(ex, bucket, key, *upload_id);
         co_return std::move(*st->failure);
     }
     std::vector<std::pair<std::uint32_t, std::string>> parts;
@@ -797,7 +798,7 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     auto done = co_await complete_multipart_upload(bucket, key, *upload_id, std::move(parts));
     if (!done)
     {
-        co_await abort_after_failure(bucket, key, *upload_id);
+        co_await abort_after_failure(ex, bucket, key, *upload_id);
         co_return done.error();
     }
     done->size = size;
@@ -951,15 +952,14 @@ MLCLOUD_DECL task<void> s3_client::abort_multipart_upload(std::string const& buc
     co_return result<void>();
 }
 
-// The abort of a failed or cancelled upload is not cancellable: a second cancellation (a
-// timeout around the call that was cancelled first) would otherwise leave the parts stored and
-// billed. The request still ends within the client's own timeouts.
-MLCLOUD_DECL task<void> s3_client::abort_after_failure(std::string const& bucket, std::string const& key,
-                                                       std::string const& upload_id)
+// The abort of a failed or cancelled upload, run on `ex` where no cancellation reaches it: a
+// second cancellation (a timeout around the call that was cancelled first) would otherwise leave
+// the parts stored and billed. The request still ends within the client's own timeouts.
+MLCLOUD_DECL task<void> s3_client::abort_after_failure(boost::asio::any_io_executor ex, std::string const& bucket,
+                                                       std::string const& key, std::string const& upload_id)
 {
-    auto ex = co_await boost::asio::this_coro::executor;
-    auto abort = abort_multipart_upload(bucket, key, upload_id);
-    co_return co_await boost::asio::co_spawn(ex, std::move(abort), s3_impl::uncancellable(boost::asio::use_awaitable));
+    return boost::asio::co_spawn(std::move(ex), abort_multipart_upload(bucket, key, upload_id),
+                                 s3_impl::uncancellable(boost::asio::use_awaitable));
 }
 
 MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket, std::string const& key,
