@@ -472,6 +472,31 @@ TEST_CASE("terminate ends a running pod, is idempotent, and tolerates a pod alre
     CHECK(seen->state == job_state::cancelled);
 }
 
+TEST_CASE("with terminate_on_completion off a finished pod is kept, and terminate still ends it",
+          "[runpod][training]")
+{
+    auto o = fake_options();
+    o.terminate_on_completion = false;
+    trainer t(o);
+    auto spec = script_job(unique("kept"), {"working", "@exit=3"});
+    auto pod = pod_of(spec);
+    auto h = t.launch(spec);
+    REQUIRE(h.has_value());
+    auto s = t.wait_terminal(*h);
+    CHECK(s.state == job_state::failed);
+    for (int i = 0; i < 200 && pod_status(pod) != "EXITED"; ++i)
+        std::this_thread::sleep_for(20ms);
+    // A status() of the exited pod records the outcome, and keeps the pod for inspection.
+    auto again = t.status(*h);
+    REQUIRE(again.has_value());
+    CHECK(again->state == job_state::failed);
+    CHECK(pod_status(pod) == "EXITED");
+    auto stopped = t.terminate(*h);
+    REQUIRE(stopped.has_value());
+    CHECK(stopped->state == job_state::failed); // the recorded outcome, not `cancelled`
+    CHECK(pod_status(pod) == "TERMINATED");     // and no longer billing its disk
+}
+
 TEST_CASE("a pod past its max runtime is terminated and timed out", "[runpod][training]")
 {
     trainer t;

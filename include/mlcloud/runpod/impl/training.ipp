@@ -857,8 +857,17 @@ inline task<job_status> terminate_impl(state_ptr st, job_handle h)
             co_return final_status(*st, pod_info{.id = h.id}, rec, h);
         co_return pod.error();
     }
-    if (pod->status == "TERMINATED" || st->record(h.id).final_state)
+    if (pod->status == "TERMINATED")
         co_return co_await settle(st, h, *pod);
+    if (st->record(h.id).final_state)
+    {
+        // Its outcome is known (a status() that kept the finished pod, terminate_on_completion
+        // off), but the pod still bills its disk until it is terminated.
+        if (auto t = co_await terminate_pod(st, h.id); !t)
+            co_return t.error();
+        pod->status = "TERMINATED";
+        co_return co_await settle(st, h, *pod);
+    }
     if (pod->cost_per_hour > 0)
         st->update(pod->id, [&](pod_record& r) { r.price_per_hour = pod->cost_per_hour; });
     auto ended_at = clock::now();
