@@ -40,7 +40,8 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
                capacity (400, optional "gpu"), quota (402), forbidden (403, "gpu"), invalid (422),
                throttle (429; "retry_after" seconds or none; "body": false for no JSON)
   pod list:    list_error_500, list_throttle
-  pod logs:    cut ("after": events sent before the stream is cut mid-event)
+  pod logs:    cut ("after": events sent before the stream is cut mid-event), logs_error_500
+POST /_fake/faults/clear with {"scope": ...} removes the faults of that scope that are left.
   serverless:  run_throttle, run_error_500, stuck (job stays IN_QUEUE), expire (job deleted
                after it completes: /status 404), slow ("seconds" more in the queue),
                worker_exception (FAILED with runpod-python's JSON-encoded error, "message")
@@ -423,7 +424,7 @@ class RunPodFake:
     AREAS = {
         "create_then_500": "create", "create_then_drop": "create", "error_500": "create", "capacity": "create",
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
-        "list_error_500": "list", "list_throttle": "list", "cut": "logs",
+        "list_error_500": "list", "list_throttle": "list", "cut": "logs", "logs_error_500": "logs",
         "run_throttle": "run", "run_error_500": "run", "stuck": "serverless", "expire": "serverless", "slow": "serverless", "worker_exception": "serverless",
         "repeat_token": "s3", "error_502": "s3",
     }
@@ -584,6 +585,11 @@ class Handler(BaseHTTPRequestHandler):
             data = self.json_body(body)
             for item in data if isinstance(data, list) else [data]:
                 f.add_fault(item)
+            return self.send(200, {"ok": True})
+        if path == "faults/clear" and self.command == "POST":
+            scope = self.json_body(body).get("scope")
+            with f.lock:
+                f.faults = [x for x in f.faults if x.get("scope") != scope]
             return self.send(200, {"ok": True})
         if path == "pods":
             contains = query.get("name_contains", [""])[0]
@@ -818,6 +824,9 @@ class Handler(BaseHTTPRequestHandler):
         if not 0 <= tail <= 5000:
             raise HttpError(400, "tail must be between 0 and 5000")
 
+        if self.fake.take_fault("logs", pod.name, kinds=("logs_error_500",)):
+            raise HttpError(500, "logs are unavailable")
+
         def wanted(ev):
             return source is None or ev[2] == source
 
@@ -836,7 +845,7 @@ class Handler(BaseHTTPRequestHandler):
             next_seq = events[start][0] if start < len(events) else (pod.events[-1][0] + 1 if pod.events else 1)
             if start >= len(events) and pod.ended():
                 return self.send(204, b"", self.rate_headers())
-        cut = self.fake.take_fault("logs", pod.name)
+        cut = self.fake.take_fault("logs", pod.name, kinds=("cut",))
 
         self.send_response(200)
         for k, v in self.rate_headers().items():

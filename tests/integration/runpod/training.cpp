@@ -497,6 +497,31 @@ TEST_CASE("with terminate_on_completion off a finished pod is kept, and terminat
     CHECK(pod_status(pod) == "TERMINATED");     // and no longer billing its disk
 }
 
+TEST_CASE("an exited pod whose log cannot be read now is not judged, and the next status reads it",
+          "[runpod][training]")
+{
+    trainer t;
+    auto spec = script_job(unique("logfail"), {"working", "@marker"});
+    auto pod = pod_of(spec);
+    auto h = t.launch(spec);
+    REQUIRE(h.has_value());
+    for (int i = 0; i < 200 && pod_status(pod) != "EXITED"; ++i)
+        std::this_thread::sleep_for(20ms);
+    REQUIRE(pod_status(pod) == "EXITED");
+
+    inject({{"kind", "logs_error_500"}, {"scope", pod}, {"times", 1000}});
+    auto unread = t.status(*h);
+    REQUIRE_FALSE(unread.has_value());
+    CHECK(unread.error().retry_safe);
+    CHECK(pod_status(pod) == "EXITED"); // not terminated: that would lose the log
+
+    control("POST", "/_fake/faults/clear", json::serialize(json::object{{"scope", pod}}));
+    auto s = t.status(*h);
+    REQUIRE(s.has_value());
+    CHECK(s->state == job_state::succeeded); // the marker, not "exited without the marker"
+    CHECK(pod_status(pod) == "TERMINATED");
+}
+
 TEST_CASE("a pod past its max runtime is terminated and timed out", "[runpod][training]")
 {
     trainer t;

@@ -360,6 +360,11 @@ inline task<job_status> settle(state_ptr st, job_handle h, pod_info pod)
     if (has_ended(pod.status))
     {
         auto outcome = co_await scan_log_tail(st, pod, std::max(st->opts().log_window, std::chrono::milliseconds(1000)));
+        // The log tells success from failure. When it cannot be read now (a 429, a 5xx, a
+        // timeout), nothing is decided, recorded or terminated (terminating would lose the
+        // log): the error says so, and the next status() reads the log again.
+        if (!outcome && !outcome.error().is(errc::not_found))
+            co_return outcome.error().with_retry_safe();
         log_outcome seen = outcome ? *outcome : log_outcome{};
         decide(pod, seen, rec);
         if (seen.last_ts)
