@@ -166,6 +166,12 @@ struct request
     /// 1 turns retries off (e.g. a long poll the caller repeats anyway).
     std::optional<unsigned> max_attempts{};
 
+    /// Whether an attempt that timed out after the request went out may be sent again (when
+    /// the request is replayable). Off for a call the server goes on working on after the
+    /// client gives up, e.g. a synchronous Lambda invocation: a retry would run it again and
+    /// wait as long once more. Failures before sending, 429s and 5xx answers still retry.
+    bool retry_timeouts = true;
+
     progress_callback on_upload_progress{};   ///< (bytes sent, body size); restarts at 0 on a retry
     progress_callback on_download_progress{}; ///< (bytes received, Content-Length or 0); restarts on a retry
 

@@ -423,6 +423,32 @@ TEST_CASE("net: the prepare hook runs before every attempt on a fresh copy", "[n
 // ---------------------------------------------------------------------------------------
 // Idempotency and outcome_unknown
 
+TEST_CASE("net: a replayable request that timed out after sending is sent again unless it asks not to be",
+          "[net][integration]")
+{
+    client_fixture c;
+    for (bool const retry_timeouts : {true, false})
+    {
+        auto id = unique_id(retry_timeouts ? "timeoutretry" : "timeoutonce");
+        net::request req{.method = net::method::post,
+                         .url = fault() + "/slow-headers?delay=2&id=" + id,
+                         .idempotent = true,
+                         .timeouts = {.request = 300ms}};
+        req.retry_timeouts = retry_timeouts;
+        auto r = c.send(std::move(req));
+        REQUIRE_FALSE(r);
+        INFO(r.error().what());
+        CHECK(r.error().is(mlcloud::errc::timeout));
+        if (retry_timeouts)
+            CHECK(requests_seen(id) > 1);
+        else
+        {
+            CHECK(requests_seen(id) == 1);
+            CHECK_THAT(r.error().message, Contains("not to be sent again after a timeout"));
+        }
+    }
+}
+
 TEST_CASE("net: a POST cut after sending is outcome_unknown and not retried", "[net][integration]")
 {
     client_fixture c;

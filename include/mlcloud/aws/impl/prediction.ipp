@@ -73,8 +73,11 @@ MLCLOUD_DECL task<prediction_result> prediction::predict(prediction_request cons
     req.headers.set("X-Amz-Invocation-Type", "RequestResponse");
     req.headers.set("X-Amz-Log-Type", "Tail");
     req.body = std::move(*payload);
-    // A prediction changes nothing: repeating it after a lost answer is safe.
+    // A prediction changes nothing: repeating it after a lost connection is safe. Not after a
+    // timeout: the function is still running then, and another invocation would be billed and
+    // waited for as long again.
     req.idempotent = true;
+    req.retry_timeouts = false;
     auto const wait = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout) + std::chrono::seconds(30);
     req.timeouts.request = wait;
     req.timeouts.idle = wait;

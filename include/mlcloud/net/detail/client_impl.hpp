@@ -849,7 +849,12 @@ inline asio::awaitable<result<response>> client_impl::send_impl(request& req)
                 e.with_http(f.status, f.request_id);
             co_return decorate(std::move(e));
         }
-        auto d = retry_.on_failure(f.cls, attempt, std::nullopt, req.max_attempts);
+        // A timeout after sending means the server may still be at work on it (see
+        // request::retry_timeouts).
+        bool const timed_out_at_server = f.cls == retry_class::timeout && f.at != stage::nothing_sent;
+        auto d = timed_out_at_server && !req.retry_timeouts
+                     ? retry_decision{.reason = "the request asks not to be sent again after a timeout"}
+                     : retry_.on_failure(f.cls, attempt, std::nullopt, req.max_attempts);
         if (d.retry)
         {
             last_retry_cost = d.cost;
