@@ -241,6 +241,22 @@ TEST_CASE("EC2: an instance terminated from outside without a result is cancelle
     CHECK(s->detail.find("Client.UserInitiatedShutdown") != std::string::npos);
 }
 
+TEST_CASE("EC2: terminate ends a job whose instance was stopped from outside", "[aws][ec2]")
+{
+    // A stopped instance no longer runs, but its EBS volumes bill until it is terminated.
+    training_fixture f;
+    auto const spec = f.job("stopped from outside");
+    auto h = f.run(f.training->launch(spec));
+    REQUIRE(h);
+    f.raw.query("StopInstances", {{"InstanceId.1", h->id}});
+    auto const state = [&] { return f.raw.describe_tagged("mlcloud:job", spec.idempotency_key).at(0).state; };
+    REQUIRE((state() == "stopping" || state() == "stopped"));
+    auto t = f.run(f.training->terminate(*h));
+    REQUIRE(t);
+    CHECK(mlcloud::is_terminal(t->state));
+    CHECK((state() == "shutting-down" || state() == "terminated"));
+}
+
 // ---------------------------------------------------------------------------------------
 // The fault server: what moto does not model
 

@@ -476,11 +476,12 @@ MLCLOUD_DECL task<job_status> training::terminate(job_handle const& job)
     if (!detail::is_instance_id(job.id))
         co_return not_found_job(job);
     // Describe first: a job that already ended keeps its result, and terminating a
-    // terminated instance is a no-op anyway.
+    // terminated instance is a no-op anyway. A stopped instance (StopInstances from outside,
+    // hibernation) is terminated too: its volumes bill until then.
     auto inst = co_await describe(*ctx, job.id);
     if (!inst)
         co_return inst.error();
-    if (!detail::is_stopped_state(inst->state))
+    if (inst->state != "shutting-down" && inst->state != "terminated")
     {
         auto params = one_param("InstanceId.1", job.id);
         auto xml = co_await ctx->api->query(ec2_service, "TerminateInstances", detail::ec2_api_version,
