@@ -36,7 +36,9 @@ job's model is on.
 
 Faults (POST /_fake/faults with {"kind": ..., "scope": ..., "times": 1, ...}) apply to requests
 whose pod name / job input / S3 key contains `scope`, so parallel tests never see each other's:
-  pods create: create_then_500, create_then_drop (pod created, connection closed), error_500,
+  pods create: create_then_500, create_then_drop (pod created, connection closed),
+               create_unreadable (pod created, 201 with a body that is not a pod; "unlisted":
+               seconds the pod stays out of the pod list), error_500,
                capacity (400, optional "gpu"), quota (402), forbidden (403, "gpu"), invalid (422),
                throttle (429; "retry_after" seconds or none; "body": false for no JSON)
   pod list:    list_error_500, list_throttle
@@ -422,7 +424,8 @@ class RunPodFake:
         return None
 
     AREAS = {
-        "create_then_500": "create", "create_then_drop": "create", "error_500": "create", "capacity": "create",
+        "create_then_500": "create", "create_then_drop": "create", "create_unreadable": "create",
+        "error_500": "create", "capacity": "create",
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
         "list_error_500": "list", "list_throttle": "list", "cut": "logs", "logs_error_500": "logs",
         "run_throttle": "run", "run_error_500": "run", "stuck": "serverless", "expire": "serverless", "slow": "serverless", "worker_exception": "serverless",
@@ -729,12 +732,16 @@ class Handler(BaseHTTPRequestHandler):
         if body.get("cloud") == "COMMUNITY" and self.fake.gpu_price(gpu["id"], "COMMUNITY") is None:
             raise HttpError(400, "There are no longer any instances available with the requested specifications.")
         pod = Pod(self.fake, body, gpu, datacenter)
+        if kind == "create_unreadable":
+            pod.listed_after = time.time() + float(fault.get("unlisted", 0))
         with self.fake.lock:
             self.fake.pods[pod.id] = pod
         if kind == "create_then_500":
             raise HttpError(500, "Something went wrong. Please try again later or contact support.")
         if kind == "create_then_drop":
             raise DropConnection()
+        if kind == "create_unreadable":
+            return self.send(201, {"message": "created"}, self.rate_headers())
         with self.fake.lock:
             data = pod.to_json()
         self.send(201, data, self.rate_headers())
@@ -746,7 +753,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["kind"] == "list_throttle":
             return self.problem(429, "rate limit exceeded for the minute window", headers={"Retry-After": "1"})
         with self.fake.lock:
-            pods = [p.to_json() for p in self.fake.pods.values() if p.status != "TERMINATED"]
+            now = time.time()
+            pods = [p.to_json() for p in self.fake.pods.values()
+                    if p.status != "TERMINATED" and getattr(p, "listed_after", 0) <= now]
         self.send(200, {"pods": pods}, self.rate_headers())
 
     def pod_action(self, pod_id, body):

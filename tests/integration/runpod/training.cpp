@@ -221,6 +221,27 @@ TEST_CASE("no second pod after a lost connection: the provider lists before it c
     CHECK(pods.at(0).at("id") == h->id.c_str());
 }
 
+TEST_CASE("no second pod after an unreadable 201, even while the pod is not listed yet", "[runpod][training]")
+{
+    trainer t;
+    auto spec = script_job(unique("unreadable"), {"working", "@hang"});
+    auto pod = pod_of(spec);
+    inject({{"kind", "create_unreadable"}, {"scope", pod}, {"unlisted", 2}});
+    auto h = t.launch(spec);
+    REQUIRE_FALSE(h.has_value());
+    INFO(h.error().what());
+    CHECK(h.error().is(errc::outcome_unknown));
+    CHECK(h.error().retry_safe);
+    CHECK(pods_named(pod).size() == 1);
+    CHECK(count_requests(pod, "POST", "/rest/v2/pods") == 1);
+    // Once listed, launching again with the same key adopts it.
+    std::this_thread::sleep_for(2100ms);
+    auto again = t.launch(spec);
+    REQUIRE(again.has_value());
+    CHECK(pods_named(pod).size() == 1);
+    CHECK(t.terminate(*again).has_value());
+}
+
 TEST_CASE("a 5xx without a pod is retried on the same candidate, after checking for an orphan", "[runpod][training]")
 {
     trainer t;

@@ -611,6 +611,7 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             net::request req{.method = net::method::post, .url = *url, .body = text};
             auto r = co_await st->api.send(std::move(req), op);
             std::optional<error> uncertain; // the pod may exist although we were not told
+            bool created = false;           // a 2xx: it does, whether or not it is listed yet
             if (!r)
             {
                 if (r.error().is(errc::unauthorized) || r.error().is(errc::invalid_argument))
@@ -623,6 +624,7 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
                 if (pod)
                     co_return handle_of(*st, *pod, spec.output);
                 uncertain = api::decorate(pod.error(), op); // created, but unreadable: find it by name
+                created = true;
             }
             else if (r->status == 429)
             {
@@ -679,6 +681,14 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             }
             if (*orphan)
                 co_return handle_of(*st, **orphan, spec.output);
+            if (created)
+            {
+                // Never a second create after a 2xx: the pod exists but is not listed yet.
+                error e(errc::outcome_unknown, "RunPod created pod " + name + " but its answer could not be read (" +
+                                                   uncertain->message + ") and the pod is not listed yet; launch "
+                                                   "again with the same idempotency key to adopt it");
+                co_return e.with_provider(provider_name).with_operation(op).with_retry_safe(true);
+            }
             if (++failures >= std::max(1u, o.launch.attempts_per_candidate))
             {
                 error e = *uncertain;
