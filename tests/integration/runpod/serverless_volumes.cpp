@@ -173,6 +173,32 @@ TEST_CASE("a job stuck IN_QUEUE is cancelled and reported with the endpoint's he
     CHECK(count_requests("/ai/v2/ep-test/cancel/", "POST", "/ai/v2/ep-test/cancel/") >= 1);
 }
 
+TEST_CASE("a /runsync holds the request no longer than the prediction's timeout", "[runpod][prediction]")
+{
+    // The job stays IN_QUEUE; /runsync would hold the request for runsync_wait (60 s), but the
+    // prediction has 2 s: it asks for 2 s, then cancels the job and reports the timeout.
+    auto o = fake_options();
+    o.prediction.mode = rp::prediction_options::mode::runsync;
+    o.prediction.runsync_wait = std::chrono::seconds(60);
+    predictor p(o);
+    auto name = unique("syncdeadline");
+    inject({{"kind", "stuck"}, {"scope", name}});
+    auto r = request_for(name);
+    r.timeout = std::chrono::seconds(2);
+    auto const start = std::chrono::steady_clock::now();
+    auto out = p.predict(r);
+    auto const took = std::chrono::steady_clock::now() - start;
+    REQUIRE(out.has_error());
+    CHECK(out.error().is(errc::timeout));
+    CHECK(took < std::chrono::seconds(20)); // not the 60 s of runsync_wait
+    auto const sent = requests_with(name); // the /runsync, whose body holds the name
+    REQUIRE(sent.size() == 1);
+    std::string const path(sent.at(0).at("path").as_string());
+    auto const at = path.find("wait=");
+    REQUIRE(at != std::string::npos);
+    CHECK(std::stoi(path.substr(at + 5)) <= 2000);
+}
+
 TEST_CASE("429 (with or without a body) and 500 on submission are retried", "[runpod][prediction]")
 {
     auto o = fake_options();

@@ -53,24 +53,25 @@ inline std::string megabytes(std::size_t bytes)
 /// has no effect besides its cost, and the worst case is one extra billed execution.
 inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, steady::time_point deadline)
 {
+    using std::chrono::milliseconds;
     auto const& po = st->opts().prediction;
     std::string const op = sync ? "POST /runsync" : "POST /run";
-    net::query_params query;
-    if (sync)
-    {
-        auto wait = std::clamp(po.runsync_wait, std::chrono::milliseconds(1000), std::chrono::milliseconds(300000));
-        query.emplace_back("wait", std::to_string(wait.count()));
-    }
-    auto url = st->api.serverless_url(st->opts().endpoint_id, {sync ? "runsync" : "run"}, query);
-    if (!url)
-        co_return url.error();
 
     unsigned failures = 0;
     for (;;)
     {
-        net::request req{.method = net::method::post, .url = *url, .body = body};
+        // /runsync holds the request for up to `wait`: no longer than the prediction has left.
+        auto const left = std::chrono::duration_cast<milliseconds>(deadline - steady::now());
+        auto const wait = std::clamp(std::min(po.runsync_wait, left), milliseconds(1000), milliseconds(300000));
+        net::query_params query;
+        if (sync)
+            query.emplace_back("wait", std::to_string(wait.count()));
+        auto url = st->api.serverless_url(st->opts().endpoint_id, {sync ? "runsync" : "run"}, query);
+        if (!url)
+            co_return url.error();
+        net::request req{.method = net::method::post, .url = std::move(*url), .body = body};
         if (sync) // the answer may take the whole wait
-            req.timeouts.idle = po.runsync_wait + std::chrono::seconds(30);
+            req.timeouts.idle = wait + std::chrono::seconds(30);
         auto r = co_await st->api.send(std::move(req), op);
         std::optional<error> failure;
         if (!r)
@@ -113,7 +114,8 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
                                failure->message;
             co_return *failure;
         }
-        co_await sleep_for(backoff(std::chrono::milliseconds(500), std::chrono::seconds(5), failures));
+        auto const pause = backoff(std::chrono::milliseconds(500), std::chrono::seconds(5), failures);
+        co_await sleep_for(std::min(pause, std::chrono::duration_cast<milliseconds>(deadline - steady::now())));
     }
 }
 
