@@ -375,6 +375,22 @@ TEST_CASE("429 beyond the throttle budget ends in errc::throttled", "[runpod][tr
     CHECK(pods_named(pod).empty());
 }
 
+TEST_CASE("429 with Retry-After: 0 does not turn into a create storm", "[runpod][training]")
+{
+    // At least 100 ms between creates, and the budget counts the time since the first 429.
+    auto o = fake_options();
+    o.launch.max_throttle_wait = 1s;
+    trainer t(o);
+    auto spec = script_job(unique("storm"), {"@marker"});
+    auto pod = pod_of(spec);
+    inject({{"kind", "throttle"}, {"scope", pod}, {"retry_after", 0}, {"times", 1000}});
+    auto h = t.launch(spec);
+    REQUIRE(h.has_error());
+    CHECK(h.error().is(errc::throttled));
+    CHECK(count_requests(pod, "POST", "/rest/v2/pods") <= 12);
+    CHECK(pods_named(pod).empty());
+}
+
 TEST_CASE("a relaunch with the same idempotency key after a restart adopts the pod", "[runpod][training]")
 {
     auto name = unique("relaunch");

@@ -577,7 +577,7 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
 
     std::vector<refusal> refused;
     bool any_capacity = false, any_forbidden = false, any_price = false;
-    std::chrono::milliseconds throttled_for{0};
+    std::optional<std::chrono::steady_clock::time_point> throttled_since; // the first 429 of this launch
     std::string const op = "POST /v2/pods";
 
     for (auto const& candidate : candidates)
@@ -628,7 +628,14 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             }
             else if (r->status == 429)
             {
-                auto wait = st->api.retry_after(*r, o.launch.default_retry_after);
+                // The budget counts the time since the first 429, round trips included, and a
+                // wait of at least 100 ms: "Retry-After: 0" must not turn into a create storm.
+                auto const wait = std::max(st->api.retry_after(*r, o.launch.default_retry_after),
+                                           std::chrono::milliseconds(100));
+                auto const now = std::chrono::steady_clock::now();
+                if (!throttled_since)
+                    throttled_since = now;
+                auto const throttled_for = std::chrono::duration_cast<std::chrono::milliseconds>(now - *throttled_since);
                 if (throttled_for + wait > o.launch.max_throttle_wait)
                 {
                     auto e = api::error_from(*r, op);
@@ -636,7 +643,6 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
                                 std::to_string(throttled_for.count() / 1000) + " s): " + e.message;
                     co_return e.with_retry_safe(true);
                 }
-                throttled_for += wait;
                 co_await sleep_for(wait);
                 continue;
             }
