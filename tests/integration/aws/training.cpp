@@ -151,6 +151,25 @@ TEST_CASE("EC2: a launch repeated with its key adopts the first instance", "[aws
     REQUIRE(f.run(f.training->terminate(*a)));
 }
 
+TEST_CASE("EC2: an idempotency key longer than a tag holds is refused before any request", "[aws][ec2][errors]")
+{
+    // The key is the mlcloud:job tag a relaunch finds the instance by: cut to 256 characters,
+    // the relaunch would never find it and would start a second instance.
+    training_fixture f;
+    auto spec = f.job("long key");
+    spec.idempotency_key = std::string(257, 'k');
+    auto h = f.run(f.training->launch(spec));
+    REQUIRE_FALSE(h);
+    CHECK(h.error().is(errc::invalid_argument));
+    CHECK(h.error().message.find("256") != std::string::npos);
+    CHECK(f.raw.describe_tagged("mlcloud:name", "long key").empty());
+    spec.idempotency_key = std::string(256, 'k'); // the most that fits works
+    auto fits = f.run(f.training->launch(spec));
+    REQUIRE(fits);
+    CHECK(f.raw.describe_tagged("mlcloud:job", spec.idempotency_key).size() == 1);
+    CHECK(f.run(f.training->terminate(*fits)));
+}
+
 TEST_CASE("EC2: unknown and malformed job ids are not_found with the request id", "[aws][ec2][errors]")
 {
     training_fixture f;

@@ -314,6 +314,10 @@ MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
             co_return invalid_launch("every instance type of the job costs more than its price cap");
     }
 
+    // The key is the instance's mlcloud:job tag, which is how a relaunch finds it: it must fit
+    // a tag value whole (a cut key would never be found, and another one could match it).
+    if (spec.idempotency_key.size() > 256)
+        co_return invalid_launch("the idempotency key is longer than 256 characters, the most an EC2 tag holds");
     std::string const key = spec.idempotency_key.empty() ? random_key() : spec.idempotency_key;
     std::string const region = ctx->api->settings().region;
     auto script = render(*ctx, region, spec, key);
@@ -339,7 +343,7 @@ MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
         tags[truncate(k, 128)] = truncate(v, 256);
     }
     tags["Name"] = truncate("mlcloud " + spec.name, 256);
-    tags[std::string(detail::tag_job)] = truncate(key, 256);
+    tags[std::string(detail::tag_job)] = key;
     tags[std::string(detail::tag_name)] = truncate(spec.name, 256);
     tags[std::string(detail::tag_managed)] = "mlcloud";
     tags[std::string(detail::tag_max_runtime)] = std::to_string(spec.max_runtime.count());
