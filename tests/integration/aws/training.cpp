@@ -248,6 +248,24 @@ TEST_CASE("CloudWatch Logs: lines are read with forward tokens and resume from a
     CHECK(all->lines.size() == 6);
 }
 
+TEST_CASE("CloudWatch Logs: a stream whose instance EC2 no longer lists ends instead of failing", "[aws][logs]")
+{
+    // EC2 drops a terminated instance from DescribeInstances after about an hour; its stream
+    // stays. A reader that has read it to the end gets end_of_stream, not not_found.
+    training_fixture f;
+    f.raw.ensure_log_group(f.opts.log_group);
+    std::string const gone = "i-0" + std::string(16, 'e');
+    f.raw.put_lines(f.opts.log_group, gone, {"epoch 1/1", marker});
+    mlcloud::job_handle h{.provider = "aws", .id = gone};
+    auto lines = f.run(f.training->read_logs(h, {}));
+    REQUIRE(lines);
+    CHECK(lines->lines == std::vector<std::string>{"epoch 1/1", marker});
+    auto end = f.run(f.training->read_logs(h, lines->next));
+    REQUIRE(end);
+    CHECK(end->lines.empty());
+    CHECK(end->end_of_stream);
+}
+
 TEST_CASE("EC2: an instance terminated from outside without a result is cancelled", "[aws][ec2]")
 {
     training_fixture f;

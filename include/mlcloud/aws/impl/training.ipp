@@ -226,12 +226,26 @@ inline task<std::vector<ec2_instance>> describe_tagged(backend_context& ctx, std
 }
 
 // At the end of what CloudWatch has: the stream is over once the instance has stopped and
-// the settle time has passed (events may still be in flight right after).
-inline task<bool> log_finished(backend_context& ctx, std::string const& id)
+// the settle time has passed (events may still be in flight right after). `token` is where
+// the reader is in the stream (empty before its first event).
+inline task<bool> log_finished(backend_context& ctx, job_handle const& job, std::string const& token)
 {
-    auto inst = co_await describe(ctx, id);
+    auto inst = co_await describe(ctx, job.id);
     if (!inst)
+    {
+        if (!inst.error().is(errc::not_found))
+            co_return inst.error();
+        // EC2 lists a terminated instance for about an hour only, and may not list one yet
+        // for a few seconds after RunInstances. A stream read from before, or a job launched
+        // long ago, has ended with its instance; a job launched just now has not started.
+        auto const known_launch = job.launched_at != clock::time_point{};
+        auto const age = clock::now() - job.launched_at;
+        if (!token.empty() || (known_launch && age > std::chrono::minutes(10)))
+            co_return true;
+        if (known_launch && age < std::chrono::minutes(2))
+            co_return false;
         co_return inst.error();
+    }
     if (!detail::is_stopped_state(inst->state))
         co_return false;
     auto verdict = detail::judge_instance(*inst, clock::now());
@@ -442,7 +456,7 @@ MLCLOUD_DECL task<log_chunk> training::read_logs(job_handle const& job, log_curs
             if (!body.error().is(errc::not_found))
                 co_return body.error();
             // No stream yet (the instance is booting) or never (it failed before logging).
-            auto done = co_await log_finished(*ctx, id);
+            auto done = co_await log_finished(*ctx, job, token);
             if (!done)
                 co_return done.error();
             co_return empty_chunk(start, *done);
@@ -459,7 +473,7 @@ MLCLOUD_DECL task<log_chunk> training::read_logs(job_handle const& job, log_curs
         if (page->next_forward_token.empty() || page->next_forward_token == token)
         {
             // The same token back: no new events (for now).
-            auto done = co_await log_finished(*ctx, id);
+            auto done = co_await log_finished(*ctx, job, token);
             if (!done)
                 co_return done.error();
             chunk.end_of_stream = *done;
