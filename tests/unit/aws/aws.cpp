@@ -482,6 +482,28 @@ TEST_CASE("instance states map to job states", "[aws][ec2]")
     CHECK(spot.status.state == job_state::preempted);
     CHECK(spot.status.detail.find("Server.SpotInstanceTermination") != std::string::npos);
 
+    // The bootstrap's TERM trap tags `failed` while the instance is shut down from outside:
+    // the shutdown decides (no exit code yet, or a signal's), a real exit status does not.
+    for (auto const* code : {"-1", "137", "143"})
+    {
+        CHECK(detail::judge_instance(inst("terminated", "Server.SpotInstanceTermination",
+                                          {{"mlcloud:result", "failed"}, {"mlcloud:exit-code", code}}),
+                                     now)
+                  .status.state == job_state::preempted);
+        CHECK(detail::judge_instance(inst("terminated", "Client.UserInitiatedShutdown",
+                                          {{"mlcloud:result", "failed"}, {"mlcloud:exit-code", code}}),
+                                     now)
+                  .status.state == job_state::cancelled);
+    }
+    CHECK(detail::judge_instance(inst("terminated", "Server.SpotInstanceTermination",
+                                      {{"mlcloud:result", "failed"}, {"mlcloud:exit-code", "3"}}),
+                                 now)
+              .status.state == job_state::failed);
+    CHECK(detail::judge_instance(inst("terminated", "Client.InstanceInitiatedShutdown",
+                                      {{"mlcloud:result", "failed"}, {"mlcloud:exit-code", "143"}}),
+                                 now)
+              .status.state == job_state::failed);
+
     auto user = inst("shutting-down", "Client.UserInitiatedShutdown");
     user.state_transition_reason = "User initiated (2026-11-28 18:30:00 GMT)";
     auto cancelled = detail::judge_instance(user, now);

@@ -197,11 +197,20 @@ MLCLOUD_DECL instance_verdict judge_instance(ec2_instance const& i, std::chrono:
     if (is_stopped_state(i.state) && !v.ended_at)
         v.ended_at = parse_transition_time(i.state_transition_reason);
 
-    // The job's own verdict, tagged by the instance before it powered off, wins.
+    std::string_view const reason = i.state_reason_code;
+    bool const reclaimed = reason.starts_with("Server.Spot");
+    bool const stopped_by_user = reason == "Client.UserInitiatedShutdown" || reason == "Client.UserInitiatedHibernate";
+
+    // The job's own verdict, tagged by the instance before it powered off, wins; except a
+    // `failed` that the bootstrap's TERM trap wrote while AWS or a user shut the instance
+    // down (no exit code yet, or a signal's): that is the shutdown's, not the job's.
     auto const result = ec2_impl::tag_or(i, tag_result);
     if (auto code = ec2_impl::to_ll(ec2_impl::tag_or(i, tag_exit_code)))
         s.exit_code = static_cast<int>(*code);
-    if (result == "succeeded" || result == "failed" || result == "timed_out")
+    bool const killed = !s.exit_code || *s.exit_code == -1 || *s.exit_code == 137 || *s.exit_code == 143;
+    bool const shut_down_from_outside = is_stopped_state(i.state) && (reclaimed || stopped_by_user);
+    if (result == "succeeded" || result == "timed_out" ||
+        (result == "failed" && !(killed && shut_down_from_outside)))
     {
         s.state = result == "succeeded" ? job_state::succeeded
                   : result == "failed"  ? job_state::failed
@@ -228,14 +237,13 @@ MLCLOUD_DECL instance_verdict judge_instance(ec2_instance const& i, std::chrono:
         return v;
     }
 
-    std::string_view const reason = i.state_reason_code;
-    if (reason.starts_with("Server.Spot") || reason == "Server.SpotInstanceTermination")
+    if (reclaimed)
     {
         s.state = job_state::preempted;
         s.detail += ": AWS reclaimed the spot instance";
         return v;
     }
-    if (reason == "Client.UserInitiatedShutdown" || reason == "Client.UserInitiatedHibernate")
+    if (stopped_by_user)
     {
         s.state = job_state::cancelled;
         return v;
