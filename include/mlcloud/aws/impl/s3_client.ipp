@@ -11,7 +11,7 @@
 #include <mlcloud/aws/detail/protocol.hpp>
 #include <mlcloud/aws/s3_client.hpp>
 #include <mlcloud/auth/sigv4.hpp>
-#include <mlcloud/net/detail/connection.hpp> // cancel_requested
+#include <mlcloud/detail/cancellation.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -55,47 +55,9 @@ inline error cancelled_transfer(std::string_view provider, std::string_view op)
     return error(errc::cancelled, std::string(op) + " cancelled").with_provider(provider).with_operation(op);
 }
 
-using net::detail::cancel_requested;
-
-// cancel_requested() of the calling coroutine: to be awaited where the coroutine does not throw
-// on cancellation (the transfers' frames and workers), as awaiting it throws once cancelled.
-inline boost::asio::awaitable<bool> cancelled_now()
-{
-    auto const state = co_await boost::asio::this_coro::cancellation_state;
-    co_return cancel_requested(state);
-}
-
-// The completion token of a wait that a cancellation must not end, because the caller needs
-// what it waits for (a hash, a range's write, its workers).
-inline auto uncancellable(auto token)
-{
-    return boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), std::move(token));
-}
-
-// Runs a transfer whose steps look for a cancellation themselves, so that it can stop its parts
-// and clean up (abort a multipart upload) rather than throw at its next co_await, as Asio
-// does by default; the caller's setting is back when it returns.
-template <class T>
-boost::asio::awaitable<T> without_cancellation_throws(boost::asio::awaitable<T> transfer)
-{
-    namespace asio = boost::asio;
-    bool const throwing = co_await asio::this_coro::throw_if_cancelled();
-    co_await asio::this_coro::throw_if_cancelled(false);
-    std::optional<T> out;
-    std::exception_ptr thrown;
-    try
-    {
-        out.emplace(co_await std::move(transfer));
-    }
-    catch (...)
-    {
-        thrown = std::current_exception();
-    }
-    co_await asio::this_coro::throw_if_cancelled(throwing);
-    if (thrown)
-        std::rethrow_exception(thrown);
-    co_return std::move(*out);
-}
+using mlcloud::detail::cancelled_now;
+using mlcloud::detail::uncancellable;
+using mlcloud::detail::without_cancellation_throws;
 
 inline std::uint64_t header_u64(net::response const& r, std::string_view name)
 {

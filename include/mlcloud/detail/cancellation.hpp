@@ -1,0 +1,71 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_DETAIL_CANCELLATION_HPP
+#define MLCLOUD_DETAIL_CANCELLATION_HPP
+
+// What the providers do when the caller cancels an operation (Asio per-operation
+// cancellation): operations that started something billed (a multipart upload, a pod, a
+// serverless job, an instance) clean it up before they return `errc::cancelled`.
+//
+// Asio's default makes that impossible: once a coroutine is cancelled, its next co_await
+// throws operation_aborted. Such operations therefore run under without_cancellation_throws,
+// look for the cancellation themselves (cancelled_now) after waits that end on their own,
+// and send their clean-up where no further cancellation reaches it (uncancellable).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <exception>
+#include <optional>
+#include <utility>
+
+namespace mlcloud::detail {
+
+/// True once the calling coroutine has been cancelled. To be awaited where the coroutine does
+/// not throw on cancellation, as awaiting it otherwise throws once cancelled.
+inline boost::asio::awaitable<bool> cancelled_now()
+{
+    auto const state = co_await boost::asio::this_coro::cancellation_state;
+    co_return state.cancelled() != boost::asio::cancellation_type::none;
+}
+
+/// The completion token of a wait or a request that a cancellation must not end: the caller
+/// needs what it waits for, or it is the clean-up of a cancelled operation.
+inline auto uncancellable(auto token)
+{
+    return boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), std::move(token));
+}
+
+/// Runs `operation` with Asio's throw-if-cancelled off, so that it can stop and clean up rather
+/// than throw at its next co_await; the caller's setting is back when it returns.
+template <class T>
+boost::asio::awaitable<T> without_cancellation_throws(boost::asio::awaitable<T> operation)
+{
+    namespace asio = boost::asio;
+    bool const throwing = co_await asio::this_coro::throw_if_cancelled();
+    co_await asio::this_coro::throw_if_cancelled(false);
+    std::optional<T> out;
+    std::exception_ptr thrown;
+    try
+    {
+        out.emplace(co_await std::move(operation));
+    }
+    catch (...)
+    {
+        thrown = std::current_exception();
+    }
+    co_await asio::this_coro::throw_if_cancelled(throwing);
+    if (thrown)
+        std::rethrow_exception(thrown);
+    co_return std::move(*out);
+}
+
+} // namespace mlcloud::detail
+
+#endif
