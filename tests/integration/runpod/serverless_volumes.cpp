@@ -15,7 +15,11 @@
 #include <mlcloud/runpod/backend.hpp>
 #include <mlcloud/runpod/setup.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 using namespace runpod_test;
 using mlcloud::errc;
@@ -197,6 +201,45 @@ TEST_CASE("a /runsync holds the request no longer than the prediction's timeout"
     auto const at = path.find("wait=");
     REQUIRE(at != std::string::npos);
     CHECK(std::stoi(path.substr(at + 5)) <= 2000);
+}
+
+TEST_CASE("a cancelled prediction cancels its job and ends with cancelled, not an exception", "[runpod][prediction]")
+{
+    // The job stays IN_QUEUE; the caller cancels after 300 ms. Without the clean-up, Asio
+    // would throw at the next poll and the job would run (and bill) until its executionTimeout.
+    using namespace std::chrono_literals;
+    auto o = fake_options();
+    o.prediction.mode = rp::prediction_options::mode::run;
+    predictor p(o);
+    auto name = unique("cancelpred");
+    inject({{"kind", "stuck"}, {"scope", name}});
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<mlcloud::prediction_result>> out;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(p.ctx, p.p.predict(request_for(name)),
+                          boost::asio::bind_cancellation_slot(
+                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::prediction_result> r) {
+                                  thrown = e;
+                                  if (!e)
+                                      out.emplace(std::move(r));
+                              }));
+    boost::asio::steady_timer timer(p.ctx, 300ms);
+    timer.async_wait([&](boost::system::error_code ec) {
+        if (!ec)
+            cancel.emit(boost::asio::cancellation_type::terminal);
+    });
+    p.ctx.run();
+    REQUIRE_FALSE(thrown);
+    REQUIRE(out.has_value());
+    REQUIRE_FALSE(out->has_value());
+    INFO(out->error().what());
+    CHECK(out->error().is(errc::cancelled));
+    auto const& message = out->error().message;
+    auto const at = message.find("job ");
+    REQUIRE(at != std::string::npos);
+    auto const job = message.substr(at + 4, message.find(' ', at + 4) - at - 4);
+    CHECK(message.find("was cancelled too") != std::string::npos);
+    CHECK(count_requests(job, "POST", "/ai/v2/ep-test/cancel/") == 1);
 }
 
 TEST_CASE("429 (with or without a body) and 500 on submission are retried", "[runpod][prediction]")

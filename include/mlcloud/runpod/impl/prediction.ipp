@@ -8,9 +8,13 @@
 
 #include <mlcloud/runpod/prediction.hpp>
 
+#include <mlcloud/detail/cancellation.hpp>
 #include <mlcloud/messages/cost.hpp>
 #include <mlcloud/runpod/detail/api.hpp>
 #include <mlcloud/runpod/detail/wire.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 
@@ -47,6 +51,13 @@ inline std::string megabytes(std::size_t bytes)
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
     return buf;
+}
+
+inline error cancelled_prediction_error(std::string const& what_became_of_the_job)
+{
+    return error(errc::cancelled, "the prediction was cancelled; " + what_became_of_the_job)
+        .with_provider(provider_name)
+        .with_operation("predict");
 }
 
 /// POST /run or /runsync. A submission that got no clear answer is sent again: a prediction
@@ -97,6 +108,8 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
             if (steady::now() + wait >= deadline)
                 co_return api::error_from(*r, op).with_retry_safe(true);
             co_await sleep_for(wait);
+            if (co_await mlcloud::detail::cancelled_now())
+                co_return cancelled_prediction_error("it was not submitted");
             continue;
         }
         else if (r->status >= 500)
@@ -116,6 +129,8 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
         }
         auto const pause = backoff(std::chrono::milliseconds(500), std::chrono::seconds(5), failures);
         co_await sleep_for(std::min(pause, std::chrono::duration_cast<milliseconds>(deadline - steady::now())));
+        if (co_await mlcloud::detail::cancelled_now())
+            co_return cancelled_prediction_error("it may have been submitted before: " + failure->message);
     }
 }
 
@@ -160,6 +175,23 @@ inline task<void> cancel_impl(prediction_ptr st, std::string id)
     if (!r->ok())
         co_return api::error_from(*r, op);
     co_return result<void>{};
+}
+
+/// Cancels a job the caller no longer waits for, which would otherwise run and bill until its
+/// executionTimeout. No further cancellation reaches the request (it is the clean-up of one).
+inline task<void> abandon_job(prediction_ptr st, std::string id)
+{
+    auto ex = co_await boost::asio::this_coro::executor;
+    co_return co_await boost::asio::co_spawn(ex, cancel_impl(std::move(st), std::move(id)),
+                                             mlcloud::detail::uncancellable(boost::asio::use_awaitable));
+}
+
+/// The end of a prediction cancelled while its job was queued or running: the job is cancelled.
+inline task<prediction_result> cancelled_with_job(prediction_ptr st, std::string id)
+{
+    auto stopped = co_await abandon_job(st, id);
+    co_return cancelled_prediction_error("job " + id +
+                                         (stopped ? " was cancelled too" : " could not be cancelled: " + stopped.error().message));
 }
 
 inline task<endpoint_health> health_impl(prediction_ptr st)
@@ -241,10 +273,14 @@ inline task<prediction_result> predict_impl(prediction_ptr st, prediction_reques
     if (!job)
         co_return job.error();
 
+    // From here on the job exists: a cancelled or broken wait for it cancels it (this runs
+    // under without_cancellation_throws, and looks for the caller's cancellation itself).
     auto queued_since = steady::now();
     auto interval = po.poll_initial;
     while (!is_final(job->status))
     {
+        if (co_await mlcloud::detail::cancelled_now())
+            co_return co_await cancelled_with_job(st, job->id);
         auto const now = steady::now();
         if (job->status != "IN_QUEUE")
             queued_since = now;
@@ -269,9 +305,18 @@ inline task<prediction_result> predict_impl(prediction_ptr st, prediction_reques
         }
         co_await sleep_for(std::min(interval, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
         interval = std::min(interval + interval / 2, po.poll_max);
+        if (co_await mlcloud::detail::cancelled_now())
+            co_return co_await cancelled_with_job(st, job->id);
         auto next = co_await fetch_job(st, job->id);
         if (!next)
+        {
+            if (co_await mlcloud::detail::cancelled_now())
+                co_return co_await cancelled_with_job(st, job->id);
+            // A job whose status cannot be read is not left running (a gone one needs nothing).
+            if (!next.error().is(errc::not_found) && !next.error().is(errc::expired))
+                co_await abandon_job(st, job->id);
             co_return next.error();
+        }
         job = std::move(next);
     }
 
@@ -316,7 +361,7 @@ MLCLOUD_DECL prediction::prediction(boost::asio::any_io_executor ex, options con
 
 MLCLOUD_DECL task<prediction_result> prediction::predict(prediction_request const& request)
 {
-    return detail::predict_impl(state_, request);
+    return mlcloud::detail::without_cancellation_throws(detail::predict_impl(state_, request));
 }
 
 MLCLOUD_DECL task<void> prediction::cancel(std::string const& job_id)
