@@ -38,7 +38,8 @@ Faults (POST /_fake/faults with {"kind": ..., "scope": ..., "times": 1, ...}) ap
 whose pod name / job input / S3 key contains `scope`, so parallel tests never see each other's:
   pods create: create_then_500, create_then_drop (pod created, connection closed),
                create_unreadable (pod created, 201 with a body that is not a pod; "unlisted":
-               seconds the pod stays out of the pod list), error_500,
+               seconds the pod stays out of the pod list), create_slow (pod created, the 201
+               sent "seconds" later), error_500,
                capacity (400, optional "gpu"), quota (402), forbidden (403, "gpu"), invalid (422),
                throttle (429; "retry_after" seconds or none; "body": false for no JSON)
   pod list:    list_error_500, list_throttle
@@ -425,6 +426,7 @@ class RunPodFake:
 
     AREAS = {
         "create_then_500": "create", "create_then_drop": "create", "create_unreadable": "create",
+        "create_slow": "create",
         "error_500": "create", "capacity": "create",
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
         "list_error_500": "list", "list_throttle": "list", "cut": "logs", "logs_error_500": "logs",
@@ -742,6 +744,8 @@ class Handler(BaseHTTPRequestHandler):
             raise DropConnection()
         if kind == "create_unreadable":
             return self.send(201, {"message": "created"}, self.rate_headers())
+        if kind == "create_slow":
+            time.sleep(float(fault.get("seconds", 3)))
         with self.fake.lock:
             data = pod.to_json()
         self.send(201, data, self.rate_headers())

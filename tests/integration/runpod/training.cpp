@@ -11,8 +11,13 @@
 #include <mlcloud/runpod/detail/wire.hpp>
 #include <mlcloud/runpod/training.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <optional>
 #include <thread>
 
 using namespace runpod_test;
@@ -240,6 +245,41 @@ TEST_CASE("no second pod after an unreadable 201, even while the pod is not list
     REQUIRE(again.has_value());
     CHECK(pods_named(pod).size() == 1);
     CHECK(t.terminate(*again).has_value());
+}
+
+TEST_CASE("a launch cancelled while its create is answered terminates the pod and ends with cancelled",
+          "[runpod][training]")
+{
+    // The fake creates the pod at once and answers 3 s later; the caller cancels after 300 ms.
+    // Nobody will get the pod's handle, so the launch terminates it, and returns `cancelled`
+    // rather than throwing (which left the pod running and billing).
+    trainer t;
+    auto spec = script_job(unique("cancelled-launch"), {"working", "@hang"});
+    auto pod = pod_of(spec);
+    inject({{"kind", "create_slow"}, {"scope", pod}, {"seconds", 3}});
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<mlcloud::job_handle>> out;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(t.ctx, t.p.launch(spec),
+                          boost::asio::bind_cancellation_slot(
+                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::job_handle> r) {
+                                  thrown = e;
+                                  if (!e)
+                                      out.emplace(std::move(r));
+                              }));
+    boost::asio::steady_timer timer(t.ctx, 300ms);
+    timer.async_wait([&](boost::system::error_code ec) {
+        if (!ec)
+            cancel.emit(boost::asio::cancellation_type::terminal);
+    });
+    t.ctx.run();
+    REQUIRE_FALSE(thrown);
+    REQUIRE(out.has_value());
+    REQUIRE_FALSE(out->has_value());
+    INFO(out->error().what());
+    CHECK(out->error().is(errc::cancelled));
+    CHECK(out->error().message.find("was terminated") != std::string::npos);
+    CHECK(pod_status(pod) == "TERMINATED");
 }
 
 TEST_CASE("a 5xx without a pod is retried on the same candidate, after checking for an orphan", "[runpod][training]")

@@ -8,11 +8,15 @@
 
 #include <mlcloud/runpod/training.hpp>
 
+#include <mlcloud/detail/cancellation.hpp>
 #include <mlcloud/messages/cost.hpp>
 #include <mlcloud/net/retry.hpp>
 #include <mlcloud/net/sse.hpp>
 #include <mlcloud/runpod/detail/api.hpp>
 #include <mlcloud/runpod/detail/wire.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <map>
@@ -504,6 +508,43 @@ inline task<void> refresh_catalog_impl(state_ptr st, std::size_t* changed)
     co_return result<void>{};
 }
 
+/// The clean-up of a launch cancelled once its create may have reached RunPod: nobody will get
+/// the pod's handle, so the pod (`pod_id`, else the one found by name) is terminated. Says what
+/// became of it.
+inline boost::asio::awaitable<std::string> clean_up_cancelled_launch(state_ptr st, std::string name,
+                                                                     std::optional<std::string> pod_id)
+{
+    if (!pod_id)
+    {
+        auto orphan = co_await look_for_orphan(st, name);
+        if (!orphan)
+            co_return "whether pod " + name + " was created is unknown (" + orphan.error().message +
+                "): training::list_jobs() shows it";
+        if (!*orphan)
+            co_return "no pod was created";
+        pod_id = (*orphan)->id;
+    }
+    auto stopped = co_await terminate_pod(st, *pod_id);
+    co_return stopped ? "pod " + *pod_id + " it created was terminated"
+                      : "terminating pod " + *pod_id + " it created failed (" + stopped.error().message + ")";
+}
+
+inline error launch_cancelled(std::string const& what_became_of_the_pod)
+{
+    return error(errc::cancelled, "the launch was cancelled; " + what_became_of_the_pod)
+        .with_provider(provider_name)
+        .with_operation("launch");
+}
+
+inline task<job_handle> cancelled_after_create(state_ptr st, std::string name, std::optional<std::string> pod_id)
+{
+    // In a coroutine of its own, which the caller's cancellation does not reach.
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto what = co_await boost::asio::co_spawn(ex, clean_up_cancelled_launch(st, std::move(name), std::move(pod_id)),
+                                               mlcloud::detail::uncancellable(boost::asio::use_awaitable));
+    co_return launch_cancelled(what);
+}
+
 inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
 {
     auto const& o = st->opts();
@@ -605,11 +646,23 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
         unsigned failures = 0; // 5xx and lost answers on this candidate
         for (;;)
         {
+            // (This runs under without_cancellation_throws: the caller's cancellation is looked
+            // for here, after every wait, and after every create.)
+            if (co_await mlcloud::detail::cancelled_now())
+                co_return launch_cancelled("no pod was created");
             auto url = st->api.rest_url({"pods"});
             if (!url)
                 co_return url.error();
             net::request req{.method = net::method::post, .url = *url, .body = text};
             auto r = co_await st->api.send(std::move(req), op);
+            if (co_await mlcloud::detail::cancelled_now())
+            {
+                std::optional<std::string> created;
+                if (r && r->ok())
+                    if (auto pod = parse_pod(r->body))
+                        created = pod->id;
+                co_return co_await cancelled_after_create(st, name, std::move(created));
+            }
             std::optional<error> uncertain; // the pod may exist although we were not told
             bool created = false;           // a 2xx: it does, whether or not it is listed yet
             if (!r)
@@ -677,6 +730,11 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
 
             // The outcome is open: look for the pod before anything is sent again.
             auto orphan = co_await look_for_orphan(st, name);
+            if (co_await mlcloud::detail::cancelled_now())
+            {
+                auto found = orphan && *orphan ? std::optional<std::string>((*orphan)->id) : std::nullopt;
+                co_return co_await cancelled_after_create(st, name, std::move(found));
+            }
             if (!orphan)
             {
                 error e(errc::outcome_unknown, "creating pod " + name + " may have succeeded (" + uncertain->message +
@@ -941,7 +999,7 @@ MLCLOUD_DECL training::training(boost::asio::any_io_executor ex, options const& 
 
 MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
 {
-    return detail::launch_impl(state_, spec);
+    return mlcloud::detail::without_cancellation_throws(detail::launch_impl(state_, spec));
 }
 
 MLCLOUD_DECL task<job_status> training::status(job_handle const& job)
