@@ -18,6 +18,7 @@ It serves EC2 and STS (Query protocol), CloudWatch Logs (JSON 1.1), Lambda Invok
                          quota.*     VcpuLimitExceeded (400)
                          invalid.*   InvalidParameterValue (400)
                          throttle.*  RequestLimitExceeded (503) for the first 2 calls of a token
+                         slow.*      launches, then answers after 3 s
                          drop.*      launches, then closes the connection without an answer
                                      (the first call of a token only)
       S3 bucket          denied-*    AccessDenied (403) for everything
@@ -290,6 +291,8 @@ class Handler(BaseHTTPRequestHandler):
             instances[iid] = inst
             tokens[token] = (params, iid)
         count(itype, "instances")
+        if itype.startswith("slow."):
+            time.sleep(3)
         if itype.startswith("drop.") and count(token, "dropped") == 1:
             # The launch happened, but the answer is lost on the way back.
             self.close_connection = True

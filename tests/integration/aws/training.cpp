@@ -17,6 +17,12 @@
 #include <mlcloud/aws/detail/xml.hpp>
 #include <mlcloud/testing/conformance.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <optional>
 #include <set>
 
 using namespace aws_test;
@@ -306,6 +312,61 @@ TEST_CASE("EC2 fault: a lost RunInstances answer is resent with its ClientToken,
     REQUIRE(h);
     auto token = aws::detail::client_token(spec.idempotency_key, type, false);
     CHECK(counter(f.raw.stats(token), "requests") == 2); // the lost one, and the resend
+    CHECK(counter(f.raw.stats(type), "instances") == 1);
+    CHECK(h->compute.id == type);
+}
+
+TEST_CASE("EC2 fault: a launch cancelled while RunInstances is answered terminates the instance", "[aws][ec2][fault]")
+{
+    // The fault server starts the instance at once and answers 3 s later; the caller cancels
+    // after 300 ms. Nobody will get the handle, so the launch terminates the instance (found by
+    // its mlcloud:job tag) and returns `cancelled` rather than throwing.
+    using namespace std::chrono_literals;
+    training_fixture f(fault_url());
+    std::string const type = "slow." + unique_name("t");
+    auto spec = f.job("cancelled launch", {type});
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<mlcloud::job_handle>> out;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(f.ctx, f.training->launch(spec),
+                          boost::asio::bind_cancellation_slot(
+                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::job_handle> r) {
+                                  thrown = e;
+                                  if (!e)
+                                      out.emplace(std::move(r));
+                              }));
+    boost::asio::steady_timer timer(f.ctx, 300ms);
+    timer.async_wait([&](boost::system::error_code ec) {
+        if (!ec)
+            cancel.emit(boost::asio::cancellation_type::terminal);
+    });
+    f.ctx.restart();
+    f.ctx.run();
+    REQUIRE_FALSE(thrown);
+    REQUIRE(out.has_value());
+    REQUIRE_FALSE(out->has_value());
+    INFO(out->error().what());
+    CHECK(out->error().is(errc::cancelled));
+    CHECK(out->error().message.find("was terminated") != std::string::npos);
+    auto started = f.raw.describe_tagged("mlcloud:job", spec.idempotency_key);
+    REQUIRE(started.size() == 1);
+    CHECK(started[0].state == "terminated");
+}
+
+TEST_CASE("EC2 fault: a RunInstances answer lost for good still gives the job, found by its tag", "[aws][ec2][fault]")
+{
+    // No retries: the lost answer ends the request, but the instance runs. The launch finds it
+    // by its mlcloud:job tag instead of returning an error that would leave it unknown (and
+    // running) for a caller without a key of its own.
+    training_fixture f(fault_url());
+    f.opts.http.retry.max_attempts = 1;
+    f.training.emplace(f.ctx.get_executor(), f.opts);
+    std::string const type = "drop." + unique_name("t");
+    auto spec = f.job("lost for good", {type});
+    spec.idempotency_key.clear();
+    auto h = f.run(f.training->launch(spec));
+    REQUIRE(h);
+    CHECK(counter(f.raw.stats(type), "requests") == 1);
     CHECK(counter(f.raw.stats(type), "instances") == 1);
     CHECK(h->compute.id == type);
 }

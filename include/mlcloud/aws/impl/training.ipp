@@ -12,9 +12,12 @@
 #include <mlcloud/aws/detail/logs.hpp>
 #include <mlcloud/aws/training.hpp>
 #include <mlcloud/auth/detail/crypto.hpp>
+#include <mlcloud/detail/cancellation.hpp>
 #include <mlcloud/messages/cost.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <random>
@@ -282,29 +285,75 @@ inline task<job_status> status_of(backend_context& ctx, job_handle const& job, e
     co_return std::move(verdict.status);
 }
 
-} // namespace training_impl
-
-MLCLOUD_DECL training::training(boost::asio::any_io_executor ex, options const& opts)
-    : ctx_(detail::make_context(std::move(ex), opts))
+inline task<void> terminate_instance(backend_context& ctx, std::string const& id)
 {
+    auto xml = co_await ctx.api->query(ec2_service, "TerminateInstances", detail::ec2_api_version,
+                                       one_param("InstanceId.1", id));
+    if (!xml)
+        co_return xml.error();
+    co_return result<void>{};
 }
 
-MLCLOUD_DECL options const& training::settings() const noexcept
+inline error launch_cancelled(std::string const& what_became_of_the_instance)
 {
-    return ctx_->opts;
+    return error(errc::cancelled, "the launch was cancelled; " + what_became_of_the_instance)
+        .with_provider("aws")
+        .with_operation("RunInstances");
 }
 
-MLCLOUD_DECL result<std::string> training::user_data(job_spec const& spec) const
+// The clean-up of a launch cancelled once its RunInstances may have reached EC2: nobody will
+// get the instance's handle, so the instance (`started`, else those tagged with the launch's
+// key) is terminated. Says what became of it.
+inline boost::asio::awaitable<std::string> clean_up_cancelled_run(std::shared_ptr<backend_context> ctx,
+                                                                  std::string key, std::optional<std::string> started)
 {
-    if (auto e = ctx_->unusable("launch"))
-        return *e;
-    return training_impl::render(*ctx_, ctx_->api->settings().region, spec, spec.idempotency_key);
+    std::vector<std::string> ids;
+    if (started)
+        ids.push_back(*started);
+    else
+    {
+        auto found = co_await describe_tagged(*ctx, detail::tag_job, key);
+        if (!found)
+            co_return "whether an instance was started is unknown (" + found.error().message +
+                "): look for the tag mlcloud:job=" + key;
+        for (auto const& i : *found)
+            if (!detail::is_stopped_state(i.state))
+                ids.push_back(i.id);
+        if (ids.empty())
+            co_return std::string("no instance was started");
+    }
+    std::string what;
+    for (auto const& id : ids)
+    {
+        auto stopped = co_await terminate_instance(*ctx, id);
+        what += (what.empty() ? "" : "; ") +
+                (stopped ? "instance " + id + " it started was terminated"
+                         : "terminating instance " + id + " it started failed (" + stopped.error().message + ")");
+    }
+    co_return what;
 }
 
-MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
+inline task<job_handle> cancelled_after_run(std::shared_ptr<backend_context> ctx, std::string key,
+                                            std::optional<std::string> started)
 {
-    using namespace training_impl;
-    auto ctx = ctx_; // keeps the context alive across suspensions
+    // In a coroutine of its own, which the caller's cancellation does not reach.
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto what = co_await boost::asio::co_spawn(ex, clean_up_cancelled_run(std::move(ctx), std::move(key), std::move(started)),
+                                               mlcloud::detail::uncancellable(boost::asio::use_awaitable));
+    co_return launch_cancelled(what);
+}
+
+// An error after which the RunInstances may still have started an instance (its answer was
+// lost, or it timed out, or EC2 failed after the transport's retries).
+inline bool may_have_started(error const& e)
+{
+    return e.is(errc::outcome_unknown) || e.is(errc::timeout) || e.is(errc::network_error) ||
+           e.is(errc::provider_error);
+}
+
+// (Runs under without_cancellation_throws: the caller's cancellation is looked for here.)
+inline task<job_handle> launch_impl(std::shared_ptr<backend_context> ctx, job_spec spec)
+{
     if (auto e = ctx->unusable("RunInstances"))
         co_return *e;
     if (ctx->opts.image_id.empty())
@@ -368,6 +417,8 @@ MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
     std::optional<error> last;
     for (auto const& type : candidates)
     {
+        if (co_await mlcloud::detail::cancelled_now())
+            co_return launch_cancelled("no instance was started");
         detail::run_instances_input in;
         in.image_id = ctx->opts.image_id;
         in.instance_type = type;
@@ -388,6 +439,14 @@ MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
         call.idempotency_key = in.client_token; // EC2 deduplicates by it: safe to resend
         auto xml = co_await ctx->api->query(ec2_service, "RunInstances", detail::ec2_api_version,
                                             detail::run_instances_params(in), std::move(call));
+        if (co_await mlcloud::detail::cancelled_now())
+        {
+            std::optional<std::string> started;
+            if (xml)
+                if (auto page = detail::parse_instances(*xml, "RunInstances"); page && !page->instances.empty())
+                    started = page->instances.front().id;
+            co_return co_await cancelled_after_run(ctx, key, std::move(started));
+        }
         if (!xml)
         {
             auto const& e = xml.error();
@@ -399,6 +458,11 @@ MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
                 last = e;
                 continue;
             }
+            // The instance may run although the answer never came: the one tagged with this
+            // launch's key is the job (else a caller without a key of its own could not find it).
+            if (may_have_started(e))
+                if (auto found = co_await describe_tagged(*ctx, detail::tag_job, key); found && !found->empty())
+                    co_return handle_of(*ctx, found->front(), region);
             co_return xml.error();
         }
         auto page = detail::parse_instances(*xml, "RunInstances");
@@ -418,6 +482,30 @@ MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
     error e = *last;
     e.message = "no candidate instance type could be launched (" + tried + ")";
     co_return e;
+}
+
+} // namespace training_impl
+
+MLCLOUD_DECL training::training(boost::asio::any_io_executor ex, options const& opts)
+    : ctx_(detail::make_context(std::move(ex), opts))
+{
+}
+
+MLCLOUD_DECL options const& training::settings() const noexcept
+{
+    return ctx_->opts;
+}
+
+MLCLOUD_DECL result<std::string> training::user_data(job_spec const& spec) const
+{
+    if (auto e = ctx_->unusable("launch"))
+        return *e;
+    return training_impl::render(*ctx_, ctx_->api->settings().region, spec, spec.idempotency_key);
+}
+
+MLCLOUD_DECL task<job_handle> training::launch(job_spec const& spec)
+{
+    return mlcloud::detail::without_cancellation_throws(training_impl::launch_impl(ctx_, spec));
 }
 
 MLCLOUD_DECL task<job_status> training::status(job_handle const& job)
