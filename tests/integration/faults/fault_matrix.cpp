@@ -411,7 +411,9 @@ expected aws_expected(operation op, fault f)
     case fault::expired:
         return expected::error(errc::unauthorized);
     case fault::status_500_always:
-        return expected::error(errc::provider_error);
+        // EC2 started the instance at the first attempt (the retries carry its ClientToken):
+        // after the last 500 the launch finds it by its mlcloud:job tag.
+        return op == operation::launch ? expected::ok() : expected::error(errc::provider_error);
     case fault::malformed:
         switch (op)
         {
