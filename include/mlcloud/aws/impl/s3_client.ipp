@@ -187,8 +187,9 @@ struct hash_done
 // The workers of a transfer (parts, ranges), run side by side on the caller's executor, which
 // must run them one at a time (one thread or a strand, as for the whole client). The join
 // returns when every worker has finished, since they share state with the caller, and yields
-// the first exception any of them threw. Cancelling the caller cancels every worker; a caller
-// cancelled already starts none.
+// the first exception any of them threw. Cancelling the caller cancels every worker, and a
+// caller cancelled already starts none, unless no cancellation is to reach them (a clean-up
+// that must run whatever the caller's cancellations).
 // (Not Asio's experimental parallel_group: this join compiles 0.6 s faster header-only.)
 struct worker_join
 {
@@ -226,11 +227,15 @@ struct cancel_workers
     }
 };
 
-inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost::asio::awaitable<void>> workers)
+enum class cancellation_reaches : bool { workers, none };
+
+inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost::asio::awaitable<void>> workers,
+                                                              cancellation_reaches reaches = cancellation_reaches::workers)
 {
     namespace asio = boost::asio;
     auto ex = co_await asio::this_coro::executor;
-    if (co_await cancelled_now())
+    bool const shielded = reaches == cancellation_reaches::none;
+    if (!shielded && co_await cancelled_now())
         co_return nullptr;
     auto join = std::make_shared<worker_join>(ex, workers.size());
     for (std::size_t i = 0; i < workers.size(); ++i)
@@ -238,7 +243,7 @@ inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost:
     // The caller's cancellation goes to the workers; the wait itself is not cancelled (awaiting
     // again after a cancellation would throw, and the workers would outlive the join).
     asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
-    auto slot = state.slot();
+    auto slot = shielded ? asio::cancellation_slot() : state.slot();
     if (slot.is_connected())
         slot.assign(cancel_workers{join});
     while (join->left > 0)
@@ -732,7 +737,6 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     st->on_progress = opts.on_progress;
     st->etags.resize(plan->count);
 
-    auto const ex = co_await boost::asio::this_coro::executor;
     std::vector<boost::asio::awaitable<void>> workers;
     std::size_t const n = std::min<std::size_t>(options_.concurrency, plan->count);
     for (std::size_t i = 0; i < n; ++i)
@@ -744,13 +748,13 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
         st->fail(s3_impl::cancelled_transfer(options_.provider, "upload"));
     if (thrown)
     {
-        co_await abort_after_failure(ex, bucket, key, *upload_id);
+        co_await abort_after_failure(bucket, key, *upload_id);
         std::rethrow_exception(thrown);
     }
     if (st->failure)
     {
         // Abort so the parts stop costing storage; the upload's own error is what matters.
-        co_await abort_after_failure(ex, bucket, key, *upload_id);
+        co_await abort_after_failure(bucket, key, *upload_id);
         co_return std::move(*st->failure);
     }
     std::vector<std::pair<std::uint32_t, std::string>> parts;
@@ -760,7 +764,7 @@ MLCLOUD_DECL task<s3_object> s3_client::upload_multipart(std::filesystem::path c
     auto done = co_await complete_multipart_upload(bucket, key, *upload_id, std::move(parts));
     if (!done)
     {
-        co_await abort_after_failure(ex, bucket, key, *upload_id);
+        co_await abort_after_failure(bucket, key, *upload_id);
         co_return done.error();
     }
     done->size = size;
@@ -914,14 +918,24 @@ MLCLOUD_DECL task<void> s3_client::abort_multipart_upload(std::string const& buc
     co_return result<void>();
 }
 
-// The abort of a failed or cancelled upload, run on `ex` where no cancellation reaches it: a
-// second cancellation (a timeout around the call that was cancelled first) would otherwise leave
-// the parts stored and billed. The request still ends within the client's own timeouts.
-MLCLOUD_DECL task<void> s3_client::abort_after_failure(boost::asio::any_io_executor ex, std::string const& bucket,
-                                                       std::string const& key, std::string const& upload_id)
+// The abort of a failed or cancelled upload, run as a worker that no cancellation reaches: a
+// second cancellation (a timeout around the call that was cancelled first) would otherwise
+// leave the parts stored and billed. The request still ends within the client's own timeouts;
+// its result is not needed, the upload's own error is what the caller gets. (A worker, not a
+// co_spawn of its own: that would compile another co_spawn into every upload.)
+MLCLOUD_DECL boost::asio::awaitable<void> s3_client::abort_after_failure(std::string const& bucket,
+                                                                        std::string const& key,
+                                                                        std::string const& upload_id)
 {
-    return boost::asio::co_spawn(std::move(ex), abort_multipart_upload(bucket, key, upload_id),
-                                 s3_impl::uncancellable(boost::asio::use_awaitable));
+    std::vector<boost::asio::awaitable<void>> abort;
+    abort.push_back(abort_quietly(bucket, key, upload_id));
+    co_await s3_impl::run_workers(std::move(abort), s3_impl::cancellation_reaches::none);
+}
+
+MLCLOUD_DECL boost::asio::awaitable<void> s3_client::abort_quietly(std::string bucket, std::string key,
+                                                                  std::string upload_id)
+{
+    co_await abort_multipart_upload(bucket, key, upload_id);
 }
 
 MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket, std::string const& key,
