@@ -242,6 +242,43 @@ TEST_CASE("a cancelled prediction cancels its job and ends with cancelled, not a
     CHECK(count_requests(job, "POST", "/ai/v2/ep-test/cancel/") == 1);
 }
 
+TEST_CASE("a prediction cancelled while /runsync holds it ends with cancelled, not an exception",
+          "[runpod][prediction]")
+{
+    // /runsync gives the job's id only with its answer: cancelled while held, the job cannot
+    // be cancelled, and the error says so.
+    using namespace std::chrono_literals;
+    auto o = fake_options();
+    o.prediction.mode = rp::prediction_options::mode::runsync;
+    predictor p(o);
+    auto name = unique("cancelsync");
+    inject({{"kind", "stuck"}, {"scope", name}});
+    boost::asio::cancellation_signal cancel;
+    std::optional<mlcloud::result<mlcloud::prediction_result>> out;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(p.ctx, p.p.predict(request_for(name)),
+                          boost::asio::bind_cancellation_slot(
+                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::prediction_result> r) {
+                                  thrown = e;
+                                  if (!e)
+                                      out.emplace(std::move(r));
+                              }));
+    boost::asio::steady_timer timer(p.ctx, 300ms);
+    timer.async_wait([&](boost::system::error_code ec) {
+        if (!ec)
+            cancel.emit(boost::asio::cancellation_type::terminal);
+    });
+    auto const start = std::chrono::steady_clock::now();
+    p.ctx.run();
+    REQUIRE_FALSE(thrown);
+    REQUIRE(out.has_value());
+    REQUIRE_FALSE(out->has_value());
+    INFO(out->error().what());
+    CHECK(out->error().is(errc::cancelled));
+    CHECK(out->error().message.find("no id to cancel it by") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < 20s); // not the 60 s the /runsync was asked to hold
+}
+
 TEST_CASE("429 (with or without a body) and 500 on submission are retried", "[runpod][prediction]")
 {
     auto o = fake_options();

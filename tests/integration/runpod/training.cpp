@@ -236,7 +236,7 @@ TEST_CASE("no second pod after an unreadable 201, even while the pod is not list
     REQUIRE_FALSE(h.has_value());
     INFO(h.error().what());
     CHECK(h.error().is(errc::outcome_unknown));
-    CHECK(h.error().retry_safe);
+    CHECK_FALSE(h.error().retry_safe); // a relaunch now would not see the pod either
     CHECK(pods_named(pod).size() == 1);
     CHECK(count_requests(pod, "POST", "/rest/v2/pods") == 1);
     // Once listed, launching again with the same key adopts it.
@@ -572,6 +572,23 @@ TEST_CASE("with terminate_on_completion off a finished pod is kept, and terminat
     REQUIRE(stopped.has_value());
     CHECK(stopped->state == job_state::failed); // the recorded outcome, not `cancelled`
     CHECK(pod_status(pod) == "TERMINATED");     // and no longer billing its disk
+
+    // Another process (a CLI, a restarted bot) that never saw the pod end judges it from its
+    // log before it terminates it.
+    auto spec2 = script_job(unique("kept-elsewhere"), {"working", "@exit=4"});
+    auto pod2 = pod_of(spec2);
+    auto h2 = t.launch(spec2);
+    REQUIRE(h2.has_value());
+    for (int i = 0; i < 200 && pod_status(pod2) != "EXITED"; ++i)
+        std::this_thread::sleep_for(20ms);
+    REQUIRE(pod_status(pod2) == "EXITED");
+    trainer elsewhere(o);
+    auto ended = elsewhere.terminate({.provider = "runpod", .id = h2->id});
+    REQUIRE(ended.has_value());
+    CHECK(ended->state == job_state::failed);
+    REQUIRE(ended->exit_code);
+    CHECK(*ended->exit_code == 4);
+    CHECK(pod_status(pod2) == "TERMINATED");
 }
 
 TEST_CASE("an exited pod whose log cannot be read now is not judged, and the next status reads it",

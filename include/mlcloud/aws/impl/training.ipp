@@ -15,8 +15,10 @@
 #include <mlcloud/detail/cancellation.hpp>
 #include <mlcloud/messages/cost.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -287,8 +289,8 @@ inline task<job_status> status_of(backend_context& ctx, job_handle const& job, e
 
 inline task<void> terminate_instance(backend_context& ctx, std::string const& id)
 {
-    auto xml = co_await ctx.api->query(ec2_service, "TerminateInstances", detail::ec2_api_version,
-                                       one_param("InstanceId.1", id));
+    auto params = one_param("InstanceId.1", id);
+    auto xml = co_await ctx.api->query(ec2_service, "TerminateInstances", detail::ec2_api_version, std::move(params));
     if (!xml)
         co_return xml.error();
     co_return result<void>{};
@@ -312,15 +314,24 @@ inline boost::asio::awaitable<std::string> clean_up_cancelled_run(std::shared_pt
         ids.push_back(*started);
     else
     {
-        auto found = co_await describe_tagged(*ctx, detail::tag_job, key);
-        if (!found)
-            co_return "whether an instance was started is unknown (" + found.error().message +
-                "): look for the tag mlcloud:job=" + key;
-        for (auto const& i : *found)
-            if (!detail::is_stopped_state(i.state))
-                ids.push_back(i.id);
+        // EC2 may list a new instance only after a few seconds: look three times, 1 s apart.
+        for (int look = 0; look < 3 && ids.empty(); ++look)
+        {
+            if (look > 0)
+            {
+                boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor, std::chrono::seconds(1));
+                co_await pause.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            }
+            auto found = co_await describe_tagged(*ctx, detail::tag_job, key);
+            if (!found)
+                co_return "whether an instance was started is unknown (" + found.error().message +
+                    "): look for the tag mlcloud:job=" + key;
+            for (auto const& i : *found)
+                if (!detail::is_stopped_state(i.state))
+                    ids.push_back(i.id);
+        }
         if (ids.empty())
-            co_return std::string("no instance was started");
+            co_return "no instance tagged mlcloud:job=" + key + " is listed";
     }
     std::string what;
     for (auto const& id : ids)
@@ -338,8 +349,9 @@ inline task<job_handle> cancelled_after_run(std::shared_ptr<backend_context> ctx
 {
     // In a coroutine of its own, which the caller's cancellation does not reach.
     auto ex = co_await boost::asio::this_coro::executor;
-    auto what = co_await boost::asio::co_spawn(ex, clean_up_cancelled_run(std::move(ctx), std::move(key), std::move(started)),
-                                               mlcloud::detail::uncancellable(boost::asio::use_awaitable));
+    auto clean_up = clean_up_cancelled_run(std::move(ctx), std::move(key), std::move(started));
+    auto token = mlcloud::detail::uncancellable(boost::asio::use_awaitable);
+    auto what = co_await boost::asio::co_spawn(ex, std::move(clean_up), token);
     co_return launch_cancelled(what);
 }
 

@@ -84,6 +84,15 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
         if (sync) // the answer may take the whole wait
             req.timeouts.idle = wait + std::chrono::seconds(30);
         auto r = co_await st->api.send(std::move(req), op);
+        if (co_await mlcloud::detail::cancelled_now())
+        {
+            if (r && r->ok())
+                if (auto job = parse_job(r->body); job && !job->id.empty())
+                    co_return job; // the caller cancels it unless it has ended
+            co_return cancelled_prediction_error(
+                "its job may be queued or running, with no id to cancel it by (RunPod gives the id only with "
+                "the answer; /run gives it at once)");
+        }
         std::optional<error> failure;
         if (!r)
         {
@@ -182,8 +191,9 @@ inline task<void> cancel_impl(prediction_ptr st, std::string id)
 inline task<void> abandon_job(prediction_ptr st, std::string id)
 {
     auto ex = co_await boost::asio::this_coro::executor;
-    co_return co_await boost::asio::co_spawn(ex, cancel_impl(std::move(st), std::move(id)),
-                                             mlcloud::detail::uncancellable(boost::asio::use_awaitable));
+    auto cancel = cancel_impl(std::move(st), std::move(id));
+    auto token = mlcloud::detail::uncancellable(boost::asio::use_awaitable);
+    co_return co_await boost::asio::co_spawn(ex, std::move(cancel), token);
 }
 
 /// The end of a prediction cancelled while its job was queued or running: the job is cancelled.

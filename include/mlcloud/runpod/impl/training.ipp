@@ -174,6 +174,13 @@ inline task<void> terminate_pod(state_ptr st, std::string id)
     co_return api::error_from(*r, op);
 }
 
+/// A failure that a later try may not meet (a 429, a 5xx, a timeout, a lost connection).
+inline bool passes(error const& e)
+{
+    return e.is(errc::throttled) || e.is(errc::provider_error) || e.is(errc::timeout) ||
+           e.is(errc::network_error) || e.is(errc::outcome_unknown);
+}
+
 /// What the tail of a pod's log says about the end of its workload. A running pod's stream
 /// stays open, so it is read for `window` only; an ended pod's is read to its end.
 inline task<log_outcome> scan_log_tail(state_ptr st, pod_info pod, std::chrono::milliseconds window)
@@ -367,8 +374,8 @@ inline task<job_status> settle(state_ptr st, job_handle h, pod_info pod)
         // The log tells success from failure. When it cannot be read now (a 429, a 5xx, a
         // timeout), nothing is decided, recorded or terminated (terminating would lose the
         // log): the error says so, and the next status() reads the log again.
-        if (!outcome && !outcome.error().is(errc::not_found))
-            co_return outcome.error().with_retry_safe();
+        if (!outcome && passes(outcome.error()))
+            co_return error(outcome.error()).with_retry_safe();
         log_outcome seen = outcome ? *outcome : log_outcome{};
         decide(pod, seen, rec);
         if (seen.last_ts)
@@ -521,7 +528,7 @@ inline boost::asio::awaitable<std::string> clean_up_cancelled_launch(state_ptr s
             co_return "whether pod " + name + " was created is unknown (" + orphan.error().message +
                 "): training::list_jobs() shows it";
         if (!*orphan)
-            co_return "no pod was created";
+            co_return "no pod named " + name + " is listed";
         pod_id = (*orphan)->id;
     }
     auto stopped = co_await terminate_pod(st, *pod_id);
@@ -540,8 +547,9 @@ inline task<job_handle> cancelled_after_create(state_ptr st, std::string name, s
 {
     // In a coroutine of its own, which the caller's cancellation does not reach.
     auto ex = co_await boost::asio::this_coro::executor;
-    auto what = co_await boost::asio::co_spawn(ex, clean_up_cancelled_launch(st, std::move(name), std::move(pod_id)),
-                                               mlcloud::detail::uncancellable(boost::asio::use_awaitable));
+    auto clean_up = clean_up_cancelled_launch(st, std::move(name), std::move(pod_id));
+    auto token = mlcloud::detail::uncancellable(boost::asio::use_awaitable);
+    auto what = co_await boost::asio::co_spawn(ex, std::move(clean_up), token);
     co_return launch_cancelled(what);
 }
 
@@ -649,7 +657,11 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             // (This runs under without_cancellation_throws: the caller's cancellation is looked
             // for here, after every wait, and after every create.)
             if (co_await mlcloud::detail::cancelled_now())
-                co_return launch_cancelled("no pod was created");
+            {
+                if (failures == 0)
+                    co_return launch_cancelled("no pod was created");
+                co_return co_await cancelled_after_create(st, name, std::nullopt); // an earlier try may have
+            }
             auto url = st->api.rest_url({"pods"});
             if (!url)
                 co_return url.error();
@@ -749,9 +761,10 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             {
                 // Never a second create after a 2xx: the pod exists but is not listed yet.
                 error e(errc::outcome_unknown, "RunPod created pod " + name + " but its answer could not be read (" +
-                                                   uncertain->message + ") and the pod is not listed yet; launch "
-                                                   "again with the same idempotency key to adopt it");
-                co_return e.with_provider(provider_name).with_operation(op).with_retry_safe(true);
+                                                   uncertain->message + ") and the pod is not listed yet; wait until "
+                                                   "training::list_jobs() shows it before launching again with the "
+                                                   "same idempotency key (which then adopts it)");
+                co_return e.with_provider(provider_name).with_operation(op).with_retry_safe(false);
             }
             if (++failures >= std::max(1u, o.launch.attempts_per_candidate))
             {
@@ -938,6 +951,10 @@ inline task<job_status> terminate_impl(state_ptr st, job_handle h)
     }
     if (pod->status == "TERMINATED")
         co_return co_await settle(st, h, *pod);
+    // A pod that ended unseen by this process (kept by terminate_on_completion off, or a
+    // restart) is judged from its log first: terminating it loses the log.
+    if (has_ended(pod->status) && !st->record(h.id).final_state)
+        co_await settle(st, h, *pod);
     if (st->record(h.id).final_state)
     {
         // Its outcome is known (a status() that kept the finished pod, terminate_on_completion
