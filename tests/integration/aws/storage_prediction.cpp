@@ -11,6 +11,8 @@
 #include "handler.hpp"
 #include "model.hpp"
 
+#include <cancellation.hpp>
+
 #include <mlcloud/testing/conformance.hpp>
 
 #include <mlcloud/aws/detail/lambda.hpp>
@@ -33,6 +35,7 @@
 using namespace aws_test;
 using mlcloud::errc;
 using mlcloud::run_blocking;
+using mlcloud_test::run_cancelled_after;
 
 namespace {
 
@@ -399,42 +402,6 @@ aws::s3_client_options small_parts()
     return o;
 }
 
-// Runs `op` on the fixture's context and cancels it (terminal) after `delay`, and once more
-// after `again` if given: its result, which it must give (not throw) within 20 s, and how long
-// it ran.
-template <class T>
-std::pair<mlcloud::result<T>, std::chrono::steady_clock::duration>
-run_cancelled_after(s3_fixture& f, boost::asio::awaitable<mlcloud::result<T>> op, std::chrono::milliseconds delay,
-                    std::optional<std::chrono::milliseconds> again = std::nullopt)
-{
-    using namespace std::chrono_literals;
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<T>> out;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(f.ctx, std::move(op),
-                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto r) {
-                              thrown = e;
-                              if (!e)
-                                  out.emplace(std::move(r));
-                          }));
-    boost::asio::steady_timer timer(f.ctx, delay);
-    auto const emit = [&](boost::system::error_code ec) {
-        if (!ec)
-            cancel.emit(boost::asio::cancellation_type::terminal);
-    };
-    timer.async_wait(emit);
-    boost::asio::steady_timer second(f.ctx, again.value_or(delay));
-    if (again)
-        second.async_wait(emit);
-    auto const start = std::chrono::steady_clock::now();
-    while (!out && !thrown && std::chrono::steady_clock::now() - start < 20s)
-        f.ctx.run_one();
-    auto const took = std::chrono::steady_clock::now() - start;
-    REQUIRE_FALSE(thrown);
-    REQUIRE(out.has_value());
-    return {std::move(*out), took};
-}
-
 } // namespace
 
 TEST_CASE("S3 fault: AccessDenied is forbidden, with the code, message and request id", "[aws][s3][fault][errors]")
@@ -517,7 +484,7 @@ TEST_CASE("S3 fault: a cancelled multipart upload stops its parts and is aborted
     raw_calls raw(f.ctx, fault_url());
     std::string const bucket = "slowparts-" + unique_name("b");
 
-    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms);
+    auto const [up, took] = run_cancelled_after(f.ctx, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms);
     CHECK(took < 4s); // not the parts' 5 s
     REQUIRE_FALSE(up.has_value());
     CHECK(up.error().is(errc::cancelled));
@@ -541,7 +508,7 @@ TEST_CASE("S3 fault: an upload cancelled while its parts are hashed waits for th
 
     boost::asio::steady_timer release(f.ctx, 600ms);
     release.async_wait([&](boost::system::error_code) { files.release(); });
-    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms);
+    auto const [up, took] = run_cancelled_after(f.ctx, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms);
     files.finish();
     CHECK(took >= 600ms); // it waited for the held hashes
     REQUIRE_FALSE(up.has_value());
@@ -563,7 +530,7 @@ TEST_CASE("S3 fault: a second cancellation does not stop the abort of a cancelle
     raw_calls raw(f.ctx, fault_url());
     std::string const bucket = "slowabort-" + unique_name("b");
 
-    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms, 600ms);
+    auto const [up, took] = run_cancelled_after(f.ctx, f.s3.upload_file(src.path, bucket, "big.bin"), 300ms, 600ms);
     CHECK(took >= 1200ms); // the abort's answer came, 1 s after it was sent at about 300 ms
     CHECK(took < 4s);      // not the parts' 5 s
     REQUIRE_FALSE(up.has_value());
@@ -587,7 +554,7 @@ TEST_CASE("S3 fault: a PutObject cancelled while its file is hashed ends with ca
 
     boost::asio::steady_timer release(f.ctx, 600ms);
     release.async_wait([&](boost::system::error_code) { files.release(); });
-    auto const [up, took] = run_cancelled_after(f, f.s3.upload_file(src.path, bucket, "small.bin"), 300ms);
+    auto const [up, took] = run_cancelled_after(f.ctx, f.s3.upload_file(src.path, bucket, "small.bin"), 300ms);
     files.finish();
     CHECK(took >= 600ms); // it waited for the held hash
     REQUIRE_FALSE(up.has_value());
@@ -609,7 +576,7 @@ TEST_CASE("S3 fault: a cancelled download stops its ranges and the next call res
     std::string const bucket = "slowranges-" + unique_name("b");
     auto const partial = dst.path.string() + ".mlcloud-download";
 
-    auto const [down, took] = run_cancelled_after(f, f.s3.download_file(bucket, "data.bin", dst.path), 300ms);
+    auto const [down, took] = run_cancelled_after(f.ctx, f.s3.download_file(bucket, "data.bin", dst.path), 300ms);
     CHECK(took < 4s); // not the ranges' 5 s
     REQUIRE_FALSE(down.has_value());
     CHECK(down.error().is(errc::cancelled));
@@ -639,7 +606,7 @@ TEST_CASE("s3_client: a download cancelled while its ranges are written waits fo
 
     boost::asio::steady_timer release(f.ctx, 600ms);
     release.async_wait([&](boost::system::error_code) { files.release(); });
-    auto const [down, took] = run_cancelled_after(f, f.s3.download_file(uploader.bucket, "held.bin", dst.path), 300ms);
+    auto const [down, took] = run_cancelled_after(f.ctx, f.s3.download_file(uploader.bucket, "held.bin", dst.path), 300ms);
     files.finish();
     CHECK(took >= 600ms); // it waited for the held writes
     REQUIRE_FALSE(down.has_value());

@@ -17,12 +17,8 @@
 #include <mlcloud/aws/detail/xml.hpp>
 #include <mlcloud/testing/conformance.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <cancellation.hpp>
 
-#include <optional>
 #include <set>
 
 using namespace aws_test;
@@ -325,29 +321,11 @@ TEST_CASE("EC2 fault: a launch cancelled while RunInstances is answered terminat
     training_fixture f(fault_url());
     std::string const type = "slow." + unique_name("t");
     auto spec = f.job("cancelled launch", {type});
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<mlcloud::job_handle>> out;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(f.ctx, f.training->launch(spec),
-                          boost::asio::bind_cancellation_slot(
-                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::job_handle> r) {
-                                  thrown = e;
-                                  if (!e)
-                                      out.emplace(std::move(r));
-                              }));
-    boost::asio::steady_timer timer(f.ctx, 300ms);
-    timer.async_wait([&](boost::system::error_code ec) {
-        if (!ec)
-            cancel.emit(boost::asio::cancellation_type::terminal);
-    });
-    f.ctx.restart();
-    f.ctx.run();
-    REQUIRE_FALSE(thrown);
-    REQUIRE(out.has_value());
-    REQUIRE_FALSE(out->has_value());
-    INFO(out->error().what());
-    CHECK(out->error().is(errc::cancelled));
-    CHECK(out->error().message.find("was terminated") != std::string::npos);
+    auto const [out, took] = mlcloud_test::run_cancelled_after(f.ctx, f.training->launch(spec), 300ms);
+    REQUIRE_FALSE(out.has_value());
+    INFO(out.error().what());
+    CHECK(out.error().is(errc::cancelled));
+    CHECK(out.error().message.find("was terminated") != std::string::npos);
     auto started = f.raw.describe_tagged("mlcloud:job", spec.idempotency_key);
     REQUIRE(started.size() == 1);
     CHECK(started[0].state == "terminated");

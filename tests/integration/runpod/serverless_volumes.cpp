@@ -15,13 +15,12 @@
 #include <mlcloud/runpod/backend.hpp>
 #include <mlcloud/runpod/setup.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+
+#include <cancellation.hpp>
 
 using namespace runpod_test;
+using mlcloud_test::run_cancelled_after;
 using mlcloud::errc;
 using mlcloud::storage_uri;
 namespace rp = mlcloud::runpod;
@@ -213,28 +212,11 @@ TEST_CASE("a cancelled prediction cancels its job and ends with cancelled, not a
     predictor p(o);
     auto name = unique("cancelpred");
     inject({{"kind", "stuck"}, {"scope", name}});
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<mlcloud::prediction_result>> out;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(p.ctx, p.p.predict(request_for(name)),
-                          boost::asio::bind_cancellation_slot(
-                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::prediction_result> r) {
-                                  thrown = e;
-                                  if (!e)
-                                      out.emplace(std::move(r));
-                              }));
-    boost::asio::steady_timer timer(p.ctx, 300ms);
-    timer.async_wait([&](boost::system::error_code ec) {
-        if (!ec)
-            cancel.emit(boost::asio::cancellation_type::terminal);
-    });
-    p.ctx.run();
-    REQUIRE_FALSE(thrown);
-    REQUIRE(out.has_value());
-    REQUIRE_FALSE(out->has_value());
-    INFO(out->error().what());
-    CHECK(out->error().is(errc::cancelled));
-    auto const& message = out->error().message;
+    auto const [out, took] = run_cancelled_after(p.ctx, p.p.predict(request_for(name)), 300ms);
+    REQUIRE_FALSE(out.has_value());
+    INFO(out.error().what());
+    CHECK(out.error().is(errc::cancelled));
+    auto const& message = out.error().message;
     auto const at = message.find("job ");
     REQUIRE(at != std::string::npos);
     auto const job = message.substr(at + 4, message.find(' ', at + 4) - at - 4);
@@ -253,30 +235,12 @@ TEST_CASE("a prediction cancelled while /runsync holds it ends with cancelled, n
     predictor p(o);
     auto name = unique("cancelsync");
     inject({{"kind", "stuck"}, {"scope", name}});
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<mlcloud::prediction_result>> out;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(p.ctx, p.p.predict(request_for(name)),
-                          boost::asio::bind_cancellation_slot(
-                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::prediction_result> r) {
-                                  thrown = e;
-                                  if (!e)
-                                      out.emplace(std::move(r));
-                              }));
-    boost::asio::steady_timer timer(p.ctx, 300ms);
-    timer.async_wait([&](boost::system::error_code ec) {
-        if (!ec)
-            cancel.emit(boost::asio::cancellation_type::terminal);
-    });
-    auto const start = std::chrono::steady_clock::now();
-    p.ctx.run();
-    REQUIRE_FALSE(thrown);
-    REQUIRE(out.has_value());
-    REQUIRE_FALSE(out->has_value());
-    INFO(out->error().what());
-    CHECK(out->error().is(errc::cancelled));
-    CHECK(out->error().message.find("no id to cancel it by") != std::string::npos);
-    CHECK(std::chrono::steady_clock::now() - start < 20s); // not the 60 s the /runsync was asked to hold
+    auto const [out, took] = run_cancelled_after(p.ctx, p.p.predict(request_for(name)), 300ms);
+    REQUIRE_FALSE(out.has_value());
+    INFO(out.error().what());
+    CHECK(out.error().is(errc::cancelled));
+    CHECK(out.error().message.find("no id to cancel it by") != std::string::npos);
+    CHECK(took < 10s); // not the 60 s the /runsync was asked to hold
 }
 
 TEST_CASE("429 (with or without a body) and 500 on submission are retried", "[runpod][prediction]")

@@ -11,11 +11,9 @@
 #include <mlcloud/runpod/detail/wire.hpp>
 #include <mlcloud/runpod/training.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+
+#include <cancellation.hpp>
 
 #include <optional>
 #include <thread>
@@ -257,28 +255,11 @@ TEST_CASE("a launch cancelled while its create is answered terminates the pod an
     auto spec = script_job(unique("cancelled-launch"), {"working", "@hang"});
     auto pod = pod_of(spec);
     inject({{"kind", "create_slow"}, {"scope", pod}, {"seconds", 3}});
-    boost::asio::cancellation_signal cancel;
-    std::optional<mlcloud::result<mlcloud::job_handle>> out;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(t.ctx, t.p.launch(spec),
-                          boost::asio::bind_cancellation_slot(
-                              cancel.slot(), [&](std::exception_ptr e, mlcloud::result<mlcloud::job_handle> r) {
-                                  thrown = e;
-                                  if (!e)
-                                      out.emplace(std::move(r));
-                              }));
-    boost::asio::steady_timer timer(t.ctx, 300ms);
-    timer.async_wait([&](boost::system::error_code ec) {
-        if (!ec)
-            cancel.emit(boost::asio::cancellation_type::terminal);
-    });
-    t.ctx.run();
-    REQUIRE_FALSE(thrown);
-    REQUIRE(out.has_value());
-    REQUIRE_FALSE(out->has_value());
-    INFO(out->error().what());
-    CHECK(out->error().is(errc::cancelled));
-    CHECK(out->error().message.find("was terminated") != std::string::npos);
+    auto const [out, took] = mlcloud_test::run_cancelled_after(t.ctx, t.p.launch(spec), 300ms);
+    REQUIRE_FALSE(out.has_value());
+    INFO(out.error().what());
+    CHECK(out.error().is(errc::cancelled));
+    CHECK(out.error().message.find("was terminated") != std::string::npos);
     CHECK(pod_status(pod) == "TERMINATED");
 }
 
