@@ -106,6 +106,14 @@ std::string pod_status(std::string const& pod)
     return std::string(pods.at(0).at("status").as_string());
 }
 
+/// Waits up to 4 s for the fake to show `pod` in `status` (the workload's own pace).
+void wait_for_status(std::string const& pod, std::string const& status)
+{
+    for (int i = 0; i < 200 && pod_status(pod) != status; ++i)
+        std::this_thread::sleep_for(20ms);
+    REQUIRE(pod_status(pod) == status);
+}
+
 } // namespace
 
 TEST_CASE("a job's log reads back in order, the pod is terminated after the completion line, cost is reported",
@@ -542,8 +550,7 @@ TEST_CASE("with terminate_on_completion off a finished pod is kept, and terminat
     REQUIRE(h.has_value());
     auto s = t.wait_terminal(*h);
     CHECK(s.state == job_state::failed);
-    for (int i = 0; i < 200 && pod_status(pod) != "EXITED"; ++i)
-        std::this_thread::sleep_for(20ms);
+    wait_for_status(pod, "EXITED");
     // A status() of the exited pod records the outcome, and keeps the pod for inspection.
     auto again = t.status(*h);
     REQUIRE(again.has_value());
@@ -560,9 +567,7 @@ TEST_CASE("with terminate_on_completion off a finished pod is kept, and terminat
     auto pod2 = pod_of(spec2);
     auto h2 = t.launch(spec2);
     REQUIRE(h2.has_value());
-    for (int i = 0; i < 200 && pod_status(pod2) != "EXITED"; ++i)
-        std::this_thread::sleep_for(20ms);
-    REQUIRE(pod_status(pod2) == "EXITED");
+    wait_for_status(pod2, "EXITED");
     trainer elsewhere(o);
     auto ended = elsewhere.terminate({.provider = "runpod", .id = h2->id});
     REQUIRE(ended.has_value());
@@ -580,9 +585,7 @@ TEST_CASE("an exited pod whose log cannot be read now is not judged, and the nex
     auto pod = pod_of(spec);
     auto h = t.launch(spec);
     REQUIRE(h.has_value());
-    for (int i = 0; i < 200 && pod_status(pod) != "EXITED"; ++i)
-        std::this_thread::sleep_for(20ms);
-    REQUIRE(pod_status(pod) == "EXITED");
+    wait_for_status(pod, "EXITED");
 
     inject({{"kind", "logs_error_500"}, {"scope", pod}, {"times", 1000}});
     auto unread = t.status(*h);
