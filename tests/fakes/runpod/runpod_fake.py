@@ -39,7 +39,8 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
   pods create: create_then_500, create_then_drop (pod created, connection closed),
                create_unreadable (pod created, 201 with a body that is not a pod; "unlisted":
                seconds the pod stays out of the pod list), create_slow (pod created, the 201
-               sent "seconds" later), error_500,
+               sent "seconds" later), slow_start (the pod stays PROVISIONING "seconds" more),
+               error_500,
                capacity (400, optional "gpu"), quota (402), forbidden (403, "gpu"), invalid (422),
                throttle (429; "retry_after" seconds or none; "body": false for no JSON)
   pod list:    list_error_500, list_throttle
@@ -137,6 +138,7 @@ class Pod:
         self.ports = list(body.get("ports", []))
         self.mounts = body.get("mounts", {})
         self.status = "PROVISIONING"
+        self.start_delay = body.get("_fake_start_delay", 0.0)  # the slow_start fault
         self.created = time.time()
         self.started = None
         self.events = []  # (seq, ts, source, line)
@@ -205,7 +207,7 @@ class Pod:
 
     def run(self):
         try:
-            if not self.sleep(self.fake.provision_delay):
+            if not self.sleep(self.fake.provision_delay + self.start_delay):
                 return
             self.set_status("STARTING")
             self.emit("Pulling image " + self.image, "system")
@@ -426,7 +428,7 @@ class RunPodFake:
 
     AREAS = {
         "create_then_500": "create", "create_then_drop": "create", "create_unreadable": "create",
-        "create_slow": "create",
+        "create_slow": "create", "slow_start": "create",
         "error_500": "create", "capacity": "create",
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
         "list_error_500": "list", "list_throttle": "list", "cut": "logs", "logs_error_500": "logs",
@@ -733,6 +735,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise HttpError(400, f"network volume {vol['id']} is in {vol['dataCenter']}, not {datacenter}")
         if body.get("cloud") == "COMMUNITY" and self.fake.gpu_price(gpu["id"], "COMMUNITY") is None:
             raise HttpError(400, "There are no longer any instances available with the requested specifications.")
+        if kind == "slow_start":
+            body = dict(body, _fake_start_delay=float(fault.get("seconds", 30)))
         pod = Pod(self.fake, body, gpu, datacenter)
         if kind == "create_unreadable":
             pod.listed_after = time.time() + float(fault.get("unlisted", 0))

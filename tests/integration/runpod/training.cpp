@@ -615,6 +615,25 @@ TEST_CASE("a pod past its max runtime is terminated and timed out", "[runpod][tr
     CHECK(pod_status(h->name) == "TERMINATED");
 }
 
+TEST_CASE("a pod that never starts is terminated and timed out at its max runtime", "[runpod][training]")
+{
+    // The pod stays PROVISIONING (an image pull that never ends); it bills all the same.
+    trainer t;
+    auto spec = script_job(unique("neverstarts"), {"working", "@hang"});
+    spec.max_runtime = 1s;
+    auto pod = pod_of(spec);
+    inject({{"kind", "slow_start"}, {"scope", pod}, {"seconds", 30}});
+    auto h = t.launch(spec);
+    REQUIRE(h.has_value());
+    CHECK(t.status(*h).value().state == job_state::provisioning);
+    std::this_thread::sleep_for(1500ms);
+    auto s = t.status(*h);
+    REQUIRE(s.has_value());
+    CHECK(s->state == job_state::timed_out);
+    CHECK(s->detail.find("had not started") != std::string::npos);
+    CHECK(pod_status(pod) == "TERMINATED");
+}
+
 TEST_CASE("unknown pods, foreign handles and bad specs are clear errors", "[runpod][training]")
 {
     trainer t;

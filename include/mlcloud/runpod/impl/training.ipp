@@ -360,13 +360,17 @@ inline task<job_status> settle(state_ptr st, job_handle h, pod_info pod)
             decide(pod, *outcome, rec);
             co_return co_await finish(st, pod, rec, h, auto_terminate);
         }
-        // The job's own deadline: the pod is stopped once it is past it.
-        if (auto limit = max_runtime_of(pod); limit && pod.created_at && clock::now() - *pod.created_at > *limit)
-        {
-            rec.final_state = job_state::timed_out;
-            rec.final_detail = "the job ran longer than its max runtime and was terminated";
-            co_return co_await finish(st, pod, rec, h, true);
-        }
+    }
+    // The job's own deadline, from the pod's creation: the pod is stopped once it is past it,
+    // whether it runs or has not started yet (an image pull that never ends bills too).
+    if (auto limit = max_runtime_of(pod);
+        !has_ended(pod.status) && limit && pod.created_at && clock::now() - *pod.created_at > *limit)
+    {
+        rec.final_state = job_state::timed_out;
+        rec.final_detail = state == job_state::running
+                               ? "the job ran longer than its max runtime and was terminated"
+                               : "the pod had not started within the job's max runtime and was terminated";
+        co_return co_await finish(st, pod, rec, h, true);
     }
     if (has_ended(pod.status))
     {
