@@ -222,10 +222,8 @@ private:
                                                   transfer_options const& opts);
     MLCLOUD_DECL task<s3_object> put_file(std::filesystem::path const& from, std::string const& bucket,
                                           std::string const& key, std::uint64_t size, transfer_options const& opts);
-    MLCLOUD_DECL boost::asio::awaitable<void> abort_after_failure(std::string const& bucket, std::string const& key,
-                                                                  std::string const& upload_id);
-    MLCLOUD_DECL boost::asio::awaitable<void> abort_quietly(std::string bucket, std::string key,
-                                                            std::string upload_id);
+    MLCLOUD_DECL task<void> abort_after_failure(std::string const& bucket, std::string const& key,
+                                                std::string const& upload_id);
     MLCLOUD_DECL task<s3_object> download_ranges(std::string const& bucket, std::string const& key,
                                                  std::filesystem::path const& to, transfer_options const& opts);
     MLCLOUD_DECL std::string body_hash(std::string_view text) const;

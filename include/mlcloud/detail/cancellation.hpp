@@ -13,13 +13,15 @@
 // Asio's default makes that impossible: once a coroutine is cancelled, its next co_await
 // throws operation_aborted. Such operations therefore run under without_cancellation_throws,
 // look for the cancellation themselves (cancelled_now) after waits that end on their own,
-// and send their clean-up where no further cancellation reaches it (uncancellable).
+// and send their clean-up where no cancellation reaches it (shielded, uncancellable).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
 #include <optional>
@@ -27,12 +29,21 @@
 
 namespace mlcloud::detail {
 
+/// True once the coroutine whose `co_await this_coro::cancellation_state` this is has been
+/// cancelled. A cancellation reaches only the wait in progress: after waits that end on their
+/// own (a post, a back-off, a DNS wait) this is where it shows. (A plain function, for code
+/// that may throw on cancellation: awaiting a coroutine of our own there would throw.)
+inline bool cancel_requested(boost::asio::cancellation_state const& state) noexcept
+{
+    return state.cancelled() != boost::asio::cancellation_type::none;
+}
+
 /// True once the calling coroutine has been cancelled. To be awaited where the coroutine does
 /// not throw on cancellation, as awaiting it otherwise throws once cancelled.
 inline boost::asio::awaitable<bool> cancelled_now()
 {
     auto const state = co_await boost::asio::this_coro::cancellation_state;
-    co_return state.cancelled() != boost::asio::cancellation_type::none;
+    co_return cancel_requested(state);
 }
 
 /// The completion token of a wait or a request that a cancellation must not end: the caller
@@ -40,6 +51,17 @@ inline boost::asio::awaitable<bool> cancelled_now()
 inline auto uncancellable(auto token)
 {
     return boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), std::move(token));
+}
+
+/// Runs `operation` in a coroutine of its own that no cancellation reaches: the clean-up of a
+/// cancelled operation (from the cancelled coroutine itself, every request would end at once
+/// with `cancelled`, and a second cancellation would cut it short).
+template <class T>
+boost::asio::awaitable<T> shielded(boost::asio::awaitable<T> operation)
+{
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto token = uncancellable(boost::asio::use_awaitable);
+    co_return co_await boost::asio::co_spawn(ex, std::move(operation), token);
 }
 
 /// Runs `operation` with Asio's throw-if-cancelled off, so that it can stop and clean up rather

@@ -187,9 +187,8 @@ struct hash_done
 // The workers of a transfer (parts, ranges), run side by side on the caller's executor, which
 // must run them one at a time (one thread or a strand, as for the whole client). The join
 // returns when every worker has finished, since they share state with the caller, and yields
-// the first exception any of them threw. Cancelling the caller cancels every worker, and a
-// caller cancelled already starts none, unless no cancellation is to reach them (a clean-up
-// that must run whatever the caller's cancellations).
+// the first exception any of them threw. Cancelling the caller cancels every worker; a caller
+// cancelled already starts none.
 // (Not Asio's experimental parallel_group: this join compiles 0.6 s faster header-only.)
 struct worker_join
 {
@@ -227,15 +226,11 @@ struct cancel_workers
     }
 };
 
-enum class cancellation_reaches : bool { workers, none };
-
-inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost::asio::awaitable<void>> workers,
-                                                              cancellation_reaches reaches = cancellation_reaches::workers)
+inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost::asio::awaitable<void>> workers)
 {
     namespace asio = boost::asio;
     auto ex = co_await asio::this_coro::executor;
-    bool const shielded = reaches == cancellation_reaches::none;
-    if (!shielded && co_await cancelled_now())
+    if (co_await cancelled_now())
         co_return nullptr;
     auto join = std::make_shared<worker_join>(ex, workers.size());
     for (std::size_t i = 0; i < workers.size(); ++i)
@@ -243,7 +238,7 @@ inline boost::asio::awaitable<std::exception_ptr> run_workers(std::vector<boost:
     // The caller's cancellation goes to the workers; the wait itself is not cancelled (awaiting
     // again after a cancellation would throw, and the workers would outlive the join).
     asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
-    auto slot = shielded ? asio::cancellation_slot() : state.slot();
+    auto slot = state.slot();
     if (slot.is_connected())
         slot.assign(cancel_workers{join});
     while (join->left > 0)
@@ -918,24 +913,14 @@ MLCLOUD_DECL task<void> s3_client::abort_multipart_upload(std::string const& buc
     co_return result<void>();
 }
 
-// The abort of a failed or cancelled upload, run as a worker that no cancellation reaches: a
-// second cancellation (a timeout around the call that was cancelled first) would otherwise
-// leave the parts stored and billed. The request still ends within the client's own timeouts;
-// its result is not needed, the upload's own error is what the caller gets. (A worker, not a
-// co_spawn of its own: that would compile another co_spawn into every upload.)
-MLCLOUD_DECL boost::asio::awaitable<void> s3_client::abort_after_failure(std::string const& bucket,
-                                                                        std::string const& key,
-                                                                        std::string const& upload_id)
+// The abort of a failed or cancelled upload, where no cancellation reaches it: a second
+// cancellation (a timeout around the call that was cancelled first) would otherwise leave the
+// parts stored and billed. The request still ends within the client's own timeouts.
+MLCLOUD_DECL task<void> s3_client::abort_after_failure(std::string const& bucket, std::string const& key,
+                                                       std::string const& upload_id)
 {
-    std::vector<boost::asio::awaitable<void>> abort;
-    abort.push_back(abort_quietly(bucket, key, upload_id));
-    co_await s3_impl::run_workers(std::move(abort), s3_impl::cancellation_reaches::none);
-}
-
-MLCLOUD_DECL boost::asio::awaitable<void> s3_client::abort_quietly(std::string bucket, std::string key,
-                                                                  std::string upload_id)
-{
-    co_await abort_multipart_upload(bucket, key, upload_id);
+    auto abort = abort_multipart_upload(bucket, key, upload_id);
+    return mlcloud::detail::shielded(std::move(abort));
 }
 
 MLCLOUD_DECL task<s3_object> s3_client::download_file(std::string const& bucket, std::string const& key,

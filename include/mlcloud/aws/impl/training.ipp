@@ -17,7 +17,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -347,11 +346,8 @@ inline boost::asio::awaitable<std::string> clean_up_cancelled_run(std::shared_pt
 inline task<job_handle> cancelled_after_run(std::shared_ptr<backend_context> ctx, std::string key,
                                             std::optional<std::string> started)
 {
-    // In a coroutine of its own, which the caller's cancellation does not reach.
-    auto ex = co_await boost::asio::this_coro::executor;
     auto clean_up = clean_up_cancelled_run(std::move(ctx), std::move(key), std::move(started));
-    auto token = mlcloud::detail::uncancellable(boost::asio::use_awaitable);
-    auto what = co_await boost::asio::co_spawn(ex, std::move(clean_up), token);
+    auto what = co_await mlcloud::detail::shielded(std::move(clean_up));
     co_return launch_cancelled(what);
 }
 

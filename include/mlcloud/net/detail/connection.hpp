@@ -9,6 +9,7 @@
 // One keep-alive connection (plain TCP or TLS over TCP, possibly through a proxy tunnel)
 // and the pool that keeps them. Included only from net/impl: this is where Beast lives.
 
+#include <mlcloud/detail/cancellation.hpp>
 #include <mlcloud/error.hpp>
 #include <mlcloud/net/client.hpp>
 
@@ -49,14 +50,7 @@ using steady = std::chrono::steady_clock;
 
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// True once the coroutine has been cancelled (Asio per-operation cancellation), given its
-// `co_await asio::this_coro::cancellation_state`. A cancellation reaches only the wait in
-// progress: after waits that end on their own (a post, a back-off, a DNS wait) the transport
-// looks here. (A plain function: awaiting a coroutine of our own would throw once cancelled.)
-inline bool cancel_requested(asio::cancellation_state const& state) noexcept
-{
-    return state.cancelled() != asio::cancellation_type::none;
-}
+using mlcloud::detail::cancel_requested; // after waits that end on their own
 
 /// now + d, saturating instead of overflowing for huge durations.
 inline steady::time_point after(std::chrono::milliseconds d) noexcept

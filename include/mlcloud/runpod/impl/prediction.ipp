@@ -13,9 +13,6 @@
 #include <mlcloud/runpod/detail/api.hpp>
 #include <mlcloud/runpod/detail/wire.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include <algorithm>
 
 namespace mlcloud {
@@ -190,10 +187,8 @@ inline task<void> cancel_impl(prediction_ptr st, std::string id)
 /// executionTimeout. No further cancellation reaches the request (it is the clean-up of one).
 inline task<void> abandon_job(prediction_ptr st, std::string id)
 {
-    auto ex = co_await boost::asio::this_coro::executor;
     auto cancel = cancel_impl(std::move(st), std::move(id));
-    auto token = mlcloud::detail::uncancellable(boost::asio::use_awaitable);
-    co_return co_await boost::asio::co_spawn(ex, std::move(cancel), token);
+    return mlcloud::detail::shielded(std::move(cancel));
 }
 
 /// The end of a prediction cancelled while its job was queued or running: the job is cancelled.

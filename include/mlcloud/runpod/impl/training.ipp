@@ -15,9 +15,6 @@
 #include <mlcloud/runpod/detail/api.hpp>
 #include <mlcloud/runpod/detail/wire.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -549,11 +546,8 @@ inline error launch_cancelled(std::string const& what_became_of_the_pod)
 
 inline task<job_handle> cancelled_after_create(state_ptr st, std::string name, std::optional<std::string> pod_id)
 {
-    // In a coroutine of its own, which the caller's cancellation does not reach.
-    auto ex = co_await boost::asio::this_coro::executor;
     auto clean_up = clean_up_cancelled_launch(st, std::move(name), std::move(pod_id));
-    auto token = mlcloud::detail::uncancellable(boost::asio::use_awaitable);
-    auto what = co_await boost::asio::co_spawn(ex, std::move(clean_up), token);
+    auto what = co_await mlcloud::detail::shielded(std::move(clean_up));
     co_return launch_cancelled(what);
 }
 
