@@ -118,7 +118,8 @@ struct options
     /// status() of a running pod reads the tail of its log this long to notice a finished
     /// workload.
     std::chrono::milliseconds status_log_window{std::chrono::milliseconds(400)};
-    /// Lines of the log tail status() looks at for the completion marker or the exit line.
+    /// Lines of the log tail status() looks at for the completion marker or the exit line
+    /// (1 to 5000, RunPod's limit; outside it, the nearest).
     int status_log_tail = 50;
 
     /// The pricing table used for cost estimates and the max-price filter. Unset: the built-in

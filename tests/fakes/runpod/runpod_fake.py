@@ -855,10 +855,13 @@ class Handler(BaseHTTPRequestHandler):
                 except ValueError:
                     raise HttpError(400, "Last-Event-ID is not one of ours")
                 start = next((i for i, ev in enumerate(events) if ev[0] > after), len(events))
-            elif since is not None:
-                start = next((i for i, ev in enumerate(events) if ev[1] >= since), len(events))
             else:
+                # The reference does not say how `since` and `tail` combine. The fake takes the
+                # reading that loses most: both apply, so a `since` alone still gets at most the
+                # default 100 lines.
                 start = max(0, len(events) - tail)
+                if since is not None:
+                    start = max(start, next((i for i, ev in enumerate(events) if ev[1] >= since), len(events)))
             next_seq = events[start][0] if start < len(events) else (pod.events[-1][0] + 1 if pod.events else 1)
             if start >= len(events) and pod.ended():
                 return self.send(204, b"", self.rate_headers())

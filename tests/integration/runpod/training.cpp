@@ -479,6 +479,20 @@ TEST_CASE("logs resume after a cut without lost or repeated lines, also from a s
     CHECK(joined == expected);
 }
 
+TEST_CASE("the first read of a long log gets all of it, not the default tail of 100 lines", "[runpod][training]")
+{
+    trainer t;
+    auto name = unique("long");
+    auto spec = script_job(name, {"@lines=300", "@marker"});
+    spec.env["FAKE_LINE_DELAY"] = "0";
+    auto h = t.launch(spec);
+    REQUIRE(h.has_value());
+    t.wait_terminal(*h); // every line is written before the first read
+    auto expected = numbered(300);
+    expected.emplace_back(mlcloud::completion_marker);
+    CHECK(t.all_lines(*h) == expected);
+}
+
 TEST_CASE("a workload that exits with an error is failed with its exit code, and its pod is terminated",
           "[runpod][training]")
 {

@@ -25,6 +25,9 @@ namespace detail {
 
 using clock = std::chrono::system_clock;
 
+/// The most lines a log request may ask for with `tail` (the reference: 0 to 5000).
+inline constexpr int max_log_tail = 5000;
+
 /// What the provider learnt about a pod that the pod itself does not keep: the outcome it
 /// settled (after terminating the pod) and the price seen while it ran.
 struct pod_record
@@ -183,7 +186,7 @@ inline bool passes(error const& e)
 inline task<log_outcome> scan_log_tail(state_ptr st, pod_info pod, std::chrono::milliseconds window)
 {
     auto url = st->api.rest_url({"pods", pod.id, "logs"},
-                                {{"source", "container"}, {"tail", std::to_string(std::max(1, st->opts().status_log_tail))}});
+                                {{"source", "container"}, {"tail", std::to_string(std::clamp(st->opts().status_log_tail, 1, max_log_tail))}});
     if (!url)
         co_return url.error();
     auto auth = st->api.authorization();
@@ -848,7 +851,12 @@ inline result<net::sse_reader> open_log(training_state& st, job_handle const& h,
 {
     net::query_params query{{"source", "container"}};
     if (from.token.empty())
+    {
+        // The reference does not say whether `tail` (default 100) also applies when `since` is
+        // given; asking for the most it allows keeps a long history whole either way.
         query.emplace_back("since", format_rfc3339(pod.created_at.value_or(h.launched_at)));
+        query.emplace_back("tail", std::to_string(max_log_tail));
+    }
     auto url = st.api.rest_url({"pods", h.id, "logs"}, query);
     if (!url)
         return url.error();
