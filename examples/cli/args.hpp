@@ -9,6 +9,7 @@
 // A small command-line reader: `--name value`, `--name=value`, `--flag`, positionals, and
 // everything after `--` kept verbatim (the workload's own argv).
 
+#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
@@ -39,11 +40,13 @@ public:
                 rest_.assign(argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end());
                 break;
             }
-            if (!a.starts_with("--") || a.size() == 2)
+            if (!a.starts_with("-") || a == "-")
             {
                 positional_.push_back(a);
                 continue;
             }
+            if (!a.starts_with("--"))
+                throw usage_error("unknown option " + a + " (options are spelt --name)");
             std::string name = a.substr(2);
             std::optional<std::string> value;
             if (auto eq = name.find('='); eq != std::string::npos)
@@ -94,12 +97,31 @@ public:
     std::vector<std::string> const& positional() const { return positional_; }
     std::vector<std::string> const& rest() const { return rest_; }
 
-    /// Rejects options the command does not know, so a typo is not silently ignored.
-    void allow_only(std::set<std::string> const& known) const
+    /// Rejects options the command does not know and words beyond the `max_positionals` it
+    /// takes, so a typo or a workload command without `--` before it is not silently ignored.
+    void allow_only(std::set<std::string> const& known, std::size_t max_positionals = 0) const
     {
         for (auto const& [name, values] : options_)
             if (!known.count(name))
                 throw usage_error("unknown option --" + name);
+        if (positional_.size() > max_positionals)
+            throw usage_error("unexpected argument '" + positional_[max_positionals] +
+                              "' (a workload's own command goes after --)");
+    }
+
+    /// The number given with `--name`, if any; a usage error naming the option when it is not one.
+    template <class Number>
+    std::optional<Number> number(std::string const& name) const
+    {
+        auto text = get(name);
+        if (!text)
+            return std::nullopt;
+        Number n{};
+        auto const* end = text->data() + text->size();
+        auto [ptr, ec] = std::from_chars(text->data(), end, n);
+        if (ec != std::errc() || ptr != end || text->empty())
+            throw usage_error("--" + name + ": expected a number, not '" + *text + "'");
+        return n;
     }
 
     std::string positional_at(std::size_t i, std::string_view what) const

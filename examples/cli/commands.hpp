@@ -95,10 +95,14 @@ mlcloud::result<mlcloud::job_status> follow_logs(mlcloud::blocking<B>& cloud, ml
             io.out << line << "\n";
         io.out.flush();
         cursor = chunk->next;
-        if (chunk->end_of_stream || !follow)
+        if (chunk->end_of_stream)
             break;
         if (chunk->lines.empty())
+        {
+            if (!follow)
+                break; // without --follow: everything written so far, however many chunks it takes
             std::this_thread::sleep_for(interval);
+        }
     }
     return cloud.status(job);
 }
@@ -157,8 +161,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
             throw usage_error("--max-runtime: expected a duration such as 90m or 2h");
         spec.max_runtime = std::chrono::seconds(*secs);
     }
-    if (auto price = a.get("max-price"))
-        spec.max_price_per_hour = std::stod(*price);
+    spec.max_price_per_hour = a.number<double>("max-price");
     for (auto const& gpu : a.all("gpu"))
         spec.compute.push_back({gpu, 1});
 
@@ -182,7 +185,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
         if (offer)
         {
             msg::launch_summary summary{*offer, spec.market,
-                                        std::chrono::minutes(std::stoi(a.get("expected-minutes").value_or("10"))),
+                                        std::chrono::minutes(a.number<int>("expected-minutes").value_or(10)),
                                         data_arg, 1};
             io.out << msg::launch_confirmation(plain, summary) << "\n";
         }
@@ -237,7 +240,7 @@ mlcloud::job_handle job_for(args const& a)
 template <class B>
 int cmd_logs(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
-    a.allow_only({"follow", "interval", "provider"});
+    a.allow_only({"follow", "interval", "provider"}, 1);
     auto interval = parse_duration_seconds(a.get("interval").value_or("1"));
     if (!interval)
         throw usage_error("--interval: expected a duration such as 2s");
@@ -251,7 +254,7 @@ int cmd_logs(mlcloud::blocking<B>& cloud, args const& a, io& io)
 template <class B>
 int cmd_status(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
-    a.allow_only({"provider"});
+    a.allow_only({"provider"}, 1);
     auto job = job_for<B>(a);
     auto s = cloud.status(job);
     if (!s)
@@ -271,7 +274,7 @@ int cmd_status(mlcloud::blocking<B>& cloud, args const& a, io& io)
 template <class B>
 int cmd_cancel(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
-    a.allow_only({"provider"});
+    a.allow_only({"provider"}, 1);
     auto job = job_for<B>(a);
     auto s = cloud.terminate(job);
     if (!s)
@@ -307,7 +310,8 @@ int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
     auto rows = static_cast<std::size_t>(std::count(r->output.begin(), r->output.end(), '\n'));
     if (auto out = a.get("output"))
     {
-        std::ofstream(*out, std::ios::binary | std::ios::trunc) << r->output;
+        if (auto written = write_file_atomically(*out, r->output); !written)
+            return report(io, written.error());
         io.out << msg::prediction_ready(plain, *r, rows > 0 ? rows - 1 : 0) << "\nwritten to " << *out << "\n";
     }
     else
@@ -321,7 +325,7 @@ int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
 template <class B>
 int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
-    a.allow_only({"download", "provider"});
+    a.allow_only({"download", "provider"}, 2);
     auto src = a.positional_at(0, "source");
     auto dst = a.positional_at(1, "destination");
     mlcloud::transfer_options progress{[&](std::uint64_t done, std::uint64_t total) {
@@ -343,7 +347,7 @@ int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
 template <class B>
 int cmd_ls(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
-    a.allow_only({"provider"});
+    a.allow_only({"provider"}, 1);
     auto prefix = mlcloud::storage_uri::parse(a.positional().empty() ? std::string() : a.positional().front());
     auto listed = a.positional().empty() ? cloud.list(mlcloud::storage_uri::local("")) : prefix ? cloud.list(*prefix)
                                                                                               : prefix.error();
@@ -357,7 +361,7 @@ int cmd_ls(mlcloud::blocking<B>& cloud, args const& a, io& io)
 template <class B>
 int cmd_rm(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
-    a.allow_only({"provider"});
+    a.allow_only({"provider"}, 1);
     auto uri = mlcloud::storage_uri::parse(a.positional_at(0, "object"));
     if (!uri)
         return report(io, uri.error());

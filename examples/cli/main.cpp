@@ -15,6 +15,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 
 namespace mlcloud_cli {
 
@@ -43,6 +44,8 @@ std::optional<long long> parse_duration_seconds(std::string_view text)
             }
             text.remove_prefix(1);
         }
+        if (n > (std::numeric_limits<long long>::max() - total) / unit)
+            return std::nullopt; // would overflow
         total += n * unit;
     }
     return total;
@@ -127,8 +130,12 @@ int run(int argc, char** argv)
             std::cout << "mlcloud " << MLCLOUD_VERSION_STRING << " (backends: " << backend_names() << ")\n";
             return 0;
         }
-        if (words[i] == "--provider" && i + 1 < words.size())
+        if (words[i] == "--provider")
+        {
+            if (i + 1 == words.size())
+                throw usage_error("--provider needs a value");
             provider = words[++i];
+        }
         else if (words[i].starts_with("--provider="))
             provider = words[i].substr(11);
         else

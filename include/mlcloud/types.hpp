@@ -124,9 +124,14 @@ struct job_spec
     std::vector<compute_type> compute;  ///< candidates, best first
     mlcloud::market market = mlcloud::market::on_demand;
     std::optional<double> max_price_per_hour; ///< USD; spot bid cap or a filter on candidates
-    std::chrono::seconds max_runtime{std::chrono::hours(4)}; ///< the job is killed after this
+    std::chrono::seconds max_runtime{std::chrono::hours(4)}; ///< the job is killed after this; at most max_runtime_limit
     std::map<std::string, std::string> labels; ///< become tags / names on the provider side
 };
+
+/// The longest `job_spec::max_runtime` a backend accepts: 366 days. A longer one (such as
+/// `seconds::max()` meant as "no limit") is refused with errc::invalid_argument, because it
+/// would overflow the clocks' arithmetic and end the job at once.
+inline constexpr std::chrono::seconds max_runtime_limit{std::chrono::hours(24 * 366)};
 
 /// What `launch` returns and every later call takes. Only `provider` and `id` are required
 /// to address a job again (after a restart, from the CLI); the rest is what was launched.

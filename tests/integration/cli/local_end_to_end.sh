@@ -33,6 +33,11 @@ inputs=$(($(wc -l <"$data/iris-predict.csv") - 1))
 [[ $rows -eq $inputs ]] || fail "predicted $rows rows for $inputs inputs"
 head -n 1 "$work/pred.csv" | grep -q ',prediction$' || fail "no prediction column"
 
+# A log longer than one read (64 KiB) is printed whole without --follow.
+"$mlcloud" train --data datasets/iris.csv --target species --name e2e-chatty --follow -- sh -c 'seq 1 30000; echo "✅ Model saved successfully!"' >/dev/null
+chatty=$("$mlcloud" jobs | awk -F'\t' '$3 == "e2e-chatty" {print $2}')
+[[ $("$mlcloud" logs "$chatty" | wc -l) -eq 30001 ]] || fail "logs without --follow cut a long log short"
+
 # A long job, cancelled.
 "$mlcloud" train --data datasets/iris.csv --target species --name e2e-long -- sh -c 'echo started; sleep 300' >/dev/null
 long=$("$mlcloud" jobs | awk -F'\t' '$3 == "e2e-long" {print $2}')
@@ -57,5 +62,20 @@ err=$("$mlcloud" frobnicate 2>&1); rc=$?
 [[ $rc -eq 2 ]] || fail "unknown command exit code $rc"
 err=$("$mlcloud" train --target a 2>&1); rc=$?
 [[ $rc -eq 2 ]] || fail "missing --data exit code $rc"; expect "missing --data" "$err"
+err=$("$mlcloud" train --data datasets/iris.csv --target a python train.py 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "workload without -- exit code $rc"; expect "unexpected argument 'python'" "$err"
+err=$("$mlcloud" logs "$job" -f 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "single-dash option exit code $rc"; expect "unknown option -f" "$err"
+err=$("$mlcloud" status "$job" "$job" 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "second job id exit code $rc"
+err=$("$mlcloud" train --data datasets/iris.csv --target a --max-price cheap 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "bad number exit code $rc"; expect "--max-price: expected a number" "$err"
+err=$("$mlcloud" train --data datasets/iris.csv --target a --max-runtime 99999999999999999d 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "overflowing duration exit code $rc"
+err=$("$mlcloud" --provider 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "--provider without a value exit code $rc"; expect "--provider needs a value" "$err"
+err=$("$mlcloud" predict --model models/e2e-iris/model.json --input "$data/iris-predict.csv" --output "$work/pred.csv/p.csv" 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "unwritable --output exit code $rc"
+[[ -f "$work/pred.csv" ]] || fail "unwritable --output touched the file in its way"
 set -e
 echo "cli end to end: ok"

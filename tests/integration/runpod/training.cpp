@@ -670,6 +670,10 @@ TEST_CASE("unknown pods, foreign handles and bad specs are clear errors", "[runp
     two_volumes.output = mlcloud::storage_uri::runpod_volume("US-KS-2", other_volume, "m.json");
     CHECK(t.launch(two_volumes).error().is(errc::invalid_argument));
 
+    auto forever = script_job(unique("forever"), {"@marker"});
+    forever.max_runtime = std::chrono::seconds::max(); // overflowed the age check into a timeout at once
+    CHECK(t.launch(forever).error().is(errc::invalid_argument));
+
     auto o = fake_options();
     o.image.clear();
     trainer no_image(o);

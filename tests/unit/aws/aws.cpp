@@ -1007,6 +1007,9 @@ TEST_CASE("the bootstrap refuses what cannot go into it", "[aws][bootstrap]")
     auto nul = job;
     nul.command.push_back(std::string("a\0b", 3));
     expect_invalid(nul);
+    auto forever = job; // "no limit" would overflow the watchdog's minutes
+    forever.max_runtime = std::chrono::seconds::max();
+    expect_invalid(forever);
     auto local = job;
     local.output = mlcloud::storage_uri::local("/tmp/model");
     expect_invalid(local);

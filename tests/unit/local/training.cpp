@@ -532,6 +532,9 @@ TEST_CASE("local training: bad specs are refused before anything starts")
     auto no_time = base;
     no_time.max_runtime = 0s;
     refused(no_time, errc::invalid_argument);
+    auto forever = base; // meant as "no limit", it overflowed into a job killed at once
+    forever.max_runtime = std::chrono::seconds::max();
+    CHECK_THAT(refused(forever, errc::invalid_argument), Catch::Contains("366 days"));
     auto bad_env = base;
     bad_env.env = {{"A=B", "x"}};
     refused(bad_env, errc::invalid_argument);

@@ -216,6 +216,8 @@ MLCLOUD_DECL result<std::string> render_bootstrap(bootstrap_input const& in)
         return invalid("the container image name is not valid: " + in.image);
     if (in.max_runtime.count() <= 0)
         return invalid("max_runtime must be positive");
+    if (in.max_runtime > max_runtime_limit)
+        return invalid("max_runtime must be at most 366 days (mlcloud::max_runtime_limit)");
     for (auto const& a : in.command)
         if (has_nul(a))
             return invalid("a command argument contains a NUL byte");

@@ -250,6 +250,8 @@ inline result<void> check_spec(job_spec const& spec)
             return bad("bad environment variable name or value: '" + name.substr(0, 100) + "'");
     if (spec.max_runtime <= std::chrono::seconds(0))
         return bad("max_runtime must be positive");
+    if (spec.max_runtime > max_runtime_limit)
+        return bad("max_runtime must be at most 366 days (mlcloud::max_runtime_limit)");
     if (spec.market == market::spot)
         return local_error(errc::not_supported, "the local backend has no spot market: launch on_demand");
     auto uses = [&](std::string_view placeholder) {

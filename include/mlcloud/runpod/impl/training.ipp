@@ -334,7 +334,7 @@ inline std::optional<std::chrono::seconds> max_runtime_of(pod_info const& pod)
     auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), s);
     if (ec != std::errc() || s <= 0)
         return std::nullopt;
-    return std::chrono::seconds(s);
+    return std::min(std::chrono::seconds(s), max_runtime_limit); // a pod's env is not ours alone
 }
 
 /// The job's status from its pod: reads the log tail to tell success from failure, and
@@ -561,6 +561,9 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
         co_return auth.error();
     if (spec.command.empty())
         co_return error(errc::invalid_argument, "the job has no command").with_provider(provider_name);
+    if (spec.max_runtime > max_runtime_limit)
+        co_return error(errc::invalid_argument, "max_runtime must be at most 366 days (mlcloud::max_runtime_limit)")
+            .with_provider(provider_name);
     std::string image = spec.image.empty() ? o.image : spec.image;
     if (image.empty())
         co_return error(errc::invalid_argument,
