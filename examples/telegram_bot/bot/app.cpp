@@ -46,6 +46,55 @@ bool is_message(action const& a)
            std::holds_alternative<answer_action>(a) || std::holds_alternative<document_action>(a);
 }
 
+/// A key as the storage reads it: local paths lexically normalised ("./a//b" is "a/b"), S3 and
+/// volume keys literal.
+std::string effective_key(mlcloud::storage_uri const& u)
+{
+    if (!u.is_local())
+        return u.key;
+    auto k = std::filesystem::path(u.key).lexically_normal().generic_string();
+    return k == "." ? std::string() : k;
+}
+
+bool same_place(mlcloud::storage_uri const& a, mlcloud::storage_uri const& b)
+{
+    return a.scheme == b.scheme && a.bucket == b.bucket && a.datacenter == b.datacenter;
+}
+
+/// Whether `uri` lies in one of the bot's own folders (`area`) under a user other than `user`:
+/// the bot's credentials can read every user's datasets, inputs and models.
+bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri const& area, std::int64_t user)
+{
+    if (!same_place(uri, area))
+        return false;
+    auto const key = effective_key(uri);
+    auto base = effective_key(area);
+    if (!base.empty() && base.back() != '/')
+        base += '/';
+    return key.starts_with(base) && !key.substr(base.size()).starts_with(std::to_string(user) + "/");
+}
+
+/// A storage URI a user typed, before anything is downloaded from it: not another user's
+/// object, and not larger than `max_bytes` (a 10 GB object would fill the work directory,
+/// which shares its disk with the database). When the storage refuses a listing (a policy
+/// with s3:GetObject only), the size is checked after the download instead, as before.
+mlcloud::task<void> vet_typed_uri(target& tgt, mlcloud::storage_uri const& uri, std::int64_t user,
+                                  std::uint64_t max_bytes)
+{
+    auto const& areas = tgt.config.storage;
+    for (auto const* area : {&areas.datasets, &areas.inputs, &areas.models})
+        if (another_users_object(uri, *area, user))
+            co_return error(errc::invalid_argument, "that object is in another user's folder");
+    auto listed = co_await tgt.runtime->list(uri);
+    if (!listed)
+        co_return mlcloud::result<void>{};
+    for (auto const& o : *listed)
+        if (same_place(o.uri, uri) && effective_key(o.uri) == effective_key(uri) && o.size > max_bytes)
+            co_return error(errc::invalid_argument, "that object is " + msg::format_bytes(o.size) + "; the limit is " +
+                                                        msg::format_bytes(max_bytes));
+    co_return mlcloud::result<void>{};
+}
+
 /// A file name the user's client reported, made safe for a storage key: letters, digits,
 /// '.', '-' and '_' only, no leading dot, at most 64 bytes.
 std::string safe_name(std::string_view name)
@@ -506,6 +555,8 @@ asio::awaitable<void> bot_app::fetch_dataset(outbox_row const& row, fetch_datase
             auto uri = mlcloud::storage_uri::parse(a.uri);
             if (!uri)
                 co_return uri.error();
+            if (auto vetted = co_await vet_typed_uri(*tgt, *uri, row.user_id, config_.limits.max_file_bytes); !vetted)
+                co_return vetted.error();
             auto down = co_await tgt->runtime->download(*uri, tmp);
             if (!down)
                 co_return down.error();
@@ -520,6 +571,14 @@ asio::awaitable<void> bot_app::fetch_dataset(outbox_row const& row, fetch_datase
         auto table = mlcloud_trainer::parse_csv(*text, why);
         if (!table)
             co_return error(errc::invalid_argument, "not a CSV file I can read: " + why.what());
+        // Column names become buttons and are stored as JSON: they must be text Telegram and
+        // Boost.JSON accept. They are refused, not cleaned: the trainer looks the target up by
+        // its exact name.
+        for (auto const& name : table->header)
+            if (msg::clean_text(name) != name)
+                co_return error(errc::invalid_argument,
+                                "the column name \"" + msg::clean_text(name) +
+                                    "\" is not plain UTF-8 text: save the file as \"CSV UTF-8\" and send it again");
         ready.columns = table->header;
         ready.rows = table->rows.size();
         ready.bytes = text->size();
@@ -587,6 +646,10 @@ asio::awaitable<void> bot_app::predict(outbox_row const& row, predict_action con
             auto uri = mlcloud::storage_uri::parse(a.uri);
             if (!uri)
                 co_return uri.error();
+            // The prediction reads it on the provider's side: only whose it is matters here.
+            for (auto const* area : {&tgt->config.storage.datasets, &tgt->config.storage.inputs, &tgt->config.storage.models})
+                if (another_users_object(*uri, *area, row.user_id))
+                    co_return error(errc::invalid_argument, "that object is in another user's folder");
             req.input_uri = *uri;
         }
         auto r = co_await tgt->runtime->predict(req);

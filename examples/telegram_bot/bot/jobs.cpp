@@ -33,6 +33,9 @@ namespace {
 /// How many of the newest log lines a job keeps for its live view.
 constexpr std::size_t kept_log_lines = 500;
 
+/// The outcome a running job holds while /cancel's stop has failed once: its follower stops it.
+constexpr std::string_view cancel_retrying = "cancel_retrying";
+
 /// The metrics of the trainer's "final: k=v k=v" line (docs/trainer.md), when it printed one.
 std::vector<std::pair<std::string, std::string>> final_metrics(std::vector<std::string> const& lines)
 {
@@ -226,18 +229,30 @@ asio::awaitable<void> bot_app::launch_job(std::int64_t job_id)
         auto st = co_await tgt->runtime->terminate(*launched);
         store::transaction t(db_);
         auto fresh = db_.job(job_id);
-        fresh->phase = job_phase::finished;
-        fresh->outcome = "cancelled";
-        fresh->finished = now_();
         if (st)
         {
+            fresh->phase = job_phase::finished;
+            fresh->outcome = "cancelled";
+            fresh->finished = now_();
             fresh->cost_usd = st->cost_so_far.usd;
             fresh->cost_basis = st->cost_so_far.basis;
+            db_.add_action(fresh->chat_id, fresh->user_id, send_action{stopped_text(*fresh), {}});
+            follow_it = false;
+        }
+        else
+        {
+            // The machine may be billing: it stays a running job, and its follower stops it,
+            // trying again every round (also after a restart) until the provider agrees.
+            fresh->outcome = std::string(cancel_retrying);
+            auto w = wording(format());
+            w.raw(msg::error_message(to_messages_format(format()), st.error())).line();
+            w.text("It could not be stopped yet; the bot keeps trying.");
+            db_.add_action(fresh->chat_id, fresh->user_id, send_action{std::move(w).str(), {}});
+            log(log_level::warning, "job " + std::to_string(job_id) + ": stopping it after /cancel failed: " +
+                                        st.error().what());
         }
         db_.update_job(*fresh);
-        db_.add_action(fresh->chat_id, fresh->user_id, send_action{stopped_text(*fresh), {}});
         t.commit();
-        follow_it = false;
     }
     if (follow_it && followers_.insert(job_id).second)
         spawn(follow(job_id));
@@ -401,16 +416,25 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         // Decide whether the job ends this round, and whether the bot must stop its machine.
         std::string outcome;
         bool stop_machine = false;
-        if (marker)
+        if (job->outcome == cancel_retrying && !(state && mlcloud::is_terminal(*state)))
+        {
+            outcome = "cancelled"; // a /cancel whose first stop failed
+            stop_machine = true;
+        }
+        else if (marker)
         {
             outcome = "succeeded";
             stop_machine = !self_stopping;
         }
         else if (state && mlcloud::is_terminal(*state))
         {
-            // Read what is left of the log before reporting the end.
+            // Read what is left of the log before reporting the end. A machine that does not
+            // stop by itself bills on after a failure too (a RunPod pod kept for its logs).
             if ((chunk && chunk->end_of_stream) || ++drain_reads > 3)
+            {
                 outcome = std::string(mlcloud::to_string(*state));
+                stop_machine = !self_stopping;
+            }
         }
         else if (missing >= 3)
         {
@@ -482,7 +506,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
             if (!outcome.empty())
             {
                 ended = true;
-                if (fresh->outcome == "cancel_requested")
+                if (fresh->outcome == "cancel_requested" || fresh->outcome == cancel_retrying)
                     outcome = "cancelled"; // /cancel is under way: report it as such
                 fresh->phase = job_phase::finished;
                 fresh->outcome = outcome;

@@ -44,6 +44,8 @@ public:
                                                        mlcloud::storage_uri const& to) = 0;
     virtual mlcloud::task<mlcloud::object_info> download(mlcloud::storage_uri const& from,
                                                          std::filesystem::path const& to) = 0;
+    /// The stored objects whose key starts with `prefix`'s.
+    virtual mlcloud::task<std::vector<mlcloud::object_info>> list(mlcloud::storage_uri const& prefix) = 0;
 
     virtual mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) = 0;
 

@@ -51,6 +51,10 @@ public:
         mlcloud::transfer_options const defaults; // named: GCC 12 mishandles prvalue arguments of awaited calls
         co_return co_await cloud_.storage().download(from, to, defaults);
     }
+    mlcloud::task<std::vector<mlcloud::object_info>> list(mlcloud::storage_uri const& prefix) override
+    {
+        co_return co_await cloud_.storage().list(prefix);
+    }
     mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) override
     {
         co_return co_await cloud_.prediction().predict(request);

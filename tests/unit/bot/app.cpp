@@ -20,6 +20,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -40,19 +43,28 @@ namespace {
 
 constexpr char const* iris = "sepal_length,sepal_width,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n";
 
-/// A runtime that forwards to another but hides some capabilities (a provider that cannot
-/// deduplicate launches) and does not forward list_jobs (a provider that cannot list its
-/// machines).
-class without_capabilities final : public backend_runtime
+/// A runtime that forwards to another but can hide some capabilities and list_jobs (a provider
+/// that cannot deduplicate launches nor list its machines), and can answer launches late (a
+/// cloud's create call).
+class altered_runtime final : public backend_runtime
 {
 public:
-    without_capabilities(std::unique_ptr<backend_runtime> inner, mlcloud::capability_set caps)
-        : inner_(std::move(inner)), caps_(caps)
+    altered_runtime(std::unique_ptr<backend_runtime> inner, std::optional<mlcloud::capability_set> caps,
+                    std::chrono::milliseconds launch_delay)
+        : inner_(std::move(inner)), caps_(caps.value_or(inner_->training_capabilities())), listing_(!caps),
+          launch_delay_(launch_delay)
     {
     }
+    bool can_list_jobs() const noexcept override { return listing_ && inner_->can_list_jobs(); }
+    mlcloud::task<std::vector<mlcloud::job_handle>> list_jobs() override { return inner_->list_jobs(); }
     std::string_view provider() const noexcept override { return inner_->provider(); }
     mlcloud::capability_set training_capabilities() const noexcept override { return caps_; }
-    mlcloud::task<mlcloud::job_handle> launch(mlcloud::job_spec const& s) override { return inner_->launch(s); }
+    mlcloud::task<mlcloud::job_handle> launch(mlcloud::job_spec const& s) override
+    {
+        asio::steady_timer timer(co_await asio::this_coro::executor, launch_delay_);
+        co_await timer.async_wait(asio::use_awaitable);
+        co_return co_await inner_->launch(s);
+    }
     mlcloud::task<mlcloud::job_status> status(mlcloud::job_handle const& j) override { return inner_->status(j); }
     mlcloud::task<mlcloud::log_chunk> read_logs(mlcloud::job_handle const& j, mlcloud::log_cursor const& c) override
     {
@@ -67,6 +79,10 @@ public:
     {
         return inner_->download(u, f);
     }
+    mlcloud::task<std::vector<mlcloud::object_info>> list(mlcloud::storage_uri const& p) override
+    {
+        return inner_->list(p);
+    }
     mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& r) override
     {
         return inner_->predict(r);
@@ -75,6 +91,8 @@ public:
 private:
     std::unique_ptr<backend_runtime> inner_;
     mlcloud::capability_set caps_;
+    bool listing_;
+    std::chrono::milliseconds launch_delay_;
 };
 
 class harness
@@ -90,6 +108,7 @@ public:
     std::optional<mlcloud::result<void>> outcome;
     std::vector<std::string> logs;
     bool hide_idempotency = false;
+    std::chrono::milliseconds launch_delay{0};
     std::function<void(std::string_view)> previous_sink;
 
     harness()
@@ -134,9 +153,11 @@ public:
         db.emplace(std::move(*s));
         std::map<std::string, target, std::less<>> targets;
         std::unique_ptr<backend_runtime> rt = std::make_unique<runtime_of<memory::backend>>(ctx->get_executor(), mem);
-        if (hide_idempotency)
-            rt = std::make_unique<without_capabilities>(std::move(rt),
-                                                        mlcloud::capability_set{mlcloud::capability::on_demand});
+        if (hide_idempotency || launch_delay > 0ms)
+            rt = std::make_unique<altered_runtime>(
+                std::move(rt),
+                hide_idempotency ? std::optional(mlcloud::capability_set{mlcloud::capability::on_demand}) : std::nullopt,
+                launch_delay);
         targets.emplace("cloud", target{config.cloud, std::move(rt)});
         app = std::make_unique<bot_app>(ctx->get_executor(), config, *db, chat, std::move(targets),
                                         mlcloud::messages::pricing_table::builtin());
@@ -491,6 +512,70 @@ TEST_CASE("a failed job is reported with its cost, a second job waits for the li
     REQUIRE(h.wait_for("Training ended: failed"));
     CHECK(h.db->models(42).empty());
     CHECK(view_lines(h.live_view()->text).back() == "error: the workload failed (@fail)");
+    // The memory cloud does not stop its machines by itself: a failed job's is stopped too.
+    CHECK(h.mem.shared_world->calls(memory::operation::terminate) >= 1);
+}
+
+TEST_CASE("/cancel during the launch: a stop that fails is tried again until the machine is stopped")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.launch_delay = 300ms;
+    h.boot();
+    h.train_until_confirmation();
+    h.mem.shared_world->inject(memory::operation::terminate, mlcloud::error(mlcloud::errc::network_error, "connection reset"));
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.run_until([&] {
+        auto const jobs = h.db->user_jobs(42, false);
+        return !jobs.empty() && jobs.at(0).phase == job_phase::launch_sent;
+    }));
+    h.chat.send_text("/cancel");
+    REQUIRE(h.wait_for("being launched right now"));
+    REQUIRE(h.wait_for("could not be stopped yet"));
+    REQUIRE(h.wait_for("Stopped"));
+    auto const job = h.db->user_jobs(42, false).at(0);
+    CHECK(job.phase == job_phase::finished);
+    CHECK(job.outcome == "cancelled");
+    CHECK(h.mem.shared_world->calls(memory::operation::terminate) >= 2);
+    REQUIRE(job.handle.has_value());
+    asio::io_context io;
+    memory::training cloud(io.get_executor(), h.mem);
+    auto const machine = mlcloud::run_blocking(io, cloud.status(*job.handle));
+    REQUIRE(machine.has_value());
+    CHECK(machine->state == mlcloud::job_state::cancelled); // not left running, forgotten
+}
+
+TEST_CASE("a dataset whose column names are not UTF-8 is refused with the reason, and another is asked for")
+{
+    harness h;
+    h.boot();
+    h.chat.send_text("/train");
+    REQUIRE(h.wait_for("Send the dataset"));
+    h.chat.send_file("latin1.csv", "Gr\xF6\xDF" "e,label\n1,0\n2,1\n"); // "Größe" saved as Windows-1252
+    REQUIRE(h.wait_for("CSV UTF-8"));
+    h.chat.send_file("iris.csv", iris);
+    REQUIRE(h.wait_for("Which column"));
+}
+
+TEST_CASE("a typed storage URI: another user's dataset and an object over the size limit are refused unread")
+{
+    harness h;
+    h.config.limits.max_file_bytes = 1000;
+    // Typed URIs name their scheme; the memory cloud keeps file:// keys as they are.
+    h.config.cloud.storage.datasets = mlcloud::storage_uri::local("/bot/datasets");
+    h.boot();
+    h.mem.shared_world->put_object("/bot/datasets/7/theirs.csv", iris);
+    h.mem.shared_world->put_object("/shared/big.csv", "a,b\n" + std::string(2000, '1'));
+    h.mem.shared_world->put_object("/shared/small.csv", iris);
+    h.chat.send_text("/train");
+    REQUIRE(h.wait_for("Send the dataset"));
+    h.chat.send_text("file:///bot/./datasets/7/theirs.csv");
+    REQUIRE(h.wait_for("in another user"));
+    h.chat.send_text("file:///shared/big.csv");
+    REQUIRE(h.wait_for("the limit is"));
+    CHECK(h.mem.shared_world->calls(memory::operation::download) == 0);
+    h.chat.send_text("file:///shared/small.csv"); // outside the bot's folders and small: read as before
+    REQUIRE(h.wait_for("Which column"));
 }
 
 TEST_CASE("the per-user job limit holds a second launch back")
