@@ -106,9 +106,23 @@ MLCLOUD_DECL aws_credentials_provider config_file_credentials_provider();
 /// Always the given credentials (for code that has its own settings).
 MLCLOUD_DECL aws_credentials_provider static_credentials_provider(aws_credentials credentials);
 
-/// environment, shared credentials file, config file — the SDKs' order for static keys.
-/// (The SDKs continue with assume-role, SSO, credential_process, the container endpoint and
-/// instance metadata; append providers for those you need.)
+/// Finds nothing, or stops the chain with errc::not_supported when the SDKs would use a
+/// mechanism mlcloud does not perform before the shared files' keys: assume-role (`role_arn`
+/// in the profile, in either file), web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` in the
+/// environment unless the profile was chosen in code, or `web_identity_token_file` in the
+/// profile) or SSO (`sso_account_id` or `sso_role_name` in the profile). The message names
+/// the setting and the file, never a value. Put a provider for the mechanism ahead of it.
+MLCLOUD_DECL aws_credentials_provider refuse_role_and_sso_provider();
+
+/// The same for `login_session` and `credential_process` in the profile, which the SDKs use
+/// after the shared credentials file's keys and before the config file's.
+MLCLOUD_DECL aws_credentials_provider refuse_login_and_process_provider();
+
+/// environment, refuse_role_and_sso, shared credentials file, refuse_login_and_process,
+/// config file — botocore's order, with the mechanisms mlcloud does not perform refused where
+/// botocore would use them, so that mlcloud never signs with keys the AWS CLI would not use.
+/// (The SDKs end with the container endpoint and instance metadata; append providers for
+/// those you need.)
 MLCLOUD_DECL std::vector<aws_credentials_provider> default_aws_credentials_chain();
 
 /// The AWS settings of one process: environment plus the two shared files, read once.
@@ -134,7 +148,9 @@ public:
     MLCLOUD_DECL environment const& env() const noexcept;
 
     /// Runs the default chain. Nothing found: errc::unauthorized, with a message that lists
-    /// every source tried and why it had nothing. Malformed: errc::invalid_argument.
+    /// every source tried and why it had nothing. Malformed: errc::invalid_argument. The
+    /// profile is set up for assume-role, web identity, SSO, `aws login` or
+    /// `credential_process`: errc::not_supported (see refuse_role_and_sso_provider).
     MLCLOUD_DECL result<aws_credentials> credentials() const;
 
     /// Runs `chain` in order; the first source with credentials wins.

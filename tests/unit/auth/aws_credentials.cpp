@@ -258,12 +258,13 @@ TEST_CASE("aws credentials: nothing found lists every source tried", "[auth][aws
     SECTION("a profile without keys")
     {
         h.credentials("[dev]\nregion = x\n");
-        h.config("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = default\n");
+        h.config("[profile dev]\nsso_session = corp\n");
         auto c2 = resolve(h);
         REQUIRE_FALSE(c2);
+        CHECK(c2.error().is(errc::unauthorized));
         CHECK_THAT(c2.error().message, Catch::Contains("shared credentials file " + h.credentials_path() +
                                                        " (profile 'dev' has no aws_access_key_id)"));
-        CHECK_THAT(c2.error().message, Catch::Contains("it uses role_arn"));
+        CHECK_THAT(c2.error().message, Catch::Contains("it uses sso_session"));
     }
     SECTION("no home directory and no overrides")
     {
@@ -282,6 +283,130 @@ TEST_CASE("aws credentials: nothing found lists every source tried", "[auth][aws
         REQUIRE_FALSE(c2);
         CHECK_THAT(c2.error().message,
                    Catch::StartsWith("no AWS credentials: tried environment (skipped: profile 'dev' was chosen in code)"));
+    }
+}
+
+TEST_CASE("aws credentials: assume-role, web identity and SSO are refused, never bypassed", "[auth][aws_credentials]")
+{
+    // botocore tries these after the environment keys and before the shared files' keys: using
+    // the keys instead would sign as a different identity than the AWS CLI on the same machine.
+    home h;
+    h.credentials(file_default);
+
+    SECTION("a role profile next to the base profile's keys")
+    {
+        h.config("[profile dev]\n"
+                 "role_arn = arn:aws:iam::222222222222:role/Admin\n"
+                 "source_profile = dev\n");
+        h.vars["AWS_PROFILE"] = "dev";
+        auto c = resolve(h);
+        REQUIRE_FALSE(c);
+        CHECK(c.error().is(errc::not_supported));
+        CHECK_THAT(c.error().message, Catch::StartsWith("AWS credentials are set up for assume-role (role_arn in profile 'dev' "
+                                                        "of config file " + h.config_path() + "): "));
+        CHECK_THAT(c.error().message, Catch::Contains("mlcloud does not perform"));
+        CHECK_THAT(c.error().message, Catch::Contains("aws configure export-credentials --profile dev --format env"));
+        CHECK(c.error().message.find("222222222222") == std::string::npos); // settings are named, not quoted
+
+        // Chosen in code, the profile is refused all the same.
+        auto c2 = resolve(h, {.profile = "dev"});
+        REQUIRE_FALSE(c2);
+        CHECK(c2.error().is(errc::not_supported));
+
+        // The environment keys still win over everything (botocore's EnvProvider comes first).
+        h.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+        h.vars["AWS_SECRET_ACCESS_KEY"] = env_secret;
+        auto c3 = resolve(h);
+        REQUIRE(c3);
+        CHECK(c3->access_key_id == "AKIDENV");
+    }
+    SECTION("role_arn in the credentials file counts too")
+    {
+        h.credentials(file_default + "role_arn = arn:aws:iam::222222222222:role/Admin\n"
+                                     "credential_source = Environment\n");
+        h.vars["AWS_PROFILE"] = "dev";
+        auto c = resolve(h);
+        REQUIRE_FALSE(c);
+        CHECK(c.error().is(errc::not_supported));
+        CHECK_THAT(c.error().message, Catch::Contains("role_arn in profile 'dev' of shared credentials file " +
+                                                      h.credentials_path() + ")"));
+    }
+    SECTION("web identity from the environment next to [default] keys")
+    {
+        h.vars["AWS_ROLE_ARN"] = "arn:aws:iam::222222222222:role/Web";
+        h.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = (h.dir / "token").string();
+        auto c = resolve(h);
+        REQUIRE_FALSE(c);
+        CHECK(c.error().is(errc::not_supported));
+        CHECK_THAT(c.error().message,
+                   Catch::Contains("web identity (AWS_WEB_IDENTITY_TOKEN_FILE in the environment, AWS_ROLE_ARN in the "
+                                   "environment)"));
+        CHECK_THAT(c.error().message, Catch::Contains("aws configure export-credentials --format env"));
+
+        // botocore ignores these variables for a profile chosen in code, as the keys.
+        auto c2 = resolve(h, {.profile = "dev"});
+        REQUIRE(c2);
+        CHECK(c2->access_key_id == "AKIDFILEDEV");
+
+        // Without a token file, AWS_ROLE_ARN alone does nothing.
+        h.vars.erase("AWS_WEB_IDENTITY_TOKEN_FILE");
+        auto c3 = resolve(h);
+        REQUIRE(c3);
+        CHECK(c3->access_key_id == "AKIDFILEDEFAULT");
+    }
+    SECTION("web identity in the profile")
+    {
+        h.config("[default]\nrole_arn = arn:aws:iam::222222222222:role/Web\nweb_identity_token_file = /t\n");
+        auto c = resolve(h);
+        REQUIRE_FALSE(c);
+        CHECK_THAT(c.error().message, Catch::Contains("web identity (web_identity_token_file in profile 'default' of "
+                                                      "config file " + h.config_path() + ", role_arn in profile"));
+    }
+    SECTION("an SSO profile next to [default] keys")
+    {
+        h.config("[default]\n"
+                 "sso_session = corp\n"
+                 "sso_account_id = 222222222222\n"
+                 "sso_role_name = Admin\n"
+                 "[sso-session corp]\n"
+                 "sso_start_url = https://corp.awsapps.com/start\n"
+                 "sso_region = us-east-1\n");
+        auto c = resolve(h);
+        REQUIRE_FALSE(c);
+        CHECK(c.error().is(errc::not_supported));
+        CHECK_THAT(c.error().message, Catch::Contains("SSO (sso_account_id in profile 'default' of config file " +
+                                                      h.config_path() + ")"));
+
+        // sso_session alone (a token-only profile) gives botocore no credentials: the keys count.
+        h.config("[default]\nsso_session = corp\n");
+        auto c2 = resolve(h);
+        REQUIRE(c2);
+        CHECK(c2->access_key_id == "AKIDFILEDEFAULT");
+    }
+    SECTION("credential_process comes after the credentials file, before the config file")
+    {
+        h.config("[default]\ncredential_process = /usr/bin/false\n");
+        auto c = resolve(h);
+        REQUIRE(c);
+        CHECK(c->access_key_id == "AKIDFILEDEFAULT");
+
+        h.credentials("");
+        h.config(std::string("[default]\ncredential_process = /usr/bin/false\n"
+                             "aws_access_key_id = AKIDCONFIG\naws_secret_access_key = ") + config_secret + "\n");
+        auto c2 = resolve(h);
+        REQUIRE_FALSE(c2);
+        CHECK(c2.error().is(errc::not_supported));
+        CHECK_THAT(c2.error().message, Catch::Contains("credential_process (credential_process in profile 'default' of config file " +
+                                                       h.config_path() + ")"));
+        CHECK_THAT(c2.error().message, Catch::Contains("ahead of the keys in the config file"));
+    }
+    SECTION("a broken config file hides whether the profile is a role profile")
+    {
+        h.config("not ini\n");
+        auto c = resolve(h);
+        REQUIRE_FALSE(c);
+        CHECK(c.error().is(errc::invalid_argument));
+        CHECK_THAT(c.error().message, Catch::StartsWith("config file " + h.config_path() + " is malformed"));
     }
 }
 

@@ -105,7 +105,8 @@ namespace detail {
 
 struct aws_config_access
 {
-    static aws_config::state const& get(aws_config const& c) noexcept { return *c.state_; }
+    using state = aws_config::state;
+    static state const& get(aws_config const& c) noexcept { return *c.state_; }
 };
 
 namespace aws_impl {
@@ -342,6 +343,52 @@ inline result<aws_credentials_lookup> credentials_from_section(
 inline error file_error(shared_file const& f, std::string_view kind)
 {
     return make_error(errc::invalid_argument, f.describe(kind) + ' ' + f.problem);
+}
+
+// What the selected profile sets must be known from both files: a broken one stops the lookup.
+inline std::optional<error> unusable_file(aws_config_access::state const& st)
+{
+    if (st.credentials.state == shared_file::status::failed)
+        return file_error(st.credentials, "shared credentials file");
+    if (st.config.state == shared_file::status::failed)
+        return file_error(st.config, "config file");
+    return std::nullopt;
+}
+
+// Where a setting of the selected profile was found: "role_arn in profile 'dev' of config file
+// /home/me/.aws/config". Never the value.
+inline std::optional<std::string> profile_setting_location(aws_config_access::state const& st, std::string_view key)
+{
+    // botocore merges the credentials file's section over the config file's profile
+    // (Session.full_config), so a setting counts in either file and the credentials file wins.
+    auto where = [&](shared_file const& f, std::string_view kind) {
+        return std::string(key) + " in profile '" + st.profile + "' of " + f.describe(kind);
+    };
+    if (st.credentials.state == shared_file::status::loaded)
+        if (auto const* s = st.credentials.document.find(st.profile); s && s->get(key))
+            return where(st.credentials, "shared credentials file");
+    auto const& profiles = st.config_sections.profiles;
+    if (auto it = profiles.find(st.profile); it != profiles.end() && it->second.get(key))
+        return where(st.config, "config file");
+    return std::nullopt;
+}
+
+// A credentials mechanism the SDKs would use at this point of their chain, which mlcloud does
+// not perform: stop rather than go on to keys that belong to another identity.
+inline error refuse_mechanism(aws_config_access::state const& st, std::string_view mechanism,
+                              std::string const& found, std::string_view ahead_of)
+{
+    std::string command = "aws configure export-credentials";
+    if (st.profile != "default")
+        command += " --profile " + st.profile;
+    command += " --format env";
+    return make_error(
+        errc::not_supported,
+        "AWS credentials are set up for " + std::string(mechanism) + " (" + found + "): mlcloud does not perform " +
+            std::string(mechanism) + ", and the AWS CLI and SDKs would use it ahead of " + std::string(ahead_of) +
+            ", so mlcloud stops rather than sign as another identity. "
+            "Export temporary credentials instead (e.g. eval \"$(" + command +
+            ")\") or add a credentials provider for it to the chain");
 }
 
 inline bool is_true(std::optional<std::string> const& v)
@@ -608,6 +655,73 @@ MLCLOUD_DECL aws_credentials_provider environment_credentials_provider()
     };
 }
 
+MLCLOUD_DECL aws_credentials_provider refuse_role_and_sso_provider()
+{
+    // botocore's chain after the environment keys: AssumeRoleProvider, then
+    // AssumeRoleWithWebIdentityProvider, then SSOProvider (credentials.py,
+    // create_credential_resolver and ProfileProviderBuilder.providers), each triggered as below.
+    return [](aws_config const& cfg) -> result<aws_credentials_lookup> {
+        using namespace detail::aws_impl;
+        auto const& st = detail::aws_config_access::get(cfg);
+        if (auto e = unusable_file(st))
+            return *e;
+        constexpr std::string_view ahead = "the keys in the shared files";
+        auto const role = profile_setting_location(st, "role_arn");
+        auto const token_file = profile_setting_location(st, "web_identity_token_file");
+
+        // Assume-role: role_arn in the profile, unless the profile is one for web identity.
+        if (role && !token_file)
+        {
+            return refuse_mechanism(st, "assume-role", *role, ahead);
+        }
+
+        // Web identity: a token file named by the environment (ignored, as the environment
+        // keys are, when the profile was chosen in code) or by the profile. Without a role
+        // ARN botocore fails; refusing is no worse.
+        bool const use_env = !st.profile_explicit;
+        std::string found;
+        if (use_env && st.env.get("AWS_WEB_IDENTITY_TOKEN_FILE"))
+            found = "AWS_WEB_IDENTITY_TOKEN_FILE in the environment";
+        else if (token_file)
+            found = *token_file;
+        if (!found.empty())
+        {
+            if (use_env && st.env.get("AWS_ROLE_ARN"))
+                found += ", AWS_ROLE_ARN in the environment";
+            else if (role)
+                found += ", " + *role;
+            return refuse_mechanism(st, "web identity", found, ahead);
+        }
+
+        // IAM Identity Center (SSO): sso_account_id or sso_role_name in the profile. A profile
+        // with only sso_session or sso_start_url gets no credentials from SSO in botocore.
+        for (std::string_view key : {"sso_account_id", "sso_role_name"})
+            if (auto sso = profile_setting_location(st, key))
+                return refuse_mechanism(st, "SSO", *sso, ahead);
+
+        return aws_credentials_lookup{};
+    };
+}
+
+MLCLOUD_DECL aws_credentials_provider refuse_login_and_process_provider()
+{
+    // botocore's LoginProvider and ProcessProvider come after SharedCredentialProvider and
+    // before ConfigProvider: keys in the credentials file win over them, the config file's
+    // keys do not.
+    return [](aws_config const& cfg) -> result<aws_credentials_lookup> {
+        using namespace detail::aws_impl;
+        auto const& st = detail::aws_config_access::get(cfg);
+        if (auto e = unusable_file(st))
+            return *e;
+        constexpr std::string_view ahead = "the keys in the config file";
+        if (auto login = profile_setting_location(st, "login_session"))
+            return refuse_mechanism(st, "aws login", *login, ahead);
+        if (auto process = profile_setting_location(st, "credential_process"))
+            return refuse_mechanism(st, "credential_process", *process, ahead);
+        return aws_credentials_lookup{};
+    };
+}
+
 MLCLOUD_DECL aws_credentials_provider shared_credentials_file_provider()
 {
     return [](aws_config const& cfg) -> result<aws_credentials_lookup> {
@@ -668,7 +782,8 @@ MLCLOUD_DECL aws_credentials_provider static_credentials_provider(aws_credential
 
 MLCLOUD_DECL std::vector<aws_credentials_provider> default_aws_credentials_chain()
 {
-    return {environment_credentials_provider(), shared_credentials_file_provider(),
+    return {environment_credentials_provider(), refuse_role_and_sso_provider(),
+            shared_credentials_file_provider(), refuse_login_and_process_provider(),
             config_file_credentials_provider()};
 }
 
