@@ -165,8 +165,9 @@ public:
     /// Order: AWS_ENDPOINT_URL_<ID> (upper case, spaces and dashes as '_', e.g.
     /// AWS_ENDPOINT_URL_CLOUDWATCH_LOGS), AWS_ENDPOINT_URL, `endpoint_url` of the service's
     /// entry in the profile's `services` section (key: lower case, e.g. cloudwatch_logs), then
-    /// the profile's own `endpoint_url`. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or
-    /// `ignore_configured_endpoint_urls = true` in the profile) turns all of this off.
+    /// the profile's own `endpoint_url`. `ignore_configured_endpoint_urls` turns all of this
+    /// off, the environment's endpoints included: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS when set
+    /// (`true` or anything else, which is false), else the profile's setting.
     /// A value that is not an absolute http(s) URL gives errc::invalid_argument.
     MLCLOUD_DECL result<std::optional<std::string>> endpoint_url(std::string_view service_id) const;
 

@@ -587,6 +587,29 @@ TEST_CASE("aws config: endpoint URLs", "[auth][aws_credentials]")
     e = h.load().endpoint_url("S3");
     REQUIRE_FALSE(e);
     CHECK(e.error().message.find("password") == std::string::npos);
+
+    // As in botocore, the flag is settled first (the environment's value, else the profile's)
+    // and then turns off every configured endpoint, the environment's included.
+    home g;
+    g.config("[default]\n"
+             "ignore_configured_endpoint_urls = true\n"
+             "endpoint_url = http://127.0.0.1:1111\n");
+    auto g_endpoint = [&](std::string_view service) {
+        auto r = g.load().endpoint_url(service);
+        REQUIRE(r);
+        return r->value_or("<none>");
+    };
+    // (A) the profile's flag also turns off AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<ID>.
+    g.vars["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4444";
+    CHECK(g_endpoint("EC2") == "<none>");
+    g.vars["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:5555";
+    CHECK(g_endpoint("S3") == "<none>");
+    // (B) AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=false outranks the profile's true.
+    g.vars["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "false";
+    CHECK(g_endpoint("S3") == "http://127.0.0.1:5555");
+    g.vars.erase("AWS_ENDPOINT_URL");
+    g.vars.erase("AWS_ENDPOINT_URL_S3");
+    CHECK(g_endpoint("S3") == "http://127.0.0.1:1111");
 }
 
 TEST_CASE("aws credentials: no message ever carries a secret", "[auth][aws_credentials]")

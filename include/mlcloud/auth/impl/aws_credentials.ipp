@@ -585,7 +585,22 @@ MLCLOUD_DECL result<std::optional<std::string>> aws_config::endpoint_url(std::st
         return std::optional<std::string>(std::move(value));
     };
 
-    if (is_true(state_->env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")))
+    // botocore (args.py _compute_configured_endpoint_url, _ignore_configured_endpoint_urls)
+    // settles the flag first, the environment's value before the profile's, and then ignores
+    // every configured endpoint, the environment's included. (An endpoint passed in code is
+    // not a configured one: it wins even over the flag; aws::options::endpoints does that.)
+    auto const& f = state_->config;
+    auto const& profiles = state_->config_sections.profiles;
+    auto const it = profiles.find(state_->profile);
+    detail::ini_section const* section = it == profiles.end() ? nullptr : &it->second;
+    bool ignore = false;
+    if (auto v = state_->env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+        ignore = is_true(v);
+    else if (f.state == shared_file::status::failed)
+        return file_error(f, "config file");
+    else if (section)
+        ignore = is_true(to_optional(section->get("ignore_configured_endpoint_urls")));
+    if (ignore)
         return std::optional<std::string>{};
 
     std::string const var = endpoint_env_var(service_id);
@@ -594,19 +609,13 @@ MLCLOUD_DECL result<std::optional<std::string>> aws_config::endpoint_url(std::st
     if (auto v = state_->env.get("AWS_ENDPOINT_URL"))
         return checked("AWS_ENDPOINT_URL", std::move(*v));
 
-    auto const& f = state_->config;
     if (f.state == shared_file::status::failed)
         return file_error(f, "config file");
-    auto const& profiles = state_->config_sections.profiles;
-    auto it = profiles.find(state_->profile);
-    if (it == profiles.end())
-        return std::optional<std::string>{};
-    detail::ini_section const& section = it->second;
-    if (is_true(to_optional(section.get("ignore_configured_endpoint_urls"))))
+    if (!section)
         return std::optional<std::string>{};
 
     std::string const where = "profile '" + state_->profile + "' of " + f.describe("config file");
-    if (auto services = to_optional(section.get("services")))
+    if (auto services = to_optional(section->get("services")))
     {
         auto const& all = state_->config_sections.services;
         auto s = all.find(*services);
@@ -620,7 +629,7 @@ MLCLOUD_DECL result<std::optional<std::string>> aws_config::endpoint_url(std::st
                 return checked("endpoint_url of '" + key + "' in services section '" + *services + "'", u->second);
         }
     }
-    if (auto v = to_optional(section.get("endpoint_url")))
+    if (auto v = to_optional(section->get("endpoint_url")))
         return checked("endpoint_url in " + where, std::move(*v));
     return std::optional<std::string>{};
 }
