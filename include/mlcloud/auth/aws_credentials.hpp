@@ -59,7 +59,8 @@ struct aws_config_options
 
     /// The profile to use. Default: AWS_PROFILE, else "default". As in the SDKs, a profile
     /// chosen here in code takes precedence over credentials in the environment variables;
-    /// one chosen with AWS_PROFILE does not.
+    /// one chosen with AWS_PROFILE does not. A profile other than "default" that neither file
+    /// has makes credentials(), region() and endpoint_url() fail (errc::invalid_argument).
     std::optional<std::string> profile;
 
     /// Default: AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.

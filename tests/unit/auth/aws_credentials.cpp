@@ -175,7 +175,8 @@ TEST_CASE("aws credentials: shared credentials file profiles", "[auth][aws_crede
         h.credentials("[profile dev]\naws_access_key_id = X\naws_secret_access_key = Y\n");
         auto c2 = resolve(h);
         REQUIRE_FALSE(c2);
-        CHECK(c2.error().is(errc::unauthorized));
+        CHECK(c2.error().is(errc::invalid_argument));
+        CHECK_THAT(c2.error().message, Catch::StartsWith("AWS profile 'dev' (from AWS_PROFILE) does not exist"));
     }
 }
 
@@ -247,13 +248,13 @@ TEST_CASE("aws credentials: nothing found lists every source tried", "[auth][aws
 {
     home h;
     h.vars["AWS_PROFILE"] = "dev";
-    h.config("[default]\nregion = us-east-1\n");
+    h.config("[default]\nregion = us-east-1\n[profile dev]\nregion = us-east-1\n");
     auto c = resolve(h);
     REQUIRE_FALSE(c);
     CHECK(c.error().is(errc::unauthorized));
     CHECK(c.error().message == "no AWS credentials: tried environment (AWS_ACCESS_KEY_ID not set), "
                                "shared credentials file " + h.credentials_path() + " (not found), "
-                               "config file " + h.config_path() + " (profile 'dev' not found)");
+                               "config file " + h.config_path() + " (profile 'dev' has no aws_access_key_id)");
 
     SECTION("a profile without keys")
     {
@@ -407,6 +408,77 @@ TEST_CASE("aws credentials: assume-role, web identity and SSO are refused, never
         REQUIRE_FALSE(c);
         CHECK(c.error().is(errc::invalid_argument));
         CHECK_THAT(c.error().message, Catch::StartsWith("config file " + h.config_path() + " is malformed"));
+    }
+}
+
+TEST_CASE("aws config: a named profile must exist in one of the files", "[auth][aws_credentials]")
+{
+    // botocore raises ProfileNotFound (Session.get_scoped_config) even when the environment
+    // has keys and a region: a mistyped AWS_PROFILE must not go unnoticed.
+    home h;
+    h.credentials(file_default);
+    h.config("[profile dev]\nregion = eu-west-1\n[staging]\nregion = eu-west-1\n");
+    h.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+    h.vars["AWS_SECRET_ACCESS_KEY"] = env_secret;
+    h.vars["AWS_REGION"] = "us-east-1";
+    h.vars["AWS_PROFILE"] = "deve";
+    std::string const expected = "AWS profile 'deve' (from AWS_PROFILE) does not exist: looked in shared "
+                                 "credentials file " + h.credentials_path() + " (no [deve]) and config file " +
+                                 h.config_path() + " (no [profile deve])";
+    auto cfg = h.load();
+    auto c = cfg.credentials();
+    REQUIRE_FALSE(c);
+    check_no_secret(c.error().what());
+    CHECK(c.error().is(errc::invalid_argument));
+    CHECK(c.error().message == expected);
+    auto r = cfg.region();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == expected);
+    auto e = cfg.endpoint_url("S3");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().message == expected);
+
+    auto c2 = resolve(h, {.profile = "deve"});
+    REQUIRE_FALSE(c2);
+    CHECK_THAT(c2.error().message, Catch::StartsWith("AWS profile 'deve' (chosen in code) does not exist"));
+
+    SECTION("a section of either file is enough")
+    {
+        h.vars["AWS_PROFILE"] = "dev"; // [dev] in the credentials file, [profile dev] in the config file
+        REQUIRE(resolve(h));
+        h.credentials("");
+        REQUIRE(resolve(h));
+        CHECK(*h.load().region() == "us-east-1");
+        h.vars["AWS_PROFILE"] = "staging"; // [staging] in the config file is not a profile
+        auto c3 = resolve(h);
+        REQUIRE_FALSE(c3);
+        CHECK(c3.error().is(errc::invalid_argument));
+    }
+    SECTION("neither file exists")
+    {
+        std::filesystem::remove_all(h.dir / ".aws");
+        auto c3 = resolve(h);
+        REQUIRE_FALSE(c3);
+        CHECK(c3.error().message == "AWS profile 'deve' (from AWS_PROFILE) does not exist: looked in shared "
+                                    "credentials file " + h.credentials_path() + " (not found) and config file " +
+                                    h.config_path() + " (not found)");
+    }
+    SECTION("the default profile need not exist")
+    {
+        std::filesystem::remove_all(h.dir / ".aws");
+        for (auto const* name : {"default", ""})
+        {
+            h.vars["AWS_PROFILE"] = name;
+            auto cfg2 = h.load();
+            auto c3 = cfg2.credentials();
+            REQUIRE(c3);
+            CHECK(c3->access_key_id == "AKIDENV");
+            REQUIRE(cfg2.region());
+            REQUIRE(cfg2.endpoint_url("S3"));
+        }
+        auto c3 = resolve(h, {.profile = "default"});
+        REQUIRE_FALSE(c3);
+        CHECK(c3.error().is(errc::unauthorized)); // no keys: the environment is skipped for it
     }
 }
 

@@ -355,6 +355,39 @@ inline std::optional<error> unusable_file(aws_config_access::state const& st)
     return std::nullopt;
 }
 
+// A named profile must exist in one of the two files (botocore's Session.get_scoped_config
+// raises ProfileNotFound, which creating a client or resolving credentials reaches). The
+// default profile never has to: see docs/credentials.md.
+inline std::optional<error> missing_profile(aws_config_access::state const& st)
+{
+    if (st.profile == "default")
+        return std::nullopt;
+    auto const& cred = st.credentials;
+    auto const& conf = st.config;
+    if (cred.state == shared_file::status::loaded && cred.document.find(st.profile))
+        return std::nullopt;
+    if (conf.state == shared_file::status::loaded && st.config_sections.profiles.count(st.profile) != 0)
+        return std::nullopt;
+    if (auto e = unusable_file(st))
+        return e;
+    auto looked = [](shared_file const& f, std::string_view kind, std::string const& section) {
+        switch (f.state)
+        {
+        case shared_file::status::unknown_path:
+            return std::string(kind) + " (no path: HOME not set)";
+        case shared_file::status::missing:
+            return f.describe(kind) + " (not found)";
+        default:
+            return f.describe(kind) + " (no [" + section + "])";
+        }
+    };
+    return make_error(errc::invalid_argument,
+                      "AWS profile '" + st.profile + "' (" +
+                          (st.profile_explicit ? "chosen in code" : "from AWS_PROFILE") +
+                          ") does not exist: looked in " + looked(cred, "shared credentials file", st.profile) +
+                          " and " + looked(conf, "config file", "profile " + st.profile));
+}
+
 // Where a setting of the selected profile was found: "role_arn in profile 'dev' of config file
 // /home/me/.aws/config". Never the value.
 inline std::optional<std::string> profile_setting_location(aws_config_access::state const& st, std::string_view key)
@@ -485,6 +518,8 @@ MLCLOUD_DECL result<aws_credentials> aws_config::credentials() const
 
 MLCLOUD_DECL result<aws_credentials> aws_config::credentials(std::span<aws_credentials_provider const> chain) const
 {
+    if (auto e = detail::aws_impl::missing_profile(*state_))
+        return *e;
     std::string tried;
     for (auto const& provider : chain)
     {
@@ -542,6 +577,8 @@ MLCLOUD_DECL result<std::string> aws_config::region() const
                               where + " is not a region name (letters, digits and '-' only)");
         return value;
     };
+    if (auto e = missing_profile(*state_))
+        return *e;
     if (auto r = state_->env.get("AWS_REGION"))
         return checked("AWS_REGION", std::move(*r));
     if (auto r = state_->env.get("AWS_DEFAULT_REGION"))
@@ -584,6 +621,9 @@ MLCLOUD_DECL result<std::optional<std::string>> aws_config::endpoint_url(std::st
             return make_error(errc::invalid_argument, where + " is not an absolute http:// or https:// URL");
         return std::optional<std::string>(std::move(value));
     };
+
+    if (auto e = missing_profile(*state_))
+        return *e;
 
     // botocore (args.py _compute_configured_endpoint_url, _ignore_configured_endpoint_urls)
     // settles the flag first, the environment's value before the profile's, and then ignores
