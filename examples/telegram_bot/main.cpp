@@ -28,6 +28,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -130,15 +131,15 @@ bot_config console_defaults()
         home = fs::current_path() / ".mlcloud";
     fs::create_directories(home);
 
+    // Built as JSON values, not by pasting text: a '"' or '\\' in a path is data.
     auto const trainer = find_trainer();
-    std::string json = R"({"provider": ")" + std::string(have_local ? "local" : "memory") + R"(",
-        "trainer": {"command": [")" + trainer + R"(", "train"]},
-        "database": ")" + (home / "bot-console.db").string() + "\"";
+    boost::json::object o{{"provider", have_local ? "local" : "memory"},
+                          {"trainer", {{"command", {trainer, "train"}}}},
+                          {"database", (home / "bot-console.db").string()}};
     if (have_local)
-        json += R"(, "backend": {"predictor_command": [")" + trainer +
-                R"(", "predict", "--model", "{model}", "--input", "{input}", "--output", "{output}"]})";
-    json += "}";
-    return parse_config(json, "console defaults").value();
+        o["backend"] = {{"predictor_command",
+                         {trainer, "predict", "--model", "{model}", "--input", "{input}", "--output", "{output}"}}};
+    return parse_config(boost::json::serialize(o), "console defaults").value();
 }
 
 /// One bot per database (and so per token): an exclusive lock held while the process lives.
@@ -192,9 +193,7 @@ mlcloud::result<std::map<std::string, target, std::less<>>> make_targets(asio::a
     return targets;
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+int run_bot(int argc, char** argv)
 {
     auto args = parse_arguments(argc, argv);
     if (!args)
@@ -342,4 +341,21 @@ int main(int argc, char** argv)
     ctx.run();
     ::close(lock);
     return status;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // What escapes (a database that fails at start-up, a directory that cannot be made) ends
+    // the bot with a message and exit status 1, not std::terminate's abort.
+    try
+    {
+        return run_bot(argc, argv);
+    }
+    catch (std::exception const& e)
+    {
+        std::cerr << "mlcloud-bot: " << e.what() << "\n";
+        return exit_stopped;
+    }
 }

@@ -194,6 +194,7 @@ asio::awaitable<void> bot_app::sleep(std::chrono::steady_clock::duration d)
 void bot_app::stop()
 {
     stopping_ = true;
+    chat_.stop_waiting();
     for (auto* t : sleepers_)
         t->cancel();
 }
@@ -448,9 +449,23 @@ asio::awaitable<void> bot_app::chat_worker(std::int64_t chat_id)
             backoff = std::min(backoff * 2, std::chrono::seconds(60));
             continue;
         }
-        if (!r)
-            log(log_level::warning, "chat " + std::to_string(chat_id) + ": dropped a message: " + r.error().what());
         backoff = std::chrono::seconds(1);
+        if (!r)
+        {
+            log(log_level::warning, "chat " + std::to_string(chat_id) + ": dropped a message: " + r.error().what());
+            auto const* d = std::get_if<document_action>(&next->what);
+            if (d && std::filesystem::exists(d->path)) // gone: sent before a restart
+            {
+                // The user waits for this file (a prediction): say why it does not come.
+                auto w = wording(format());
+                w.raw(msg::error_message(to_messages_format(format()), r.error())).line();
+                w.text("The file " + d->file_name + " could not be sent.");
+                finish_work(*next, {send_action{std::move(w).str(), {}}});
+                std::error_code ec;
+                std::filesystem::remove(d->path, ec);
+                continue;
+            }
+        }
         db_.remove_action(next->id);
     }
     chat_workers_.erase(chat_id);

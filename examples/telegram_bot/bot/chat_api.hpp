@@ -120,6 +120,10 @@ public:
     /// Sends a file as a document with a caption.
     virtual mlcloud::task<std::int64_t> send_document(std::int64_t chat_id, std::filesystem::path file,
                                                       std::string file_name, std::string caption) = 0;
+
+    /// The bot is stopping: calls waiting out flood control (up to minutes) end at once with
+    /// errc::cancelled, and later ones do not wait.
+    virtual void stop_waiting() noexcept {}
 };
 
 } // namespace mlcloud_bot

@@ -76,13 +76,25 @@ std::string telegram_client::method_url(std::string_view method) const
     return options_.base_url + "/bot" + options_.token + "/" + std::string(method);
 }
 
-asio::awaitable<void> telegram_client::wait_until(rate_limiter::time_point t)
+asio::awaitable<bool> telegram_client::wait_until(rate_limiter::time_point t)
 {
+    if (stopped_waiting_)
+        co_return false;
     if (t <= rate_limiter::clock::now())
-        co_return;
+        co_return true;
     asio::steady_timer timer(ex_, t);
+    waits_.insert(&timer);
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    waits_.erase(&timer);
+    co_return !stopped_waiting_;
+}
+
+void telegram_client::stop_waiting() noexcept
+{
+    stopped_waiting_ = true;
+    for (auto* timer : waits_)
+        timer->cancel();
 }
 
 mlcloud::task<std::string> telegram_client::call(std::string_view method, std::string body, call_options const& how)
@@ -103,12 +115,13 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
         req.timeouts.idle = *how.idle_timeout;
         req.timeouts.request = *how.idle_timeout + std::chrono::seconds(5);
     }
+    auto const stopping = [&] { return tg_error(errc::cancelled, "the bot is stopping", method); };
     for (unsigned attempt = 0;; ++attempt)
     {
-        if (how.chat)
-            co_await wait_until(limiter_.reserve_chat(*how.chat));
-        if (how.limited)
-            co_await wait_until(limiter_.reserve_global());
+        if (how.chat && !co_await wait_until(limiter_.reserve_chat(*how.chat)))
+            co_return stopping();
+        if (how.limited && !co_await wait_until(limiter_.reserve_global()))
+            co_return stopping();
 
         auto r = co_await http_.send(req);
         if (!r)
@@ -130,14 +143,16 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
             co_return e;
 
         // Flood control: wait as long as Telegram asks, then send the same call again.
+        // The pause holds every later call through the limiter, also when this one gives up:
+        // the caller's own retry must not come before Telegram's wait is over.
         auto const wait = flood_wait(r->body, options_.max_retry_after);
+        limiter_.pause_until(rate_limiter::clock::now() + wait, how.chat);
         if (wait > options_.max_retry_after || attempt >= options_.max_throttled_retries)
             co_return e;
         log(log_level::warning, std::string(method) + ": Telegram asks to wait " + std::to_string(wait.count()) +
                                     " s (429); the call is kept and sent again");
-        limiter_.pause_until(rate_limiter::clock::now() + wait, how.chat);
-        if (!how.chat)
-            co_await wait_until(rate_limiter::clock::now() + wait);
+        if (!how.chat && !co_await wait_until(rate_limiter::clock::now() + wait))
+            co_return stopping();
     }
 }
 

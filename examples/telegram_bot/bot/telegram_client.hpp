@@ -20,8 +20,10 @@
 #include <mlcloud/net/client.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +66,8 @@ public:
     /// The identity behind the token (getMe), to check it at start: "@name (id)".
     mlcloud::task<std::string> get_me();
 
+    void stop_waiting() noexcept override;
+
 private:
     struct call_options
     {
@@ -78,13 +82,16 @@ private:
     mlcloud::task<std::string> call(std::string_view method, std::string body, call_options const& how);
     /// The same with a prepared request (multipart uploads).
     mlcloud::task<std::string> call(std::string_view method, mlcloud::net::request req, call_options const& how);
-    boost::asio::awaitable<void> wait_until(rate_limiter::time_point t);
+    /// False when stop_waiting() ended the wait (or had been called).
+    boost::asio::awaitable<bool> wait_until(rate_limiter::time_point t);
     std::string method_url(std::string_view method) const;
 
     boost::asio::any_io_executor ex_;
     telegram_options options_;
     mlcloud::net::http_client http_;
     rate_limiter limiter_;
+    bool stopped_waiting_ = false;
+    std::set<boost::asio::steady_timer*> waits_; ///< the flood-control waits under way
 };
 
 } // namespace mlcloud_bot

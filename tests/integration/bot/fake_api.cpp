@@ -280,6 +280,25 @@ TEST_CASE("a 429 is waited out and the message is sent once")
     CHECK(bot.log().find("429") != std::string::npos);
 }
 
+TEST_CASE("a 429 asking for longer than the bot waits in a call still holds the chat's next send")
+{
+    bot_on_fake t("bot-429-long");
+    auto& u = t.u;
+    auto& bot = t.bot;
+    t.start();
+    // Over telegram_options::max_retry_after (300 s): the call gives up at once, and the chat's
+    // retry (1 s later) used to go out straight into the same flood control.
+    u.fault({{"method", "sendMessage"}, {"error_code", 429}, {"retry_after", 400}});
+    u.say("/help");
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    int sends = 0;
+    for (auto const& c : u.calls())
+        if (c.at("method").as_string() == "sendMessage")
+            ++sends;
+    CHECK(sends == 1);
+    CHECK(bot.kill(SIGTERM) == 0);
+}
+
 TEST_CASE("a message over 4096 characters arrives in valid parts")
 {
     // A price table long enough to need several messages.
@@ -521,4 +540,13 @@ TEST_CASE("a bad configuration is refused at start with the field named")
     bot.start(dir.path / "backend.json");
     CHECK(bot.wait() == 2);
     CHECK(bot.log().find("backend.rooot: unknown option of this backend") != std::string::npos);
+
+    // A start-up failure outside the configuration's reach ends with a message and status 1,
+    // not an abort (the database's directory cannot be made: a file is in its way).
+    write_text(dir.path / "in-the-way", "a file");
+    write_text(dir.path / "nodir.json",
+               R"({"provider": "local", "database": ")" + (dir.path / "in-the-way" / "bot.db").string() + R"("})");
+    bot.start(dir.path / "nodir.json");
+    CHECK(bot.wait() == 1);
+    CHECK(bot.log().find("mlcloud-bot: ") != std::string::npos);
 }

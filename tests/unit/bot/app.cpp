@@ -382,10 +382,11 @@ TEST_CASE("a whole /train conversation: dataset, column, launch, one live log, c
     CHECK(h.chat.messages().size() == before);
 }
 
-TEST_CASE("/predict with a trained model sends the predictions as a document")
+namespace {
+
+/// Trains a model, then asks it for predictions on a two-row file.
+void train_then_predict(harness& h)
 {
-    harness h;
-    h.boot();
     h.train_until_confirmation();
     REQUIRE(h.chat.press("Launch"));
     REQUIRE(h.wait_for("Training complete"));
@@ -398,6 +399,15 @@ TEST_CASE("/predict with a trained model sends the predictions as a document")
     REQUIRE(h.chat.press("iris.csv"));
     REQUIRE(h.wait_for("Send the input"));
     h.chat.send_file("rows.csv", "sepal_length,sepal_width\n5.0,3.4\n6.1,2.9\n");
+}
+
+} // namespace
+
+TEST_CASE("/predict with a trained model sends the predictions as a document")
+{
+    harness h;
+    h.boot();
+    train_then_predict(h);
     REQUIRE(h.wait_for("Predictions ready"));
     auto const* doc = h.chat.find("Predictions ready");
     CHECK(doc->document_name == "predictions.csv");
@@ -406,6 +416,17 @@ TEST_CASE("/predict with a trained model sends the predictions as a document")
     CHECK(doc->text.find("Rows: 2") != std::string::npos);
     CHECK(doc->text.find("Cost:") != std::string::npos);
     // The scratch files are gone.
+    CHECK(fs::is_empty(h.dir / "work"));
+}
+
+TEST_CASE("predictions that cannot be sent as a file are not dropped in silence")
+{
+    harness h;
+    h.chat.refuse_documents = 1;
+    h.boot();
+    train_then_predict(h);
+    REQUIRE(h.wait_for("could not be sent"));
+    CHECK(h.chat.find("Predictions ready") == nullptr);
     CHECK(fs::is_empty(h.dir / "work"));
 }
 

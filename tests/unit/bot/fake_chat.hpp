@@ -229,6 +229,11 @@ public:
                                               std::string caption) override
     {
         co_await boost::asio::post(ex_, boost::asio::use_awaitable);
+        if (refuse_documents > 0)
+        {
+            --refuse_documents;
+            co_return mlcloud::error(mlcloud::errc::payload_too_large, "Request Entity Too Large");
+        }
         std::ifstream in(file, std::ios::binary);
         std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         bot_message m{next_message_++, chat, std::move(caption), {}, std::move(name), std::move(content), 0};
@@ -237,6 +242,7 @@ public:
     }
 
     int fail_sends = 0;  ///< the next sends fail with a network error
+    int refuse_documents = 0; ///< the next documents are refused for good (too large)
 
     /// The next `count` calls whose text contains `needle` fail with a network error.
     struct failure_rule
