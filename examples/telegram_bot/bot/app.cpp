@@ -476,9 +476,31 @@ asio::awaitable<mlcloud::result<void>> bot_app::deliver(outbox_row const& row)
     auto const chat = row.chat_id;
     if (auto const* s = std::get_if<send_action>(&row.what))
     {
-        auto r = co_await chat_.send_message(chat, s->text, s->buttons);
-        if (!r)
-            co_return r.error();
+        auto const parts = chat_.message_parts(s->text);
+        if (parts.size() <= 1)
+        {
+            auto r = co_await chat_.send_message(chat, s->text, s->buttons);
+            if (!r)
+                co_return r.error();
+            co_return mlcloud::result<void>{};
+        }
+        // A long text goes out as several messages; each one delivered is recorded, so a
+        // failure of a later one does not send the earlier ones twice.
+        keyboard const no_buttons;
+        for (auto i = static_cast<std::size_t>(std::max<std::int64_t>(s->parts_sent, 0)); i < parts.size(); ++i)
+        {
+            bool const last = i + 1 == parts.size();
+            keyboard const& buttons = last ? s->buttons : no_buttons;
+            auto r = co_await chat_.send_message(chat, parts[i], buttons);
+            if (!r)
+                co_return r.error();
+            if (!last)
+            {
+                auto progressed = *s;
+                progressed.parts_sent = static_cast<std::int64_t>(i + 1);
+                db_.update_action(row.id, progressed);
+            }
+        }
         co_return mlcloud::result<void>{};
     }
     if (auto const* c = std::get_if<clear_buttons_action>(&row.what))

@@ -121,6 +121,10 @@ public:
     virtual mlcloud::task<std::int64_t> send_document(std::int64_t chat_id, std::filesystem::path file,
                                                       std::string file_name, std::string caption) = 0;
 
+    /// The messages send_message makes of `text` (one unless it is too long), so that the
+    /// outbox can record which of them went out.
+    virtual std::vector<std::string> message_parts(std::string const& text) const { return {text}; }
+
     /// The bot is stopping: calls waiting out flood control (up to minutes) end at once with
     /// errc::cancelled, and later ones do not wait.
     virtual void stop_waiting() noexcept {}

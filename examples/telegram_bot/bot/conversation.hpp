@@ -142,6 +142,9 @@ struct send_action
 {
     std::string text;
     keyboard buttons;
+    /// Of a text sent as several messages (chat_api::message_parts), those already delivered:
+    /// a retry goes on from there instead of sending them again.
+    std::int64_t parts_sent = 0;
     friend bool operator==(send_action const&, send_action const&) = default;
 };
 /// Removes the buttons of a message the user answered.

@@ -139,7 +139,10 @@ std::string to_json(action const& a)
     json::object o = std::visit(
         overloaded{
             [](send_action const& x) {
-                return json::object{{"kind", "send"}, {"text", x.text}, {"buttons", keyboard_to_json(x.buttons)}};
+                return json::object{{"kind", "send"},
+                                    {"text", x.text},
+                                    {"buttons", keyboard_to_json(x.buttons)},
+                                    {"parts_sent", x.parts_sent}};
             },
             [](clear_buttons_action const& x) {
                 return json::object{{"kind", "clear_buttons"}, {"message_id", x.message_id}};
@@ -186,7 +189,7 @@ mlcloud::result<action> action_from_json(std::string_view text)
     auto const& o = v.get_object();
     auto const kind = json_string(o, "kind");
     if (kind == "send")
-        return action{send_action{json_string(o, "text"), keyboard_from_json(o)}};
+        return action{send_action{json_string(o, "text"), keyboard_from_json(o), json_int64(o, "parts_sent")}};
     if (kind == "clear_buttons")
         return action{clear_buttons_action{json_int64(o, "message_id")}};
     if (kind == "answer")

@@ -418,6 +418,12 @@ std::vector<outbox_row> store::outbox()
     return out;
 }
 
+void store::update_action(std::int64_t id, action const& a)
+{
+    statement st(db_, "UPDATE outbox SET action = ?2 WHERE id = ?1");
+    st.bind(1, id).bind(2, to_json(a)).run();
+}
+
 void store::remove_action(std::int64_t id)
 {
     statement st(db_, "DELETE FROM outbox WHERE id = ?1");

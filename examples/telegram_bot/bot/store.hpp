@@ -136,6 +136,8 @@ public:
     std::int64_t add_action(std::int64_t chat_id, std::int64_t user_id, action const& a);
     /// All rows, oldest first.
     std::vector<outbox_row> outbox();
+    /// Replaces a row's action (its progress), keeping its place in the order.
+    void update_action(std::int64_t id, action const& a);
     void remove_action(std::int64_t id);
 
     // -- jobs --------------------------------------------------------------------------------

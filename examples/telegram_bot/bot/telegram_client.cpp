@@ -90,6 +90,11 @@ asio::awaitable<bool> telegram_client::wait_until(rate_limiter::time_point t)
     co_return !stopped_waiting_;
 }
 
+std::vector<std::string> telegram_client::message_parts(std::string const& text) const
+{
+    return split_html(text);
+}
+
 void telegram_client::stop_waiting() noexcept
 {
     stopped_waiting_ = true;

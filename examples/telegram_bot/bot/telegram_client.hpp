@@ -67,6 +67,7 @@ public:
     mlcloud::task<std::string> get_me();
 
     void stop_waiting() noexcept override;
+    std::vector<std::string> message_parts(std::string const& text) const override;
 
 private:
     struct call_options

@@ -652,6 +652,19 @@ TEST_CASE("messages that fail to send are retried in order")
     CHECK(h.logged("retrying"));
 }
 
+TEST_CASE("a long message whose later part fails is not sent again from its first part")
+{
+    harness h;
+    h.chat.split_at = 400; // /gpus is about 2 KB: several parts
+    h.chat.fail_sends_with = {"p3.8xlarge", 1};
+    h.boot();
+    h.chat.send_text("/gpus");
+    REQUIRE(h.wait_for("Prices as of"));
+    CHECK(h.chat.count("USD per hour") == 1);
+    CHECK(h.chat.count("p3.8xlarge") == 1);
+    CHECK(h.logged("retrying"));
+}
+
 TEST_CASE("work that finishes at once is done once: two /status in one batch get two answers")
 {
     // Found by the soak (tests/soak): /status and /cancel with nothing running finish inside

@@ -172,13 +172,42 @@ public:
             --fail_sends;
             co_return mlcloud::error(mlcloud::errc::network_error, "injected");
         }
-        if (fail_sends_with.hits(text))
-            co_return mlcloud::error(mlcloud::errc::network_error, "injected");
-        if (visible_length(text) > max_message_chars && format_ == text_format::html)
-            co_return mlcloud::error(mlcloud::errc::invalid_argument, "Bad Request: message is too long");
-        bot_message m{next_message_++, chat, std::move(text), std::move(buttons), {}, {}, 0};
-        messages_.push_back(m);
-        co_return m.id;
+        // A long text goes out part by part, as the Telegram client sends it: a failing part
+        // leaves the earlier ones delivered.
+        auto parts = message_parts(text);
+        std::int64_t last = 0;
+        for (std::size_t i = 0; i < parts.size(); ++i)
+        {
+            if (fail_sends_with.hits(parts[i]))
+                co_return mlcloud::error(mlcloud::errc::network_error, "injected");
+            if (visible_length(parts[i]) > max_message_chars && format_ == text_format::html)
+                co_return mlcloud::error(mlcloud::errc::invalid_argument, "Bad Request: message is too long");
+            bot_message m{next_message_++, chat, std::move(parts[i]), i + 1 == parts.size() ? buttons : keyboard{},
+                          {}, {}, 0};
+            messages_.push_back(m);
+            last = m.id;
+        }
+        co_return last;
+    }
+
+    /// Whole lines, at most `split_at` bytes a part (split_at 0: one part), as Telegram's
+    /// client splits at 4096.
+    std::vector<std::string> message_parts(std::string const& text) const override
+    {
+        if (split_at == 0 || text.size() <= split_at)
+            return {text};
+        std::vector<std::string> parts(1);
+        std::size_t pos = 0;
+        while (pos < text.size())
+        {
+            auto nl = text.find('\n', pos);
+            auto line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl + 1 - pos);
+            pos = nl == std::string::npos ? text.size() : nl + 1;
+            if (!parts.back().empty() && parts.back().size() + line.size() > split_at)
+                parts.emplace_back();
+            parts.back() += line;
+        }
+        return parts;
     }
 
     mlcloud::task<void> edit_message(std::int64_t, std::int64_t message_id, std::string text, keyboard buttons) override
@@ -243,6 +272,7 @@ public:
 
     int fail_sends = 0;  ///< the next sends fail with a network error
     int refuse_documents = 0; ///< the next documents are refused for good (too large)
+    std::size_t split_at = 0; ///< message_parts' limit; 0: texts are never split
 
     /// The next `count` calls whose text contains `needle` fail with a network error.
     struct failure_rule
