@@ -131,7 +131,30 @@ TEST_CASE("EC2: a spot launch asks for the spot market and reports it", "[aws][e
     auto tagged = f.raw.describe_tagged("mlcloud:job", spec.idempotency_key);
     REQUIRE(tagged.size() == 1);
     CHECK(tagged[0].lifecycle == "spot");
+    // The table has no spot price for it: the cost is the on-demand upper bound, and says so.
+    auto s = f.run(f.training->status(*h));
+    REQUIRE(s);
+    CHECK(s->cost_so_far.basis.find("the on-demand price") != std::string::npos);
     CHECK(f.run(f.training->terminate(*h)).value().state == job_state::cancelled);
+}
+
+TEST_CASE("EC2: an on-demand price cap keeps only instance types known to be within it", "[aws][ec2]")
+{
+    training_fixture f;
+    // p5.48xlarge is not in the pricing table: its price is unknown, not free.
+    auto spec = f.job("capped", {"p5.48xlarge", "g4dn.xlarge"});
+    spec.max_price_per_hour = 1.0;
+    auto h = f.run(f.training->launch(spec));
+    REQUIRE(h);
+    CHECK(h->compute.id == "g4dn.xlarge");
+    CHECK(f.run(f.training->terminate(*h)).value().state == job_state::cancelled);
+
+    auto unknown = f.job("unpriced", {"p5.48xlarge"});
+    unknown.max_price_per_hour = 1000.0;
+    auto e = f.run(f.training->launch(unknown));
+    REQUIRE_FALSE(e);
+    CHECK(e.error().is(mlcloud::errc::invalid_argument));
+    CHECK(f.raw.describe_tagged("mlcloud:job", unknown.idempotency_key).empty());
 }
 
 TEST_CASE("EC2: a launch repeated with its key adopts the first instance", "[aws][ec2]")

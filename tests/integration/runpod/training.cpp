@@ -715,6 +715,16 @@ TEST_CASE("a max price filters out candidates above it", "[runpod][training]")
     REQUIRE(e.has_error());
     CHECK(e.error().is(errc::invalid_argument));
     CHECK(e.error().message.find("above the limit") != std::string::npos);
+
+    // A GPU the pricing table does not know is not taken as free.
+    spec = script_job(unique("unpriced"), {"@marker"});
+    spec.compute = {{"NVIDIA Imaginary 9000", 1}};
+    spec.max_price_per_hour = 100.0;
+    auto unpriced = t.launch(spec);
+    REQUIRE(unpriced.has_error());
+    CHECK(unpriced.error().is(errc::invalid_argument));
+    CHECK(unpriced.error().message.find("price is unknown") != std::string::npos);
+    CHECK(pods_named(pod_of(spec)).empty());
 }
 
 TEST_CASE("the GPU catalog refreshes the pricing table, list_jobs finds mlcloud's pods", "[runpod][training]")

@@ -173,7 +173,10 @@ inline job_handle handle_of(backend_context const& ctx, ec2_instance const& i, s
     if (auto const* row = ctx.prices().find("aws", i.type))
     {
         h.compute.gpu_count = row->gpu_count;
-        h.price_per_hour = row->usd_per_hour(h.market);
+        // A spot instance has no price of its own in the table: leave it unknown rather than
+        // record the on-demand price as its spot price (the cost then says it is an upper bound).
+        if (h.market == market::on_demand || row->spot_usd_per_hour)
+            h.price_per_hour = row->usd_per_hour(h.market);
     }
     h.launched_at = i.launch_time.value_or(clock::now());
     h.region = std::string(region);
@@ -376,13 +379,15 @@ inline task<job_handle> launch_impl(std::shared_ptr<backend_context> ctx, job_sp
     bool const spot = spec.market == market::spot;
     if (spec.max_price_per_hour && !spot)
     {
-        // On-demand: the cap filters candidates whose known price is above it.
+        // On-demand: the cap keeps the candidates whose price is known and within it (an
+        // instance type missing from the pricing table cannot be shown to be under the cap).
         std::erase_if(candidates, [&](std::string const& type) {
             auto const* row = ctx->prices().find("aws", type);
-            return row && row->on_demand_usd_per_hour > *spec.max_price_per_hour;
+            return !row || row->on_demand_usd_per_hour > *spec.max_price_per_hour;
         });
         if (candidates.empty())
-            co_return invalid_launch("every instance type of the job costs more than its price cap");
+            co_return invalid_launch("no instance type of the job has a known price within its price cap "
+                                     "(add missing ones to the pricing table)");
     }
 
     // The key is the instance's mlcloud:job tag, which is how a relaunch finds it: it must fit

@@ -637,16 +637,24 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
     {
         if (spec.max_price_per_hour)
         {
-            double price = 0;
+            // A GPU whose price is unknown cannot be shown to be under the cap: it is refused,
+            // not taken as free.
+            std::optional<double> price;
             {
                 std::lock_guard lock(st->mutex);
                 if (auto const* row = st->pricing->find(provider_name, candidate.id))
                     price = row->usd_per_hour(spec.market) * std::max(1, candidate.gpu_count);
             }
-            if (price > *spec.max_price_per_hour)
+            if (!price)
             {
                 any_price = true;
-                refused.push_back({candidate.id, 0, messages::format_usd_per_hour(price) + " is above the limit " +
+                refused.push_back({candidate.id, 0, "its price is unknown, so max_price_per_hour cannot be honoured"});
+                continue;
+            }
+            if (*price > *spec.max_price_per_hour)
+            {
+                any_price = true;
+                refused.push_back({candidate.id, 0, messages::format_usd_per_hour(*price) + " is above the limit " +
                                                         messages::format_usd_per_hour(*spec.max_price_per_hour)});
                 continue;
             }
@@ -794,7 +802,7 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             .with_provider(provider_name)
             .with_operation(op);
     if (any_price)
-        co_return error(errc::invalid_argument, "every GPU candidate costs more than max_price_per_hour (" + why + ")")
+        co_return error(errc::invalid_argument, "no GPU candidate is known to cost at most max_price_per_hour (" + why + ")")
             .with_provider(provider_name);
     co_return error(errc::invalid_argument, "no GPU candidate to launch on").with_provider(provider_name);
 }
