@@ -67,6 +67,15 @@ TEST_CASE("escape_html, clean_text and redact_secrets")
     CHECK(redact_secrets("https://b.s3.amazonaws.com/k?X-Amz-Credential=AK%2F20260101&X-Amz-Signature=deadbeef") ==
           "https://b.s3.amazonaws.com/k?X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>");
     CHECK(redact_secrets("password: hunter2, user: bob") == "password: <redacted>, user: bob");
+    // Quoted values, JSON members and the shared credentials file's spelling.
+    CHECK(redact_secrets(R"(password="hunter 2" user=bob)") == R"(password="<redacted>" user=bob)");
+    CHECK(redact_secrets("api_key='abc123'") == "api_key='<redacted>'");
+    CHECK(redact_secrets(R"({"token": "abc", "user": "bob"})") == R"({"token": "<redacted>", "user": "bob"})");
+    CHECK(redact_secrets("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG") == "aws_secret_access_key = <redacted>");
+    CHECK(redact_secrets(R"("password":"")") == R"("password":"")"); // nothing to mask
+    // RunPod's own 401 detail is prose, not a token.
+    CHECK(redact_secrets("missing bearer token") == "missing bearer token");
+    CHECK(redact_secrets("Bearer abcdefghijklmnopqrstuvwxyz") == "Bearer <redacted>");
     CHECK(redact_secrets("no secrets here: 42 GPUs") == "no secrets here: 42 GPUs");
 }
 

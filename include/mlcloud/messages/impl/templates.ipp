@@ -138,6 +138,10 @@ inline bool is_alnum(char c) noexcept
 {
     return std::isalnum(static_cast<unsigned char>(c)) != 0;
 }
+inline bool is_alpha(char c) noexcept
+{
+    return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
 inline bool is_digit(char c) noexcept
 {
     return c >= '0' && c <= '9';
@@ -158,6 +162,13 @@ inline bool is_word_boundary(std::string_view s, std::size_t i) noexcept
 
 inline constexpr std::string_view redacted = "<redacted>";
 
+/// Whether the word after "Bearer" is a credential rather than prose ("missing bearer token",
+/// RunPod's own 401 detail): long, or holding a digit or punctuation.
+inline bool looks_like_token(std::string_view word) noexcept
+{
+    return word.size() >= 16 || std::any_of(word.begin(), word.end(), [](char c) noexcept { return !is_alpha(c); });
+}
+
 /// If a secret starts at s[i], the number of bytes to mask (and whether to keep a prefix).
 struct secret_match
 {
@@ -177,7 +188,8 @@ inline secret_match match_shape(std::string_view s, std::size_t i) noexcept
     // ':' is taken into the token too: "Bearer bot123456:AAH..." holds a Telegram token.
     // "Bearer Bearer <token>": the second "Bearer" is the one followed by the token.
     if (iequals_at(s, i, "bearer ") && !iequals_at(s, i + 7, "bearer "))
-        if (auto n = run_of(s, i + 7, [](char c) noexcept { return is_token_char(c) || c == ':'; }); n > 0)
+        if (auto n = run_of(s, i + 7, [](char c) noexcept { return is_token_char(c) || c == ':'; });
+            n > 0 && looks_like_token(s.substr(i + 7, n)))
             return {7, n};
     if (iequals_at(s, i, "authorization:"))
     {
@@ -199,11 +211,26 @@ inline secret_match match_shape(std::string_view s, std::size_t i) noexcept
     return {};
 }
 
-/// When a secret's key ("signature=", "token: ") starts at s[i]: where its value starts.
-inline std::optional<std::size_t> key_value_start(std::string_view s, std::size_t i) noexcept
+/// Where a secret's value starts, and the quote it is in ('\0': none).
+struct value_start
+{
+    std::size_t at = 0;
+    char quote = '\0';
+};
+
+/// When a secret's key starts at s[i], in any of the spellings a log or an error holds:
+/// `signature=`, `token: `, `password="…"`, `"api_key": "…"` (JSON), `aws_secret_access_key = `
+/// (the shared credentials file): where its value starts.
+inline std::optional<value_start> key_value_start(std::string_view s, std::size_t i) noexcept
 {
     if (!is_word_boundary(s, i))
         return std::nullopt;
+    auto const is_quote = [&](std::size_t k) { return k < s.size() && (s[k] == '"' || s[k] == '\''); };
+    auto const skip_spaces = [&](std::size_t k) {
+        while (k < s.size() && s[k] == ' ')
+            ++k;
+        return k;
+    };
     for (std::string_view key : {"x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature",
                                  "credential", "api_key", "apikey", "access_token", "token", "secret",
                                  "password", "aws_secret_access_key", "aws_session_token"})
@@ -211,12 +238,15 @@ inline std::optional<std::size_t> key_value_start(std::string_view s, std::size_
         if (!iequals_at(s, i, key))
             continue;
         auto k = i + key.size();
+        if (is_quote(k))
+            ++k; // the end of a JSON member's name
+        k = skip_spaces(k);
         if (k < s.size() && (s[k] == '=' || s[k] == ':'))
         {
-            ++k;
-            while (k < s.size() && s[k] == ' ')
-                ++k;
-            return k;
+            k = skip_spaces(k + 1);
+            if (is_quote(k))
+                return value_start{k + 1, s[k]};
+            return value_start{k, '\0'};
         }
     }
     return std::nullopt;
@@ -232,12 +262,21 @@ inline secret_match match_secret(std::string_view s, std::size_t i) noexcept
     // The value may be more keys and then a secret of another shape ("signature=token= Bearer
     // <token>"): mask what that shape masks, not just its first word. Each key moves forward,
     // so the walk ends.
-    while (auto const next = key_value_start(s, *value))
+    while (auto const next = key_value_start(s, value->at))
         value = next;
-    if (auto const inner = match_shape(s, *value); inner.length > 0)
-        return {*value - i + inner.keep, inner.length};
-    if (auto n = run_of(s, *value, [](char c) noexcept { return is_value_char(c); }); n > 0)
-        return {*value - i, n};
+    if (value->quote != '\0')
+    {
+        // A quoted value is masked to its closing quote, spaces and all.
+        auto const close = s.find(value->quote, value->at);
+        auto const end = close == std::string_view::npos ? s.size() : close;
+        if (end > value->at)
+            return {value->at - i, end - value->at};
+        return {};
+    }
+    if (auto const inner = match_shape(s, value->at); inner.length > 0)
+        return {value->at - i + inner.keep, inner.length};
+    if (auto n = run_of(s, value->at, [](char c) noexcept { return is_value_char(c); }); n > 0)
+        return {value->at - i, n};
     return {};
 }
 
