@@ -5,6 +5,7 @@
 //
 #include "csv.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace mlcloud_trainer {
@@ -133,6 +134,60 @@ bool csv_reader::next(std::vector<std::string>& fields)
     }
 }
 
+namespace {
+
+/// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
+/// U+10FFFF).
+bool valid_utf8(std::string_view s) noexcept
+{
+    std::size_t i = 0;
+    auto const byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    auto const continuation = [&](std::size_t k) { return k < s.size() && (byte(k) & 0xC0) == 0x80; };
+    while (i < s.size())
+    {
+        unsigned char const c = byte(i);
+        if (c < 0x80)
+        {
+            ++i;
+            continue;
+        }
+        std::size_t n = 0;
+        unsigned char lo = 0x80, hi = 0xBF; // the range of the second byte
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+        {
+            n = 2;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        }
+        else if (c >= 0xF0 && c <= 0xF4)
+        {
+            n = 3;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        }
+        else
+            return false;
+        if (i + 1 >= s.size() || byte(i + 1) < lo || byte(i + 1) > hi)
+            return false;
+        for (std::size_t k = 2; k <= n; ++k)
+            if (!continuation(i + k))
+                return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+bool all_utf8(std::vector<std::string> const& fields) noexcept
+{
+    return std::all_of(fields.begin(), fields.end(), [](std::string const& f) { return valid_utf8(f); });
+}
+
+constexpr char const* not_utf8 = "the text is not UTF-8 (save the file as \"CSV UTF-8\")";
+
+} // namespace
+
 std::optional<csv_table> parse_csv(std::string_view text, csv_error& error, csv_limits const& limits)
 {
     csv_reader reader(text, limits);
@@ -140,6 +195,12 @@ std::optional<csv_table> parse_csv(std::string_view text, csv_error& error, csv_
     if (!reader.next(table.header))
     {
         error = reader.failed() ? reader.error() : csv_error{0, "no header row (the file is empty)"};
+        return std::nullopt;
+    }
+    // Names and class labels end up in the model's JSON, which must be UTF-8 to be read back.
+    if (!all_utf8(table.header))
+    {
+        error = {reader.record_line(), not_utf8};
         return std::nullopt;
     }
 
@@ -155,6 +216,11 @@ std::optional<csv_table> parse_csv(std::string_view text, csv_error& error, csv_
         if (table.rows.size() >= limits.max_records)
         {
             error = {reader.record_line(), "more than " + std::to_string(limits.max_records) + " records"};
+            return std::nullopt;
+        }
+        if (!all_utf8(fields))
+        {
+            error = {reader.record_line(), not_utf8};
             return std::nullopt;
         }
         table.rows.push_back(std::move(fields));

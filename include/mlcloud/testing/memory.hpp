@@ -111,6 +111,7 @@ public:
     {
         std::lock_guard lock(mutex_);
         jobs_.erase(job_id);
+        std::erase_if(jobs_by_key_, [&](auto const& entry) { return entry.second == job_id; });
     }
 
     /// How many times `op` was called (including failed calls).
@@ -322,6 +323,8 @@ public:
                 co_return world_->jobs_.at(it->second).handle;
         if (spec.command.empty())
             co_return detail::decorate(error(errc::invalid_argument, "the job has no command"), "launch");
+        if (spec.max_runtime > max_runtime_limit) // as every backend: it would overflow the clocks
+            co_return detail::decorate(error(errc::invalid_argument, "max_runtime must be at most 366 days"), "launch");
         if (spec.dataset)
         {
             auto key = detail::key_of(*spec.dataset);

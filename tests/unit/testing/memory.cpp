@@ -103,6 +103,29 @@ TEST_CASE("max_runtime ends a job in timed_out")
     CHECK(wait_terminal(c, h) == job_state::timed_out);
 }
 
+TEST_CASE("a max_runtime over the limit is refused as every backend refuses it")
+{
+    auto o = fast_world();
+    blocking<memory::backend> c(o);
+    job_spec spec{.name = "j", .command = {"@hang"}, .max_runtime = std::chrono::seconds::max()};
+    auto r = c.launch(spec);
+    REQUIRE(r.has_error());
+    CHECK(r.error().is(errc::invalid_argument));
+}
+
+TEST_CASE("a job the provider forgot is launched anew with the same key, not a crash")
+{
+    auto o = fast_world();
+    blocking<memory::backend> c(o);
+    job_spec spec{.name = "j", .idempotency_key = "k-1", .command = {"a"}};
+    auto first = c.launch(spec).value();
+    o.shared_world->forget(first.id);
+    auto again = c.launch(spec); // threw std::out_of_range from the key index
+    REQUIRE(again.has_value());
+    CHECK(again->id != first.id);
+    CHECK(c.launch(spec).value().id == again->id);
+}
+
 TEST_CASE("a failing workload's log ends with an error line and no completion marker")
 {
     auto o = fast_world();

@@ -89,6 +89,18 @@ TEST_CASE("csv: errors name the line")
     CHECK(parse_bad("a\n1\n2\n3\n", {.max_records = 2}).what() == "line 4: more than 2 records");
 }
 
+TEST_CASE("csv: text that is not UTF-8 is refused with the line (the model's JSON could not be read back)")
+{
+    auto const refused = R"(line 3: the text is not UTF-8 (save the file as "CSV UTF-8"))";
+    CHECK(parse_bad("x,label\n1,tea\n2,caf\xE9\n").what() == refused); // Windows-1252
+    CHECK(parse_bad("Gr\xF6\xDF" "e,label\n1,a\n").what().starts_with("line 1: the text is not UTF-8"));
+    CHECK(parse_bad("x,y\n1,\xC0\xAF\n\n1,a\n").what().starts_with("line 2:")); // overlong '/'
+    CHECK(parse_bad("x,y\n1,\xED\xA0\x80\n").what().starts_with("line 2:"));     // a surrogate
+    CHECK(parse_bad("x,y\n1,\xE2\x82\n").what().starts_with("line 2:"));          // cut short
+    auto const ok = parse_ok("x,label\n1,caf\xC3\xA9\n2,\xF0\x9F\x98\x80\n"); // é and an emoji
+    CHECK(ok.rows.at(0).at(1) == "caf\xC3\xA9");
+}
+
 TEST_CASE("csv: header only is a table without rows")
 {
     auto const t = parse_ok("a,b\r\n");
