@@ -237,6 +237,22 @@ TEST_CASE("the GPU catalog refreshes RunPod's rows of the pricing table", "[runp
     CHECK(b200->billing == mlcloud::messages::per_second_billing);
     CHECK_FALSE(table.find("runpod", "NVIDIA Mystery"));
     CHECK(rp::parse_catalog(R"({"data":[]})").error().is(errc::protocol_error));
+
+    // A tabled GPU RunPod no longer offers on community: its old community price goes. One
+    // without an on-demand price in the catalog keeps its row's date and confidence.
+    auto const* h100 = table.find("runpod", "NVIDIA H100 80GB HBM3");
+    REQUIRE(h100);
+    REQUIRE(h100->spot_usd_per_hour);
+    auto const old_date = h100->as_of;
+    auto const old_price = h100->on_demand_usd_per_hour;
+    auto update = rp::parse_catalog(R"({"gpus":[{"id":"NVIDIA H100 80GB HBM3","community":false,
+        "price":{"secure":null,"community":null}}]})");
+    REQUIRE(update.has_value());
+    rp::apply_catalog(table, *update, "2026-11-29");
+    h100 = table.find("runpod", "NVIDIA H100 80GB HBM3");
+    CHECK_FALSE(h100->spot_usd_per_hour);
+    CHECK(h100->on_demand_usd_per_hour == Approx(old_price));
+    CHECK(h100->as_of == old_date);
 }
 
 TEST_CASE("network volumes parse and the create body uses v2 names", "[runpod][wire]")

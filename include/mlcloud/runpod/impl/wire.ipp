@@ -537,14 +537,21 @@ MLCLOUD_DECL std::size_t apply_catalog(messages::pricing_table& table, std::vect
             row.vram_gb = g.memory_gb;
         if (!g.pool.empty())
             row.serverless_pool = g.pool;
-        if (g.secure_price && *g.secure_price > 0)
-            row.on_demand_usd_per_hour = *g.secure_price;
+        // The community price is the catalog's word either way: none listed means RunPod no
+        // longer offers one, and the old estimate must not be quoted on. The row is stamped as
+        // read today only when the catalog gave its on-demand price.
         if (g.community_price && *g.community_price > 0)
             row.spot_usd_per_hour = *g.community_price;
-        row.source = "RunPod GPU catalog (GET /v2/catalog/gpus)";
-        row.as_of = std::string(as_of);
-        row.note.clear();
-        row.confidence = messages::confidence::high;
+        else
+            row.spot_usd_per_hour.reset();
+        if (g.secure_price && *g.secure_price > 0)
+        {
+            row.on_demand_usd_per_hour = *g.secure_price;
+            row.source = "RunPod GPU catalog (GET /v2/catalog/gpus)";
+            row.as_of = std::string(as_of);
+            row.note.clear();
+            row.confidence = messages::confidence::high;
+        }
         table.upsert(std::move(row));
         ++changed;
     }
