@@ -153,6 +153,20 @@ TEST_CASE("s3_client: put, head, ranged get, list and delete against moto", "[aw
     CHECK(gone.error().is(errc::not_found));
 }
 
+TEST_CASE("s3_client: a download over a private file keeps it private", "[aws][s3]")
+{
+    s3_fixture f;
+    REQUIRE(f.run(f.s3.create_bucket(f.bucket)));
+    REQUIRE(f.run(f.s3.put_object(f.bucket, "secret.csv", "a,b\n1,2\n")));
+    temp_file dst("private-dst");
+    std::ofstream(dst.path) << "old";
+    std::filesystem::permissions(dst.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    auto down = f.run(f.s3.download_file(f.bucket, "secret.csv", dst.path, mlcloud::default_transfer_options()));
+    REQUIRE(down);
+    CHECK(std::filesystem::status(dst.path).permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+}
+
 TEST_CASE("s3_client: listing follows continuation tokens page by page", "[aws][s3]")
 {
     aws::s3_client_options o;

@@ -85,6 +85,13 @@ TEST_CASE("local storage: upload, download and object_info")
     write_file(src, "bye\n");
     CHECK(f.run(s.upload(src, uri("greetings/hello.txt"))).value().size == 4);
     CHECK(read_file(f.root() / "greetings/hello.txt") == "bye\n");
+
+    // A download over a private file replaces its content, not its permissions.
+    auto const owner_only = fs::perms::owner_read | fs::perms::owner_write;
+    fs::permissions(dest, owner_only);
+    REQUIRE(f.run(s.download(uri("greetings/hello.txt"), dest)).has_value());
+    CHECK(read_file(dest) == "bye\n");
+    CHECK(fs::status(dest).permissions() == owner_only);
 }
 
 TEST_CASE("local storage: the root comes from MLCLOUD_HOME or HOME and is created on first use")

@@ -12,6 +12,7 @@
 #include <mlcloud/aws/s3_client.hpp>
 #include <mlcloud/auth/sigv4.hpp>
 #include <mlcloud/detail/cancellation.hpp>
+#include <mlcloud/detail/permissions.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -1105,6 +1106,7 @@ MLCLOUD_DECL task<s3_object> s3_client::download_ranges(std::string const& bucke
         break;
     }
     file.close();
+    mlcloud::detail::keep_permissions(to, partial);
     std::filesystem::rename(partial, to, ec);
     if (ec)
         co_return s3_impl::decorate(error(errc::io_error, "cannot write " + to.string() + ": " + ec.message()),

@@ -9,6 +9,7 @@
 #include <mlcloud/local/detail/files.hpp>
 
 #include <mlcloud/auth/detail/crypto.hpp>
+#include <mlcloud/detail/permissions.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -145,7 +146,10 @@ MLCLOUD_DECL result<staged_file> staged_file::create(std::filesystem::path desti
         auto temp = dir / (std::string(temp_prefix) + name + "-" + random_hex(6));
         int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0)
+        {
+            mlcloud::detail::keep_permissions(destination, temp);
             return staged_file(unique_fd(fd), std::move(temp), std::move(destination));
+        }
         if (errno != EEXIST || attempt == 8)
             return os_error(errc::io_error, "create a temporary file in", dir, errno);
     }
