@@ -61,8 +61,9 @@ bool same_place(mlcloud::storage_uri const& a, mlcloud::storage_uri const& b)
     return a.scheme == b.scheme && a.bucket == b.bucket && a.datacenter == b.datacenter;
 }
 
-/// Whether `uri` lies in one of the bot's own folders (`area`) under a user other than `user`:
-/// the bot's credentials can read every user's datasets, inputs and models.
+/// Whether `uri` lies in one of the bot's own folders (`area`) in the folder of a user other
+/// than `user` (`<area>/<user id>/…`): the bot's credentials can read every user's datasets,
+/// inputs and models. A file the operator put in the area itself is no one's and may be read.
 bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri const& area, std::int64_t user)
 {
     if (!same_place(uri, area))
@@ -71,7 +72,17 @@ bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri 
     auto base = effective_key(area);
     if (!base.empty() && base.back() != '/')
         base += '/';
-    return key.starts_with(base) && !key.substr(base.size()).starts_with(std::to_string(user) + "/");
+    if (!key.starts_with(base))
+        return false;
+    auto const rest = std::string_view(key).substr(base.size());
+    auto const slash = rest.find('/');
+    if (slash == std::string_view::npos)
+        return false;
+    auto const folder = rest.substr(0, slash);
+    bool const is_user_folder = !folder.empty() && std::all_of(folder.begin(), folder.end(), [](char c) {
+        return c >= '0' && c <= '9';
+    });
+    return is_user_folder && folder != std::to_string(user);
 }
 
 /// A storage URI a user typed, before anything is downloaded from it: not another user's
@@ -81,15 +92,18 @@ bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri 
 mlcloud::task<void> vet_typed_uri(target& tgt, mlcloud::storage_uri const& uri, std::int64_t user,
                                   std::uint64_t max_bytes)
 {
+    // Places are compared as the storage reads them: the local backend also takes absolute
+    // paths below its root, which name the same files as the bot's relative folders.
+    auto const stored = tgt.runtime->stored_key(uri);
     auto const& areas = tgt.config.storage;
     for (auto const* area : {&areas.datasets, &areas.inputs, &areas.models})
-        if (another_users_object(uri, *area, user))
+        if (another_users_object(stored, tgt.runtime->stored_key(*area), user))
             co_return error(errc::invalid_argument, "that object is in another user's folder");
     auto listed = co_await tgt.runtime->list(uri);
     if (!listed)
         co_return mlcloud::result<void>{};
     for (auto const& o : *listed)
-        if (same_place(o.uri, uri) && effective_key(o.uri) == effective_key(uri) && o.size > max_bytes)
+        if (same_place(o.uri, stored) && effective_key(o.uri) == effective_key(stored) && o.size > max_bytes)
             co_return error(errc::invalid_argument, "that object is " + msg::format_bytes(o.size) + "; the limit is " +
                                                         msg::format_bytes(max_bytes));
     co_return mlcloud::result<void>{};
@@ -608,14 +622,15 @@ asio::awaitable<void> bot_app::fetch_dataset(outbox_row const& row, fetch_datase
         auto table = mlcloud_trainer::parse_csv(*text, why);
         if (!table)
             co_return error(errc::invalid_argument, "not a CSV file I can read: " + why.what());
-        // Column names become buttons and are stored as JSON: they must be text Telegram and
-        // Boost.JSON accept. They are refused, not cleaned: the trainer looks the target up by
-        // its exact name.
+        // Column names become buttons and are stored as JSON: they must be plain text (the
+        // trainer has refused bytes that are not UTF-8; control characters and terminal escapes
+        // are left). They are refused, not cleaned: the trainer looks the target up by its
+        // exact name.
         for (auto const& name : table->header)
             if (msg::clean_text(name) != name)
                 co_return error(errc::invalid_argument,
                                 "the column name \"" + msg::clean_text(name) +
-                                    "\" is not plain UTF-8 text: save the file as \"CSV UTF-8\" and send it again");
+                                    "\" holds control characters: rename the column and send the file again");
         ready.columns = table->header;
         ready.rows = table->rows.size();
         ready.bytes = text->size();

@@ -456,6 +456,12 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         {
             if (auto t = co_await rt.terminate(handle))
                 cost = t->cost_so_far;
+            else if (t.error().is(errc::not_found))
+            {
+                // The provider no longer knows the machine (a pod gone after a restart): nothing
+                // is left to stop or bill, and asking again would follow the job forever.
+                log(log_level::info, "job " + std::to_string(job_id) + ": its machine is gone; nothing to stop");
+            }
             else
             {
                 // The machine may still be billing: keep following and try again next round.

@@ -55,6 +55,31 @@ public:
     {
         co_return co_await cloud_.storage().list(prefix);
     }
+    mlcloud::storage_uri stored_key(mlcloud::storage_uri const& uri) override
+    {
+        // A storage that keeps objects below a root directory (the local backend) also takes
+        // absolute paths below it: the key is the path relative to the root.
+        if constexpr (requires(typename B::storage& s) {
+                          { s.path_of(uri) };
+                          { s.settings().root };
+                      })
+        {
+            auto& storage = cloud_.storage();
+            if (!uri.is_local())
+                return uri;
+            auto const path = storage.path_of(uri);
+            if (!path)
+                return uri;
+            std::error_code ec;
+            auto const root = std::filesystem::weakly_canonical(storage.settings().root, ec);
+            auto const key = path->lexically_relative(root).generic_string();
+            if (ec || key.empty() || key.starts_with(".."))
+                return uri;
+            return mlcloud::storage_uri::local(key);
+        }
+        else
+            return uri;
+    }
     mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) override
     {
         co_return co_await cloud_.prediction().predict(request);

@@ -123,10 +123,22 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
     auto const stopping = [&] { return tg_error(errc::cancelled, "the bot is stopping", method); };
     for (unsigned attempt = 0;; ++attempt)
     {
-        if (how.chat && !co_await wait_until(limiter_.reserve_chat(*how.chat)))
-            co_return stopping();
-        if (how.limited && !co_await wait_until(limiter_.reserve_global()))
-            co_return stopping();
+        // (Each time point is named before it is awaited: GCC 12 miscompiles a prvalue argument
+        // inside a co_await expression.)
+        if (how.chat)
+        {
+            auto const turn = limiter_.reserve_chat(*how.chat);
+            bool const waited = co_await wait_until(turn);
+            if (!waited)
+                co_return stopping();
+        }
+        if (how.limited)
+        {
+            auto const turn = limiter_.reserve_global();
+            bool const waited = co_await wait_until(turn);
+            if (!waited)
+                co_return stopping();
+        }
 
         auto r = co_await http_.send(req);
         if (!r)
@@ -149,15 +161,26 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
 
         // Flood control: wait as long as Telegram asks, then send the same call again.
         // The pause holds every later call through the limiter, also when this one gives up:
-        // the caller's own retry must not come before Telegram's wait is over.
-        auto const wait = flood_wait(r->body, options_.max_retry_after);
-        limiter_.pause_until(rate_limiter::clock::now() + wait, how.chat);
+        // the caller's own retry must not come before Telegram's wait is over. So the pause is
+        // as long as Telegram asks (up to a day); max_retry_after only decides whether this
+        // call waits for it or gives up.
+        auto const wait = flood_wait(r->body);
+        auto const resume_at = rate_limiter::clock::now() + wait;
+        limiter_.pause_until(resume_at, how.chat);
         if (wait > options_.max_retry_after || attempt >= options_.max_throttled_retries)
+        {
+            log(log_level::warning, std::string(method) + ": Telegram asks to wait " + std::to_string(wait.count()) +
+                                        " s (429); the call gives up, and later sends wait until then");
             co_return e;
+        }
         log(log_level::warning, std::string(method) + ": Telegram asks to wait " + std::to_string(wait.count()) +
                                     " s (429); the call is kept and sent again");
-        if (!how.chat && !co_await wait_until(rate_limiter::clock::now() + wait))
-            co_return stopping();
+        if (!how.chat)
+        {
+            bool const waited = co_await wait_until(resume_at);
+            if (!waited)
+                co_return stopping();
+        }
     }
 }
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -44,15 +45,15 @@ namespace {
 constexpr char const* iris = "sepal_length,sepal_width,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n6.3,3.3,virginica\n";
 
 /// A runtime that forwards to another but can hide some capabilities and list_jobs (a provider
-/// that cannot deduplicate launches nor list its machines), and can answer launches late (a
-/// cloud's create call).
+/// that cannot deduplicate launches nor list its machines), and can hold launches until the
+/// test lets them go (a cloud's create call in flight).
 class altered_runtime final : public backend_runtime
 {
 public:
     altered_runtime(std::unique_ptr<backend_runtime> inner, std::optional<mlcloud::capability_set> caps,
-                    std::chrono::milliseconds launch_delay)
+                    std::shared_ptr<bool> launch_held)
         : inner_(std::move(inner)), caps_(caps.value_or(inner_->training_capabilities())), listing_(!caps),
-          launch_delay_(launch_delay)
+          launch_held_(std::move(launch_held))
     {
     }
     bool can_list_jobs() const noexcept override { return listing_ && inner_->can_list_jobs(); }
@@ -61,8 +62,12 @@ public:
     mlcloud::capability_set training_capabilities() const noexcept override { return caps_; }
     mlcloud::task<mlcloud::job_handle> launch(mlcloud::job_spec const& s) override
     {
-        asio::steady_timer timer(co_await asio::this_coro::executor, launch_delay_);
-        co_await timer.async_wait(asio::use_awaitable);
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        while (launch_held_ && *launch_held_)
+        {
+            timer.expires_after(5ms);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
         co_return co_await inner_->launch(s);
     }
     mlcloud::task<mlcloud::job_status> status(mlcloud::job_handle const& j) override { return inner_->status(j); }
@@ -83,6 +88,7 @@ public:
     {
         return inner_->list(p);
     }
+    mlcloud::storage_uri stored_key(mlcloud::storage_uri const& u) override { return inner_->stored_key(u); }
     mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& r) override
     {
         return inner_->predict(r);
@@ -92,7 +98,7 @@ private:
     std::unique_ptr<backend_runtime> inner_;
     mlcloud::capability_set caps_;
     bool listing_;
-    std::chrono::milliseconds launch_delay_;
+    std::shared_ptr<bool> launch_held_;
 };
 
 class harness
@@ -108,7 +114,8 @@ public:
     std::optional<mlcloud::result<void>> outcome;
     std::vector<std::string> logs;
     bool hide_idempotency = false;
-    std::chrono::milliseconds launch_delay{0};
+    std::optional<fs::path> local_root; ///< the local backend with this root instead of the memory cloud
+    std::shared_ptr<bool> launch_held; ///< while *launch_held, launches wait (set before boot)
     std::function<void(std::string_view)> previous_sink;
 
     harness()
@@ -152,12 +159,21 @@ public:
         REQUIRE(s.has_value());
         db.emplace(std::move(*s));
         std::map<std::string, target, std::less<>> targets;
-        std::unique_ptr<backend_runtime> rt = std::make_unique<runtime_of<memory::backend>>(ctx->get_executor(), mem);
-        if (hide_idempotency || launch_delay > 0ms)
+        std::unique_ptr<backend_runtime> rt;
+        if (local_root)
+        {
+            auto local = make_runtime(ctx->get_executor(), "local",
+                                      R"({"root": ")" + local_root->string() + R"(", "poll_interval_ms": 20})");
+            REQUIRE(local.has_value());
+            rt = std::move(*local);
+        }
+        else
+            rt = std::make_unique<runtime_of<memory::backend>>(ctx->get_executor(), mem);
+        if (hide_idempotency || launch_held)
             rt = std::make_unique<altered_runtime>(
                 std::move(rt),
                 hide_idempotency ? std::optional(mlcloud::capability_set{mlcloud::capability::on_demand}) : std::nullopt,
-                launch_delay);
+                launch_held);
         targets.emplace("cloud", target{config.cloud, std::move(rt)});
         app = std::make_unique<bot_app>(ctx->get_executor(), config, *db, chat, std::move(targets),
                                         mlcloud::messages::pricing_table::builtin());
@@ -541,7 +557,7 @@ TEST_CASE("/cancel during the launch: a stop that fails is tried again until the
 {
     harness h;
     h.config.cloud.trainer.command = {"epoch 1", "@hang"};
-    h.launch_delay = 300ms;
+    h.launch_held = std::make_shared<bool>(true);
     h.boot();
     h.train_until_confirmation();
     h.mem.shared_world->inject(memory::operation::terminate, mlcloud::error(mlcloud::errc::network_error, "connection reset"));
@@ -552,6 +568,7 @@ TEST_CASE("/cancel during the launch: a stop that fails is tried again until the
     }));
     h.chat.send_text("/cancel");
     REQUIRE(h.wait_for("being launched right now"));
+    *h.launch_held = false;
     REQUIRE(h.wait_for("could not be stopped yet"));
     REQUIRE(h.wait_for("Stopped"));
     auto const job = h.db->user_jobs(42, false).at(0);
@@ -566,14 +583,43 @@ TEST_CASE("/cancel during the launch: a stop that fails is tried again until the
     CHECK(machine->state == mlcloud::job_state::cancelled); // not left running, forgotten
 }
 
-TEST_CASE("a dataset whose column names are not UTF-8 is refused with the reason, and another is asked for")
+TEST_CASE("a stop that is retried ends when the provider no longer knows the machine")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.config.follow_interval = 300ms; // room to take the machine away between two rounds
+    h.launch_held = std::make_shared<bool>(true);
+    h.boot();
+    h.train_until_confirmation();
+    h.mem.shared_world->inject(memory::operation::terminate, mlcloud::error(mlcloud::errc::network_error, "connection reset"));
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.run_until([&] {
+        auto const jobs = h.db->user_jobs(42, false);
+        return !jobs.empty() && jobs.at(0).phase == job_phase::launch_sent;
+    }));
+    h.chat.send_text("/cancel");
+    REQUIRE(h.wait_for("being launched right now"));
+    *h.launch_held = false;
+    REQUIRE(h.run_until([&] { return h.mem.shared_world->calls(memory::operation::terminate) >= 1; }));
+    auto const handle = h.db->user_jobs(42, false).at(0).handle;
+    REQUIRE(handle.has_value());
+    h.mem.shared_world->forget(handle->id); // deleted elsewhere: status and terminate say not_found
+    REQUIRE(h.wait_for("Stopped"));
+    auto const job = h.db->user_jobs(42, false).at(0);
+    CHECK(job.phase == job_phase::finished);
+    CHECK(job.outcome == "cancelled");
+}
+
+TEST_CASE("a dataset whose column names are not plain text is refused with the reason and another is asked for")
 {
     harness h;
     h.boot();
     h.chat.send_text("/train");
     REQUIRE(h.wait_for("Send the dataset"));
     h.chat.send_file("latin1.csv", "Gr\xF6\xDF" "e,label\n1,0\n2,1\n"); // "Größe" saved as Windows-1252
-    REQUIRE(h.wait_for("CSV UTF-8"));
+    REQUIRE(h.wait_for("CSV UTF-8"));                                     // the trainer's reading refuses it
+    h.chat.send_file("escape.csv", "size\x1B[31m,label\n1,0\n2,1\n");       // UTF-8, but a terminal escape
+    REQUIRE(h.wait_for("holds control characters"));
     h.chat.send_file("iris.csv", iris);
     REQUIRE(h.wait_for("Which column"));
 }
@@ -596,6 +642,26 @@ TEST_CASE("a typed storage URI: another user's dataset and an object over the si
     REQUIRE(h.wait_for("the limit is"));
     CHECK(h.mem.shared_world->calls(memory::operation::download) == 0);
     h.chat.send_text("file:///shared/small.csv"); // outside the bot's folders and small: read as before
+    REQUIRE(h.wait_for("Which column"));
+}
+
+TEST_CASE("local storage: another user's dataset spelt as an absolute path below the root is refused")
+{
+    harness h;
+    h.local_root = h.dir / "root";
+    h.config.cloud.storage.datasets = mlcloud::storage_uri::local("datasets"); // relative, as by default
+    fs::create_directories(*h.local_root / "datasets/7");
+    { std::ofstream(*h.local_root / "datasets/7/theirs.csv") << iris; }
+    { std::ofstream(*h.local_root / "mine.csv") << iris; }
+    h.boot();
+    h.chat.send_text("/train");
+    REQUIRE(h.wait_for("Send the dataset"));
+    auto const root = fs::canonical(*h.local_root).string();
+    h.chat.send_text("file://" + root + "/datasets/7/theirs.csv");
+    REQUIRE(h.wait_for("in another user"));
+    h.chat.send_text("file://" + root + "/./datasets//7/theirs.csv");
+    REQUIRE(h.wait_for_another("in another user", 1));
+    h.chat.send_text("file://" + root + "/mine.csv"); // below the root, outside the bot's folders
     REQUIRE(h.wait_for("Which column"));
 }
 
