@@ -10,12 +10,14 @@
 // everything after `--` kept verbatim (the workload's own argv).
 
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace mlcloud_cli {
@@ -109,9 +111,11 @@ public:
                               "' (a workload's own command goes after --)");
     }
 
-    /// The number given with `--name`, if any; a usage error naming the option when it is not one.
+    /// The number given with `--name`, if any: finite and above zero (a price cap of nan would
+    /// compare false with every price and let any through); a usage error naming the option
+    /// otherwise.
     template <class Number>
-    std::optional<Number> number(std::string const& name) const
+    std::optional<Number> positive_number(std::string const& name) const
     {
         auto text = get(name);
         if (!text)
@@ -119,9 +123,18 @@ public:
         Number n{};
         auto const* end = text->data() + text->size();
         auto [ptr, ec] = std::from_chars(text->data(), end, n);
-        if (ec != std::errc() || ptr != end || text->empty())
-            throw usage_error("--" + name + ": expected a number, not '" + *text + "'");
+        if (ec != std::errc() || ptr != end || text->empty() || !(n > Number{0}) || !is_finite(n))
+            throw usage_error("--" + name + ": expected a number above 0, not '" + *text + "'");
         return n;
+    }
+
+    template <class Number>
+    static bool is_finite(Number n) noexcept
+    {
+        if constexpr (std::is_floating_point_v<Number>)
+            return std::isfinite(n);
+        else
+            return true;
     }
 
     std::string positional_at(std::size_t i, std::string_view what) const

@@ -10,6 +10,7 @@
 // They use mlcloud::blocking<B>, the synchronous face of the same providers.
 
 #include "args.hpp"
+#include "follow.hpp"
 #include "backends.hpp"
 #include "job_records.hpp"
 #include "reconcile.hpp"
@@ -33,14 +34,6 @@ namespace msg = mlcloud::messages;
 namespace fs = std::filesystem;
 
 constexpr auto plain = msg::format::plain;
-
-/// Streams for the commands' output and their diagnostics; tests substitute their own.
-struct io
-{
-    std::ostream& out = std::cout;
-    std::ostream& err = std::cerr;
-    std::istream& in = std::cin;
-};
 
 inline int report(io& io, mlcloud::error const& e)
 {
@@ -78,33 +71,6 @@ inline msg::dataset_profile profile_of(fs::path const& csv)
     while (std::getline(in, line))
         ++p.rows;
     return p;
-}
-
-/// Follows a job's log to its end, printing lines as they arrive; returns the last status.
-template <class B>
-mlcloud::result<mlcloud::job_status> follow_logs(mlcloud::blocking<B>& cloud, mlcloud::job_handle const& job, io& io,
-                                                 std::chrono::milliseconds interval, bool follow)
-{
-    mlcloud::log_cursor cursor;
-    for (;;)
-    {
-        auto chunk = cloud.read_logs(job, cursor);
-        if (!chunk)
-            return chunk.error();
-        for (auto const& line : chunk->lines)
-            io.out << line << "\n";
-        io.out.flush();
-        cursor = chunk->next;
-        if (chunk->end_of_stream)
-            break;
-        if (chunk->lines.empty())
-        {
-            if (!follow)
-                break; // without --follow: everything written so far, however many chunks it takes
-            std::this_thread::sleep_for(interval);
-        }
-    }
-    return cloud.status(job);
 }
 
 template <class B>
@@ -161,7 +127,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
             throw usage_error("--max-runtime: expected a duration such as 90m or 2h");
         spec.max_runtime = std::chrono::seconds(*secs);
     }
-    spec.max_price_per_hour = a.number<double>("max-price");
+    spec.max_price_per_hour = a.positive_number<double>("max-price");
     for (auto const& gpu : a.all("gpu"))
         spec.compute.push_back({gpu, 1});
 
@@ -185,7 +151,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
         if (offer)
         {
             msg::launch_summary summary{*offer, spec.market,
-                                        std::chrono::minutes(a.number<int>("expected-minutes").value_or(10)),
+                                        std::chrono::minutes(a.positive_number<int>("expected-minutes").value_or(10)),
                                         data_arg, 1};
             io.out << msg::launch_confirmation(plain, summary) << "\n";
         }

@@ -1,0 +1,64 @@
+//
+// Copyright (c) 2026 mlcloud developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef MLCLOUD_CLI_FOLLOW_HPP
+#define MLCLOUD_CLI_FOLLOW_HPP
+
+// Printing a job's log: `train --follow` and `logs [--follow]`.
+
+#include <mlcloud/error.hpp>
+#include <mlcloud/types.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+namespace mlcloud_cli {
+
+/// Streams for the commands' output and their diagnostics; tests substitute their own.
+struct io
+{
+    std::ostream& out = std::cout;
+    std::ostream& err = std::cerr;
+    std::istream& in = std::cin;
+};
+
+/// How long `logs` without --follow goes on reading while every read brings new lines: a
+/// RunPod read collects a live window of events, so a chatty workload never gives an empty one.
+inline constexpr std::chrono::seconds snapshot_budget{10};
+
+/// Follows a job's log to its end, printing lines as they arrive; returns the last status.
+/// `cloud` is an mlcloud::blocking<B> (or anything with its read_logs and status).
+/// Without `follow`: what is written so far, until a read brings nothing new or `budget` has
+/// passed.
+template <class Cloud>
+mlcloud::result<mlcloud::job_status> follow_logs(Cloud& cloud, mlcloud::job_handle const& job, io& io,
+                                                 std::chrono::milliseconds interval, bool follow,
+                                                 std::chrono::steady_clock::duration budget = snapshot_budget)
+{
+    auto const deadline = std::chrono::steady_clock::now() + budget;
+    mlcloud::log_cursor cursor;
+    for (;;)
+    {
+        auto chunk = cloud.read_logs(job, cursor);
+        if (!chunk)
+            return chunk.error();
+        for (auto const& line : chunk->lines)
+            io.out << line << "\n";
+        io.out.flush();
+        cursor = chunk->next;
+        if (chunk->end_of_stream)
+            break;
+        if (!follow && (chunk->lines.empty() || std::chrono::steady_clock::now() >= deadline))
+            break; // without --follow: everything written so far, however many chunks it takes
+        if (chunk->lines.empty())
+            std::this_thread::sleep_for(interval);
+    }
+    return cloud.status(job);
+}
+
+} // namespace mlcloud_cli
+
+#endif
