@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -132,6 +133,14 @@ struct job_spec
 /// `seconds::max()` meant as "no limit") is refused with errc::invalid_argument, because it
 /// would overflow the clocks' arithmetic and end the job at once.
 inline constexpr std::chrono::seconds max_runtime_limit{std::chrono::hours(24 * 366)};
+
+/// Whether `job_spec::max_price_per_hour` can be honoured: unset, or a finite price above zero.
+/// Backends refuse any other with errc::invalid_argument (a NaN cap compares false with every
+/// price and would let any through).
+constexpr bool valid_price_cap(std::optional<double> const& cap) noexcept
+{
+    return !cap || (*cap > 0.0 && *cap <= std::numeric_limits<double>::max());
+}
 
 /// What `launch` returns and every later call takes. Only `provider` and `id` are required
 /// to address a job again (after a restart, from the CLI); the rest is what was launched.

@@ -19,6 +19,7 @@
 
 #include <cancellation.hpp>
 
+#include <limits>
 #include <set>
 
 using namespace aws_test;
@@ -155,6 +156,15 @@ TEST_CASE("EC2: an on-demand price cap keeps only instance types known to be wit
     REQUIRE_FALSE(e);
     CHECK(e.error().is(mlcloud::errc::invalid_argument));
     CHECK(f.raw.describe_tagged("mlcloud:job", unknown.idempotency_key).empty());
+
+    // A NaN cap compares false with every price: refused, on spot too (it would be the bid).
+    auto nan_cap = f.job("nan cap", {"g4dn.xlarge"});
+    nan_cap.max_price_per_hour = std::numeric_limits<double>::quiet_NaN();
+    nan_cap.market = mlcloud::market::spot;
+    auto refused = f.run(f.training->launch(nan_cap));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().is(mlcloud::errc::invalid_argument));
+    CHECK(f.raw.describe_tagged("mlcloud:job", nan_cap.idempotency_key).empty());
 }
 
 TEST_CASE("EC2: a launch repeated with its key adopts the first instance", "[aws][ec2]")

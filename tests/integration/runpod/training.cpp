@@ -15,6 +15,7 @@
 
 #include <cancellation.hpp>
 
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -725,6 +726,18 @@ TEST_CASE("a max price filters out candidates above it", "[runpod][training]")
     CHECK(unpriced.error().is(errc::invalid_argument));
     CHECK(unpriced.error().message.find("price is unknown") != std::string::npos);
     CHECK(pods_named(pod_of(spec)).empty());
+
+    // A cap that no price can be compared with is refused, not ignored.
+    for (double cap : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(), -1.0, 0.0})
+    {
+        spec = script_job(unique("nocap"), {"@marker"});
+        spec.compute = {{"NVIDIA H100 80GB HBM3", 1}};
+        spec.max_price_per_hour = cap;
+        auto refused = t.launch(spec);
+        REQUIRE(refused.has_error());
+        CHECK(refused.error().is(errc::invalid_argument));
+        CHECK(pods_named(pod_of(spec)).empty());
+    }
 }
 
 TEST_CASE("the GPU catalog refreshes the pricing table, list_jobs finds mlcloud's pods", "[runpod][training]")
