@@ -71,6 +71,10 @@ TEST_CASE("escape_html, clean_text and redact_secrets")
     CHECK(redact_secrets(R"(password="hunter 2" user=bob)") == R"(password="<redacted>" user=bob)");
     CHECK(redact_secrets("api_key='abc123'") == "api_key='<redacted>'");
     CHECK(redact_secrets(R"({"token": "abc", "user": "bob"})") == R"({"token": "<redacted>", "user": "bob"})");
+    // An escaped quote is part of the value, not its end.
+    CHECK(redact_secrets(R"({"password": "ab\"cdSECRET", "user": "bob"})") ==
+          R"({"password": "<redacted>", "user": "bob"})");
+    CHECK(redact_secrets(R"({"password": "ab\\", "user": "bob"})") == R"({"password": "<redacted>", "user": "bob"})");
     CHECK(redact_secrets("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG") == "aws_secret_access_key = <redacted>");
     CHECK(redact_secrets(R"("password":"")") == R"("password":"")"); // nothing to mask
     // RunPod's own 401 detail is prose, not a token.
@@ -144,6 +148,7 @@ TEST_CASE("launch_confirmation: GPU, estimate, and each provider's interruption 
     launch_summary two{*t.find("runpod", "NVIDIA A40"), mlcloud::market::on_demand, 1h, "d.csv", 2};
     CHECK_THAT(launch_confirmation(format::plain, two), Contains("GPU: 2 x A40, 48 GB VRAM"));
     CHECK_THAT(launch_confirmation(format::plain, two), Contains("Estimated cost: $0.88"));
+    CHECK_THAT(launch_confirmation(format::plain, two), Contains("Price: $0.88/h for 2 ($0.44/h per GPU)"));
 }
 
 TEST_CASE("training_launched uses each provider's own words")
@@ -162,6 +167,8 @@ TEST_CASE("training_launched uses each provider's own words")
     CHECK_THAT(aws, Contains("Instance type: g5.xlarge"));
     CHECK_THAT(aws, Contains("(spot)"));
     CHECK_THAT(aws, Contains("The instance is starting"));
+    aws_job.compute = {"g5.12xlarge", 4};
+    CHECK_THAT(training_launched(format::plain, aws_job), Contains("Instance type: g5.12xlarge (4 GPUs)"));
 
     auto local = job("local", std::string(hostile));
     local.price_per_hour = 0;

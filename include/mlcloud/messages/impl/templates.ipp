@@ -252,6 +252,15 @@ inline std::optional<value_start> key_value_start(std::string_view s, std::size_
     return std::nullopt;
 }
 
+// Whether s[at] follows an odd run of backslashes that starts at or after `from`.
+inline bool escaped(std::string_view s, std::size_t from, std::size_t at) noexcept
+{
+    std::size_t backslashes = 0;
+    while (at > from + backslashes && s[at - backslashes - 1] == '\\')
+        ++backslashes;
+    return backslashes % 2 == 1;
+}
+
 inline secret_match match_secret(std::string_view s, std::size_t i) noexcept
 {
     if (auto const m = match_shape(s, i); m.length > 0)
@@ -266,8 +275,11 @@ inline secret_match match_secret(std::string_view s, std::size_t i) noexcept
         value = next;
     if (value->quote != '\0')
     {
-        // A quoted value is masked to its closing quote, spaces and all.
-        auto const close = s.find(value->quote, value->at);
+        // A quoted value is masked to its closing quote, spaces and all; a quote escaped with
+        // a backslash (JSON's \") is part of the value.
+        auto close = s.find(value->quote, value->at);
+        while (close != std::string_view::npos && escaped(s, value->at, close))
+            close = s.find(value->quote, close + 1);
         auto const end = close == std::string_view::npos ? s.size() : close;
         if (end > value->at)
             return {value->at - i, end - value->at};
@@ -483,7 +495,13 @@ MLCLOUD_DECL std::string launch_confirmation(format f, launch_summary const& lau
                        std::string(detail::market_words(o.provider, launch.market)) + ")");
     if (!launch.dataset.empty())
         b.field("Dataset", launch.dataset);
-    auto price = format_usd_per_hour(o.usd_per_hour(launch.market)) + ", " + describe(o.billing);
+    // A row prices one GPU (RunPod) or one instance (AWS): the price shown is the launch's.
+    auto const each = o.usd_per_hour(launch.market);
+    auto price = format_usd_per_hour(each * launch.gpu_count);
+    if (launch.gpu_count > 1)
+        price += " for " + std::to_string(launch.gpu_count) + " (" + format_usd_per_hour(each) +
+                 (o.provider == "aws" ? " each)" : " per GPU)");
+    price += ", " + describe(o.billing);
     if (launch.market == market::spot && !o.spot_usd_per_hour)
         price += " (the on-demand price; the spot price is lower and changes)";
     b.field("Price", price);
@@ -512,8 +530,10 @@ MLCLOUD_DECL std::string training_launched(format f, job_handle const& job)
     if (job.provider != "local" && !job.compute.id.empty())
     {
         auto gpu = job.compute.id;
+        // An AWS instance type names all its GPUs ("g5.12xlarge" has 4); a RunPod id names one.
         if (job.compute.gpu_count > 1)
-            gpu = std::to_string(job.compute.gpu_count) + " x " + gpu;
+            gpu = job.provider == "aws" ? gpu + " (" + std::to_string(job.compute.gpu_count) + " GPUs)"
+                                        : std::to_string(job.compute.gpu_count) + " x " + gpu;
         b.field(job.provider == "aws" ? "Instance type" : "GPU", gpu);
     }
     if (job.price_per_hour > 0.0)
