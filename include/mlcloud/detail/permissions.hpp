@@ -16,13 +16,15 @@
 
 namespace mlcloud::detail {
 
-/// Gives `replacement` the permission bits of the regular file at `destination`, when there is
-/// one: a private (0600) file replaced by a download must not become readable by others.
+/// Gives `replacement` the read, write and execute bits of the regular file at `destination`,
+/// when there is one: a private (0600) file replaced by a download must not become readable by
+/// others. Set-user-ID, set-group-ID and sticky bits are not carried over to content that came
+/// from elsewhere.
 inline void keep_permissions(std::filesystem::path const& destination, std::filesystem::path const& replacement) noexcept
 {
     struct stat existing{};
     if (::stat(destination.c_str(), &existing) == 0 && S_ISREG(existing.st_mode))
-        (void)::chmod(replacement.c_str(), existing.st_mode & 07777);
+        (void)::chmod(replacement.c_str(), existing.st_mode & 0777);
 }
 
 } // namespace mlcloud::detail

@@ -160,11 +160,13 @@ TEST_CASE("s3_client: a download over a private file keeps it private", "[aws][s
     REQUIRE(f.run(f.s3.put_object(f.bucket, "secret.csv", "a,b\n1,2\n")));
     temp_file dst("private-dst");
     std::ofstream(dst.path) << "old";
-    std::filesystem::permissions(dst.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    // 0640: neither what a umask of 022 nor of 077 gives a new file.
+    auto const kept =
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | std::filesystem::perms::group_read;
+    std::filesystem::permissions(dst.path, kept);
     auto down = f.run(f.s3.download_file(f.bucket, "secret.csv", dst.path, mlcloud::default_transfer_options()));
     REQUIRE(down);
-    CHECK(std::filesystem::status(dst.path).permissions() ==
-          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK(std::filesystem::status(dst.path).permissions() == kept);
 }
 
 TEST_CASE("s3_client: listing follows continuation tokens page by page", "[aws][s3]")

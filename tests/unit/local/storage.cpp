@@ -86,12 +86,13 @@ TEST_CASE("local storage: upload, download and object_info")
     CHECK(f.run(s.upload(src, uri("greetings/hello.txt"))).value().size == 4);
     CHECK(read_file(f.root() / "greetings/hello.txt") == "bye\n");
 
-    // A download over a private file replaces its content, not its permissions.
-    auto const owner_only = fs::perms::owner_read | fs::perms::owner_write;
-    fs::permissions(dest, owner_only);
+    // A download over a file replaces its content, not its permissions (0640: neither what a
+    // umask of 022 nor of 077 gives a new file), and does not carry a set-user-ID bit over.
+    auto const kept = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read;
+    fs::permissions(dest, kept | fs::perms::set_uid);
     REQUIRE(f.run(s.download(uri("greetings/hello.txt"), dest)).has_value());
     CHECK(read_file(dest) == "bye\n");
-    CHECK(fs::status(dest).permissions() == owner_only);
+    CHECK(fs::status(dest).permissions() == kept);
 }
 
 TEST_CASE("local storage: the root comes from MLCLOUD_HOME or HOME and is created on first use")
