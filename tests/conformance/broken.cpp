@@ -1,4 +1,5 @@
-// A deliberately broken provider: the conformance suite must FAIL on it (CTest WILL_FAIL).
+// A deliberately broken provider: the conformance suite must fail on it, at the check for
+// repeated lines (CMakeLists.txt).
 #include <mlcloud/testing/conformance.hpp>
 #include <mlcloud/testing/memory.hpp>
 

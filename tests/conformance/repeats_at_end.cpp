@@ -1,7 +1,7 @@
 // A provider that is right in everything but one thing: a read from the cursor at the end of
 // a finished job's log gives the last line again (an off-by-one a resumed follower would print
-// twice). The conformance suite must FAIL on it (CTest WILL_FAIL); it once never read past the
-// end, and let such a provider pass.
+// twice). The conformance suite must fail on it, at the check for that (CMakeLists.txt); it
+// once never read past the end, and let such a provider pass.
 #include <mlcloud/testing/conformance.hpp>
 #include <mlcloud/testing/memory.hpp>
 
