@@ -57,9 +57,10 @@ struct aws_config_options
     /// Environment variables: AWS_* and HOME (USERPROFILE on Windows) for "~/.aws".
     environment env = environment::process();
 
-    /// The profile to use. Default: AWS_PROFILE, else "default". As in the SDKs, a profile
-    /// chosen here in code takes precedence over credentials in the environment variables;
-    /// one chosen with AWS_PROFILE does not. A profile other than "default" that neither file
+    /// The profile to use. Default: AWS_DEFAULT_PROFILE, else AWS_PROFILE (the order of
+    /// botocore and the AWS SDK for C++), else "default". As in the SDKs, a profile chosen
+    /// here in code takes precedence over credentials in the environment variables; one
+    /// chosen with an environment variable does not. A profile other than "default" that neither file
     /// has makes credentials(), region() and endpoint_url() fail (errc::invalid_argument).
     std::optional<std::string> profile;
 
@@ -157,8 +158,9 @@ public:
     /// Runs `chain` in order; the first source with credentials wins.
     MLCLOUD_DECL result<aws_credentials> credentials(std::span<aws_credentials_provider const> chain) const;
 
-    /// AWS_REGION, then AWS_DEFAULT_REGION, then `region` in the profile of the config file.
-    /// None of them: errc::invalid_argument naming what was tried.
+    /// AWS_REGION, then AWS_DEFAULT_REGION, then `region` in the profile's section of the
+    /// shared credentials file (botocore merges it over the config file's), then in the
+    /// profile of the config file. None of them: errc::invalid_argument naming what was tried.
     MLCLOUD_DECL result<std::string> region() const;
 
     /// The configured endpoint URL for a service, or nothing (use the AWS default endpoint).

@@ -595,6 +595,45 @@ TEST_CASE("aws config: region precedence", "[auth][aws_credentials]")
                                   "config file " + h.config_path() + " (profile 'bare' has no region)");
 }
 
+TEST_CASE("aws config: a region in the credentials file counts and wins over the config file's", "[auth][aws_credentials]")
+{
+    // botocore (Session.full_config) merges the credentials file's section over the profile;
+    // checked against botocore 1.x: `region` in ~/.aws/credentials is used.
+    home h;
+    h.credentials("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = x\nregion = eu-north-1\n"
+                  "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = y\n");
+    h.config("[default]\nregion = us-west-2\n[profile dev]\nregion = ap-south-1\n");
+    CHECK(*h.load().region() == "eu-north-1");
+    h.vars["AWS_PROFILE"] = "dev";
+    CHECK(*h.load().region() == "ap-south-1"); // no region in its credentials section
+    h.vars["AWS_DEFAULT_REGION"] = "us-east-2";
+    CHECK(*h.load().region() == "us-east-2"); // the environment still comes first
+
+    h.vars.erase("AWS_DEFAULT_REGION");
+    h.vars.erase("AWS_PROFILE");
+    h.credentials("[default]\nregion = eu north\n");
+    auto bad = h.load().region();
+    REQUIRE_FALSE(bad);
+    CHECK_THAT(bad.error().message, Catch::StartsWith("region in profile 'default' of shared credentials file"));
+}
+
+TEST_CASE("aws config: AWS_DEFAULT_PROFILE chooses the profile before AWS_PROFILE", "[auth][aws_credentials]")
+{
+    // The order of botocore and of the AWS SDK for C++.
+    home h;
+    h.credentials("[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = y\n"
+                  "[ops]\naws_access_key_id = AKIDOPS\naws_secret_access_key = z\n");
+    h.vars["AWS_PROFILE"] = "ops";
+    CHECK(resolve(h)->access_key_id == "AKIDOPS");
+    h.vars["AWS_DEFAULT_PROFILE"] = "dev";
+    CHECK(h.load().profile() == "dev");
+    CHECK(resolve(h)->access_key_id == "AKIDDEV");
+    h.vars["AWS_DEFAULT_PROFILE"] = "deve";
+    auto missing = resolve(h);
+    REQUIRE_FALSE(missing);
+    CHECK_THAT(missing.error().message, Catch::StartsWith("AWS profile 'deve' (from AWS_DEFAULT_PROFILE) does not exist"));
+}
+
 TEST_CASE("aws config: endpoint URLs", "[auth][aws_credentials]")
 {
     CHECK(endpoint_env_var("S3") == "AWS_ENDPOINT_URL_S3");

@@ -85,6 +85,7 @@ struct aws_config::state
     environment env = environment::process();
     std::string profile;
     bool profile_explicit = false;
+    std::string profile_origin = "the default"; ///< for errors: "chosen in code", "from AWS_PROFILE"
     detail::shared_file credentials;
     detail::shared_file config;
     detail::config_index config_sections;
@@ -383,7 +384,7 @@ inline std::optional<error> missing_profile(aws_config_access::state const& st)
     };
     return make_error(errc::invalid_argument,
                       "AWS profile '" + st.profile + "' (" +
-                          (st.profile_explicit ? "chosen in code" : "from AWS_PROFILE") +
+                          st.profile_origin +
                           ") does not exist: looked in " + looked(cred, "shared credentials file", st.profile) +
                           " and " + looked(conf, "config file", "profile " + st.profile));
 }
@@ -490,10 +491,20 @@ MLCLOUD_DECL aws_config aws_config::load(aws_config_options options)
     {
         s->profile = std::move(*options.profile);
         s->profile_explicit = true;
+        s->profile_origin = "chosen in code";
     }
     else
     {
-        s->profile = s->env.get("AWS_PROFILE").value_or("default");
+        // As botocore and the AWS SDK for C++: AWS_DEFAULT_PROFILE (the older name) first.
+        for (char const* var : {"AWS_DEFAULT_PROFILE", "AWS_PROFILE"})
+            if (auto p = s->env.get(var))
+            {
+                s->profile = std::move(*p);
+                s->profile_origin = std::string("from ") + var;
+                break;
+            }
+        if (s->profile.empty())
+            s->profile = "default";
     }
     s->credentials.path = resolve_path(options.credentials_file, s->env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
     s->config.path = resolve_path(options.config_file, s->env, "AWS_CONFIG_FILE", "config");
@@ -583,6 +594,15 @@ MLCLOUD_DECL result<std::string> aws_config::region() const
         return checked("AWS_REGION", std::move(*r));
     if (auto r = state_->env.get("AWS_DEFAULT_REGION"))
         return checked("AWS_DEFAULT_REGION", std::move(*r));
+
+    // botocore merges the credentials file's section over the config file's profile
+    // (Session.full_config): a region written there is used, and wins over the config file's.
+    auto const& c = state_->credentials;
+    if (c.state == shared_file::status::loaded)
+        if (auto const* section = c.document.find(state_->profile))
+            if (auto v = to_optional(section->get("region")))
+                return checked("region in profile '" + state_->profile + "' of " + c.describe("shared credentials file"),
+                               std::move(*v));
 
     std::string tried = "AWS_REGION (not set), AWS_DEFAULT_REGION (not set), ";
     auto const& f = state_->config;
