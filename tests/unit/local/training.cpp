@@ -265,6 +265,43 @@ TEST_CASE("local training: terminate stops the whole process group")
     }
 }
 
+TEST_CASE("local training: a terminate while the job is starting stops it once it starts")
+{
+    fixture f;
+    local::training t(f.ctx.get_executor(), f.opts);
+    std::optional<mlcloud::result<job_handle>> launched;
+    auto const spec = sh_job("echo $$ > self.pid; exec sleep 1000"); // outlives the launch
+    boost::asio::co_spawn(f.ctx, t.launch(spec),
+                          [&](std::exception_ptr e, mlcloud::result<job_handle> r) {
+                              REQUIRE_FALSE(e);
+                              launched = std::move(r);
+                          });
+    // The launch runs until it waits for its supervisor: the job directory holds the record by
+    // then, and the terminate below (as from another process) may well find the job starting.
+    auto const jobs = f.opts.root / ".mlcloud" / "jobs";
+    auto const recorded = [&]() -> std::optional<std::string> {
+        std::error_code ec;
+        for (auto const& d : fs::directory_iterator(jobs, ec))
+            if (fs::exists(d.path() / "job.json"))
+                return d.path().filename().string();
+        return std::nullopt;
+    };
+    while (!recorded() && !launched)
+        f.ctx.run_one();
+    REQUIRE(recorded());
+    job_handle h{.provider = "local", .id = *recorded()};
+
+    auto stopped = f.run(t.terminate(h));
+    REQUIRE(stopped.has_value());
+    CHECK(stopped->state == job_state::cancelled); // not `pending`, with the job running on after
+    while (!launched)
+        f.ctx.run_one();
+    REQUIRE(launched->has_value());
+    CHECK(f.run(t.status(h)).value().state == job_state::cancelled);
+    auto self = read_pid(work_dir(t, h) / "self.pid");
+    CHECK(eventually([&] { return process_gone(self); }, 5s));
+}
+
 TEST_CASE("local training: the supervisor enforces max_runtime")
 {
     fixture f;

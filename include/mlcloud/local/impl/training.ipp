@@ -206,6 +206,13 @@ inline result<job_phase> observe(options const& opts, job_paths const& paths, jo
     bool young = std::chrono::system_clock::now() - rec.handle.launched_at < opts.launch_timeout;
     if (!std::filesystem::exists(paths.lock(), ec) && young)
         return job_phase{job_phase::starting, std::nullopt};
+    // The supervisor renames its lock into place already locked: a lock that was not there
+    // when lock_holder looked may be there now, held. Only one that is there and unheld means
+    // the supervisor is gone.
+    if (lock_holder(paths.lock()) != 0)
+        return job_phase{job_phase::running, std::nullopt};
+    if (auto last = load_outcome(paths); last && *last) // it started and ended meanwhile
+        return job_phase{job_phase::ended, std::move(*last)};
     return job_phase{job_phase::vanished, std::nullopt};
 }
 
@@ -590,6 +597,18 @@ inline task<job_status> terminate(boost::asio::any_io_executor ex, options const
     if (!rec)
         co_return rec.error();
     auto now = co_await job_status_of(ex, opts, paths);
+    boost::asio::steady_timer timer(ex);
+    // A job still starting (launched, its supervisor not yet holding the lock) is waited for:
+    // answering `pending` would let it start and run on after the caller asked it to stop.
+    // Within launch_timeout it runs, ends, or counts as vanished (the steady bound holds even
+    // if the wall clock, which dates the launch, jumps back).
+    auto const started_by = std::chrono::steady_clock::now() + opts.launch_timeout + std::chrono::seconds(1);
+    while (now && now->state == job_state::pending && std::chrono::steady_clock::now() < started_by)
+    {
+        timer.expires_after(std::min<std::chrono::milliseconds>(opts.poll_interval, std::chrono::milliseconds(20)));
+        co_await timer.async_wait(boost::asio::use_awaitable);
+        now = co_await job_status_of(ex, opts, paths);
+    }
     if (!now || now->state != job_state::running)
         co_return now; // ended already (or never started): its status is the answer
 
@@ -599,7 +618,6 @@ inline task<job_status> terminate(boost::asio::any_io_executor ex, options const
         ::kill(supervisor, SIGTERM);
     auto limit = rec->grace + std::chrono::seconds(5);
     auto deadline = std::chrono::steady_clock::now() + limit;
-    boost::asio::steady_timer timer(ex);
     for (;;)
     {
         auto outcome = load_outcome(paths);
