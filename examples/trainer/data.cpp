@@ -38,6 +38,23 @@ std::string cell_name(csv_table const& table, std::size_t row, std::size_t col)
            table.header[col] + "'";
 }
 
+// Any finite number in `text`, however large; parse_number bounds it.
+std::optional<double> any_finite_number(std::string_view text)
+{
+    text = trim(text);
+    if (!text.empty() && text.front() == '+')
+    {
+        text.remove_prefix(1); // from_chars rejects the explicit plus that spreadsheets write
+        if (!text.empty() && (text.front() == '-' || text.front() == '+'))
+            return std::nullopt; // "+-3" is not a number
+    }
+    double value = 0.0;
+    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
 double number_at(csv_table const& table, std::size_t row, std::size_t col)
 {
     auto const& text = table.rows[row][col];
@@ -45,7 +62,11 @@ double number_at(csv_table const& table, std::size_t row, std::size_t col)
         throw failure(cell_name(table, row, col) + ": missing value");
     auto const value = parse_number(text);
     if (!value)
-        throw failure(cell_name(table, row, col) + ": '" + shortened(text) + "' is not a number");
+    {
+        bool const too_large = any_finite_number(text).has_value();
+        throw failure(cell_name(table, row, col) + ": '" + shortened(text) +
+                      (too_large ? "' is too large to train on (beyond ±1e150)" : "' is not a number"));
+    }
     return *value;
 }
 
@@ -85,12 +106,10 @@ csv_table load_table(std::filesystem::path const& path, std::string_view what)
 
 std::optional<double> parse_number(std::string_view text)
 {
-    text = trim(text);
-    if (!text.empty() && text.front() == '+')
-        text.remove_prefix(1); // from_chars rejects the explicit plus that spreadsheets write
-    double value = 0.0;
-    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+    auto const value = any_finite_number(text);
+    // Squares of the values are summed for the mean and spread: beyond this they would overflow
+    // to infinity and train a model of NaNs.
+    if (!value || std::abs(*value) > max_magnitude)
         return std::nullopt;
     return value;
 }

@@ -62,8 +62,11 @@ struct training_data
 /// a file without data rows.
 csv_table load_table(std::filesystem::path const& path, std::string_view what);
 
+/// The largest magnitude parse_number accepts: squares of the values must stay finite.
+inline constexpr double max_magnitude = 1e150;
+
 /// The number in `text` (surrounding spaces allowed); nullopt for anything else, including
-/// "nan" and "inf".
+/// "nan", "inf", "+-3" and numbers beyond ±max_magnitude.
 std::optional<double> parse_number(std::string_view text);
 
 /// Splits `table` into the target column and the (numeric) feature columns. Throws `failure`
