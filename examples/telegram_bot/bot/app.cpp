@@ -85,6 +85,19 @@ bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri 
     return is_user_folder && folder != std::to_string(user);
 }
 
+/// Whether `uri` is in another user's folder of one of the bot's areas, compared as the
+/// storage reads them: the local backend also takes absolute paths below its root, which name
+/// the same files as the bot's relative folders.
+bool in_another_users_folder(target& tgt, mlcloud::storage_uri const& uri, std::int64_t user)
+{
+    auto const stored = tgt.runtime->stored_key(uri);
+    auto const& areas = tgt.config.storage;
+    for (auto const* area : {&areas.datasets, &areas.inputs, &areas.models})
+        if (another_users_object(stored, tgt.runtime->stored_key(*area), user))
+            return true;
+    return false;
+}
+
 /// A storage URI a user typed, before anything is downloaded from it: not another user's
 /// object, and not larger than `max_bytes` (a 10 GB object would fill the work directory,
 /// which shares its disk with the database). When the storage refuses a listing (a policy
@@ -92,13 +105,9 @@ bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri 
 mlcloud::task<void> vet_typed_uri(target& tgt, mlcloud::storage_uri const& uri, std::int64_t user,
                                   std::uint64_t max_bytes)
 {
-    // Places are compared as the storage reads them: the local backend also takes absolute
-    // paths below its root, which name the same files as the bot's relative folders.
+    if (in_another_users_folder(tgt, uri, user))
+        co_return error(errc::invalid_argument, "that object is in another user's folder");
     auto const stored = tgt.runtime->stored_key(uri);
-    auto const& areas = tgt.config.storage;
-    for (auto const* area : {&areas.datasets, &areas.inputs, &areas.models})
-        if (another_users_object(stored, tgt.runtime->stored_key(*area), user))
-            co_return error(errc::invalid_argument, "that object is in another user's folder");
     auto listed = co_await tgt.runtime->list(uri);
     if (!listed)
         co_return mlcloud::result<void>{};
@@ -699,9 +708,8 @@ asio::awaitable<void> bot_app::predict(outbox_row const& row, predict_action con
             if (!uri)
                 co_return uri.error();
             // The prediction reads it on the provider's side: only whose it is matters here.
-            for (auto const* area : {&tgt->config.storage.datasets, &tgt->config.storage.inputs, &tgt->config.storage.models})
-                if (another_users_object(*uri, *area, row.user_id))
-                    co_return error(errc::invalid_argument, "that object is in another user's folder");
+            if (in_another_users_folder(*tgt, *uri, row.user_id))
+                co_return error(errc::invalid_argument, "that object is in another user's folder");
             req.input_uri = *uri;
         }
         auto r = co_await tgt->runtime->predict(req);

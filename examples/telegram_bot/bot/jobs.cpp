@@ -36,6 +36,10 @@ constexpr std::size_t kept_log_lines = 500;
 /// The outcome a running job holds while /cancel's stop has failed once: its follower stops it.
 constexpr std::string_view cancel_retrying = "cancel_retrying";
 
+/// How long after a launch a provider may still not list the machine it created (EC2 takes
+/// seconds; this is ample): before that, not_found does not mean gone.
+constexpr auto listing_delay = std::chrono::minutes(2);
+
 /// The metrics of the trainer's "final: k=v k=v" line (docs/trainer.md), when it printed one.
 std::vector<std::pair<std::string, std::string>> final_metrics(std::vector<std::string> const& lines)
 {
@@ -456,10 +460,12 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
         {
             if (auto t = co_await rt.terminate(handle))
                 cost = t->cost_so_far;
-            else if (t.error().is(errc::not_found))
+            else if (t.error().is(errc::not_found) && missing >= 3 && now_() - started >= listing_delay)
             {
                 // The provider no longer knows the machine (a pod gone after a restart): nothing
-                // is left to stop or bill, and asking again would follow the job forever.
+                // is left to stop or bill, and asking again would follow the job forever. Only
+                // when its status has said so for rounds and the launch is minutes old: EC2 may
+                // not list an instance yet for a while after creating it.
                 log(log_level::info, "job " + std::to_string(job_id) + ": its machine is gone; nothing to stop");
             }
             else

@@ -67,7 +67,11 @@ public:
             auto& storage = cloud_.storage();
             if (!uri.is_local())
                 return uri;
-            auto const path = storage.path_of(uri);
+            // A folder may be written with a trailing '/', which path_of refuses for an object.
+            auto object = uri;
+            while (object.key.size() > 1 && object.key.back() == '/')
+                object.key.pop_back();
+            auto const path = storage.path_of(object);
             if (!path)
                 return uri;
             std::error_code ec;

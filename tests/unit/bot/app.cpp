@@ -116,6 +116,9 @@ public:
     bool hide_idempotency = false;
     std::optional<fs::path> local_root; ///< the local backend with this root instead of the memory cloud
     std::shared_ptr<bool> launch_held; ///< while *launch_held, launches wait (set before boot)
+    /// Added to the system clock for the bot (tests move the bot's time forward).
+    std::shared_ptr<std::chrono::system_clock::duration> clock_offset =
+        std::make_shared<std::chrono::system_clock::duration>(0);
     std::function<void(std::string_view)> previous_sink;
 
     harness()
@@ -176,7 +179,8 @@ public:
                 launch_held);
         targets.emplace("cloud", target{config.cloud, std::move(rt)});
         app = std::make_unique<bot_app>(ctx->get_executor(), config, *db, chat, std::move(targets),
-                                        mlcloud::messages::pricing_table::builtin());
+                                        mlcloud::messages::pricing_table::builtin(),
+                                        [offset = clock_offset] { return std::chrono::system_clock::now() + *offset; });
         outcome.reset();
         asio::co_spawn(*ctx, app->run(), [this](std::exception_ptr e, mlcloud::result<void> r) {
             if (e)
@@ -604,10 +608,17 @@ TEST_CASE("a stop that is retried ends when the provider no longer knows the mac
     auto const handle = h.db->user_jobs(42, false).at(0).handle;
     REQUIRE(handle.has_value());
     h.mem.shared_world->forget(handle->id); // deleted elsewhere: status and terminate say not_found
+    // Right after a launch not_found may only mean the provider does not list the machine yet
+    // (EC2): the bot keeps stopping it.
+    REQUIRE(h.run_until([&] { return h.mem.shared_world->calls(memory::operation::terminate) >= 5; }, 20s));
+    CHECK(h.chat.count("Stopped") == 0);
+    CHECK(h.db->user_jobs(42, false).at(0).phase == job_phase::running);
+    *h.clock_offset = 3min; // minutes after the launch, not_found round after round means gone
     REQUIRE(h.wait_for("Stopped"));
     auto const job = h.db->user_jobs(42, false).at(0);
     CHECK(job.phase == job_phase::finished);
     CHECK(job.outcome == "cancelled");
+    CHECK(h.logged("its machine is gone"));
 }
 
 TEST_CASE("a dataset whose column names are not plain text is refused with the reason and another is asked for")
