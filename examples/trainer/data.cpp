@@ -65,7 +65,7 @@ double number_at(csv_table const& table, std::size_t row, std::size_t col)
     {
         bool const too_large = any_finite_number(text).has_value();
         throw failure(cell_name(table, row, col) + ": '" + shortened(text) +
-                      (too_large ? "' is too large to train on (beyond ±1e150)" : "' is not a number"));
+                      (too_large ? "' is too large (beyond ±1e150)" : "' is not a number"));
     }
     return *value;
 }
@@ -82,10 +82,12 @@ void require_unique_header(csv_table const& table, std::string_view what)
     }
 }
 
+// Whether every value of the column is a number: one too large to train on still counts (it
+// is refused with that reason, rather than turning a regression target into class labels).
 bool all_numeric(csv_table const& table, std::size_t col)
 {
     for (auto const& row : table.rows)
-        if (!parse_number(row[col]))
+        if (!any_finite_number(row[col]))
             return false;
     return true;
 }

@@ -25,3 +25,21 @@ TEST_CASE("trainer numbers: what a spreadsheet writes is read and nothing else")
     CHECK_FALSE(parse_number("1e154").has_value());
     CHECK_FALSE(parse_number("-2e200").has_value());
 }
+
+TEST_CASE("trainer numbers: a value too large to train on is refused with that reason")
+{
+    using namespace mlcloud_trainer;
+    auto const table = [](std::string_view text) {
+        csv_error why;
+        auto t = parse_csv(text, why);
+        REQUIRE(t.has_value());
+        return *t;
+    };
+    // A feature, and a regression target the automatic choice must not take for class labels.
+    CHECK_THROWS_WITH(prepare_training_data(table("x,y\n1,2\n1e200,3\n"), "y", task_choice::automatic),
+                      Catch::Contains("'1e200' is too large"));
+    CHECK_THROWS_WITH(prepare_training_data(table("x,y\n1,2\n2,-1e200\n"), "y", task_choice::automatic),
+                      Catch::Contains("'-1e200' is too large"));
+    CHECK_THROWS_WITH(prepare_training_data(table("x,y\n1,2\noops,3\n"), "y", task_choice::automatic),
+                      Catch::Contains("'oops' is not a number"));
+}
