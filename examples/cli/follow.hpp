@@ -51,8 +51,15 @@ mlcloud::result<mlcloud::job_status> follow_logs(Cloud& cloud, mlcloud::job_hand
         cursor = chunk->next;
         if (chunk->end_of_stream)
             break;
-        if (!follow && (chunk->lines.empty() || std::chrono::steady_clock::now() >= deadline))
+        if (!follow && chunk->lines.empty())
             break; // without --follow: everything written so far, however many chunks it takes
+        if (!follow && std::chrono::steady_clock::now() >= deadline)
+        {
+            io.err << "(the log goes on: stopped reading after "
+                   << std::chrono::duration_cast<std::chrono::seconds>(budget).count()
+                   << " s; --follow reads to the end)\n";
+            break;
+        }
         if (chunk->lines.empty())
             std::this_thread::sleep_for(interval);
     }

@@ -56,6 +56,7 @@ TEST_CASE("logs without --follow stop when a running job never pauses")
     CHECK(cloud.reads > 1); // it read on while lines came
     CHECK(cloud.printed == cloud.reads * cloud.per_read);
     CHECK(out.str().find("line 0\nline 1\n") == 0);
+    CHECK(err.str().find("--follow reads to the end") != std::string::npos); // the cut is said
 }
 
 TEST_CASE("logs without --follow print a finished log whole")
@@ -69,4 +70,5 @@ TEST_CASE("logs without --follow print a finished log whole")
     REQUIRE(s.has_value());
     CHECK(s->state == mlcloud::job_state::succeeded);
     CHECK(out.str().find("line 49\n") != std::string::npos);
+    CHECK(err.str().empty());
 }
