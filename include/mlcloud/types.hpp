@@ -135,8 +135,8 @@ struct job_spec
 inline constexpr std::chrono::seconds max_runtime_limit{std::chrono::hours(24 * 366)};
 
 /// Whether `job_spec::max_price_per_hour` can be honoured: unset, or a finite price above zero.
-/// Backends refuse any other with errc::invalid_argument (a NaN cap compares false with every
-/// price and would let any through).
+/// The AWS and RunPod backends refuse any other with errc::invalid_argument (a NaN cap compares
+/// false with every price and would let any through); local jobs cost nothing and ignore it.
 constexpr bool valid_price_cap(std::optional<double> const& cap) noexcept
 {
     return !cap || (*cap > 0.0 && *cap <= std::numeric_limits<double>::max());
