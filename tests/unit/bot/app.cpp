@@ -310,6 +310,24 @@ void launch_sent_and_reached(harness& h)
     REQUIRE(mlcloud::run_blocking(io, t.launch(first)).has_value());
 }
 
+/// Boots the bot, launches a job whose launch is held, sends /cancel while it is held, and
+/// lets the launch go: the first stop fails (a reset connection).
+void cancel_during_launch_whose_stop_fails(harness& h)
+{
+    h.launch_held = std::make_shared<bool>(true);
+    h.boot();
+    h.train_until_confirmation();
+    h.mem.shared_world->inject(memory::operation::terminate, mlcloud::error(mlcloud::errc::network_error, "connection reset"));
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.run_until([&] {
+        auto const jobs = h.db->user_jobs(42, false);
+        return !jobs.empty() && jobs.at(0).phase == job_phase::launch_sent;
+    }));
+    h.chat.send_text("/cancel");
+    REQUIRE(h.wait_for("being launched right now"));
+    *h.launch_held = false;
+}
+
 /// The lines inside the <pre> of a log view.
 std::vector<std::string> view_lines(std::string const& html)
 {
@@ -561,18 +579,7 @@ TEST_CASE("/cancel during the launch: a stop that fails is tried again until the
 {
     harness h;
     h.config.cloud.trainer.command = {"epoch 1", "@hang"};
-    h.launch_held = std::make_shared<bool>(true);
-    h.boot();
-    h.train_until_confirmation();
-    h.mem.shared_world->inject(memory::operation::terminate, mlcloud::error(mlcloud::errc::network_error, "connection reset"));
-    REQUIRE(h.chat.press("Launch"));
-    REQUIRE(h.run_until([&] {
-        auto const jobs = h.db->user_jobs(42, false);
-        return !jobs.empty() && jobs.at(0).phase == job_phase::launch_sent;
-    }));
-    h.chat.send_text("/cancel");
-    REQUIRE(h.wait_for("being launched right now"));
-    *h.launch_held = false;
+    cancel_during_launch_whose_stop_fails(h);
     REQUIRE(h.wait_for("could not be stopped yet"));
     REQUIRE(h.wait_for("Stopped"));
     auto const job = h.db->user_jobs(42, false).at(0);
@@ -592,18 +599,7 @@ TEST_CASE("a stop that is retried ends when the provider no longer knows the mac
     harness h;
     h.config.cloud.trainer.command = {"epoch 1", "@hang"};
     h.config.follow_interval = 300ms; // room to take the machine away between two rounds
-    h.launch_held = std::make_shared<bool>(true);
-    h.boot();
-    h.train_until_confirmation();
-    h.mem.shared_world->inject(memory::operation::terminate, mlcloud::error(mlcloud::errc::network_error, "connection reset"));
-    REQUIRE(h.chat.press("Launch"));
-    REQUIRE(h.run_until([&] {
-        auto const jobs = h.db->user_jobs(42, false);
-        return !jobs.empty() && jobs.at(0).phase == job_phase::launch_sent;
-    }));
-    h.chat.send_text("/cancel");
-    REQUIRE(h.wait_for("being launched right now"));
-    *h.launch_held = false;
+    cancel_during_launch_whose_stop_fails(h);
     REQUIRE(h.run_until([&] { return h.mem.shared_world->calls(memory::operation::terminate) >= 1; }));
     auto const handle = h.db->user_jobs(42, false).at(0).handle;
     REQUIRE(handle.has_value());
