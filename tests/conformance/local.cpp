@@ -71,8 +71,14 @@ struct local_training_factory
 struct local_storage_factory
 {
     scratch_root root;
-    local::storage make(boost::asio::any_io_executor ex) { return local::storage(ex, root.options()); }
+    local::storage make(boost::asio::any_io_executor ex)
+    {
+        auto o = root.options();
+        o.copy_chunk_bytes = 64 * 1024; // the large object is copied in several steps
+        return local::storage(ex, o);
+    }
     mlcloud::storage_uri scratch() { return mlcloud::storage_uri::local("scratch"); }
+    std::uint64_t large_object_bytes() { return 300 * 1024 + 7; }
 };
 
 // The predictor echoes its input: one output row per input row.

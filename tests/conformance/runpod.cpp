@@ -88,9 +88,12 @@ struct runpod_storage_factory
     {
         auto o = fake_options();
         o.storage.multipart_threshold = 64 * 1024; // the suite's 100 kB object goes up in parts
+        o.storage.part_size = 64 * 1024;
+        o.storage.download_chunk_size = 48 * 1024;
         return std::make_unique<rp::storage>(ex, o);
     }
     mlcloud::storage_uri scratch() { return mlcloud::storage_uri::runpod_volume(datacenter, volume, "conformance"); }
+    std::uint64_t large_object_bytes() { return 300 * 1024 + 7; } // five parts, seven ranges
 };
 
 } // namespace

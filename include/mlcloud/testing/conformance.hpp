@@ -363,6 +363,9 @@ void training_conformance(Factory& factory)
 /// The rules every storage_provider follows. The factory provides
 ///     P make(any_io_executor);            // or a smart pointer to one
 ///     mlcloud::storage_uri scratch();      // an empty prefix the suite may fill and clear
+/// and, optionally,
+///     std::uint64_t large_object_bytes();  // a size that goes up in several parts
+/// for a round trip of an object the provider splits (multipart upload, ranged download).
 template <class Factory>
 void storage_conformance(Factory& factory)
 {
@@ -406,6 +409,58 @@ void storage_conformance(Factory& factory)
         CHECK(down->size == content.size());
         CHECK(cd::read_file(back) == content);
         CHECK(run(p.remove(target)).has_value());
+    }
+
+    SECTION("an empty file round-trips as an empty object and replaces a file on download")
+    {
+        auto target = base.child("empty.csv");
+        auto const empty = cd::write_temp_file("");
+        auto up = run(p.upload(empty, target, transfer_options{}));
+        std::filesystem::remove(empty);
+        REQUIRE(up.has_value());
+        CHECK(up->size == 0);
+        CHECK(run(p.exists(target)).value());
+        auto listed = run(p.list(target));
+        REQUIRE(listed.has_value());
+        REQUIRE(listed->size() == 1);
+        CHECK(listed->front().size == 0);
+        std::filesystem::copy_file(local, back, std::filesystem::copy_options::overwrite_existing);
+        auto down = run(p.download(target, back, transfer_options{}));
+        REQUIRE(down.has_value());
+        CHECK(down->size == 0);
+        CHECK(std::filesystem::file_size(back) == 0);
+        CHECK(run(p.remove(target)).has_value());
+    }
+
+    if constexpr (requires { std::uint64_t(factory.large_object_bytes()); })
+    {
+        SECTION("an object of several parts round-trips the exact bytes with progress")
+        {
+            // Every byte depends on its offset, so a part sent twice, lost or out of place shows.
+            auto const size = static_cast<std::size_t>(factory.large_object_bytes());
+            std::string large(size, '\0');
+            for (std::size_t i = 0; i < size; ++i)
+                large[i] = static_cast<char>((i * 131 + i / 4099) & 0xff);
+            auto const file = cd::write_temp_file(large);
+            auto target = base.child("large.bin");
+            std::uint64_t last_done = 0;
+            bool monotonic = true;
+            transfer_options opts{[&](std::uint64_t d, std::uint64_t) {
+                monotonic = monotonic && d >= last_done;
+                last_done = d;
+            }};
+            auto up = run(p.upload(file, target, opts));
+            std::filesystem::remove(file);
+            REQUIRE(up.has_value());
+            CHECK(up->size == size);
+            CHECK(monotonic);
+            CHECK(last_done == size);
+            auto down = run(p.download(target, back, transfer_options{}));
+            REQUIRE(down.has_value());
+            CHECK(down->size == size);
+            CHECK(cd::read_file(back) == large);
+            CHECK(run(p.remove(target)).has_value());
+        }
     }
 
     SECTION("list returns the objects under a prefix, sorted by key, with sizes")

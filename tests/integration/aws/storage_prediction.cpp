@@ -706,6 +706,11 @@ struct moto_storage_factory
 
     moto_storage_factory()
     {
+        // S3's smallest part (5 MiB) and ranges smaller than that: the large object below goes
+        // up in three parts and comes down in four ranges.
+        opts.multipart_threshold = 5ull << 20;
+        opts.part_size = 5ull << 20;
+        opts.download_chunk_size = 3ull << 20;
         boost::asio::io_context ctx;
         aws::storage s(ctx.get_executor(), opts);
         auto made = run_blocking(ctx, s.s3().value()->create_bucket(bucket));
@@ -714,6 +719,7 @@ struct moto_storage_factory
     }
     aws::storage make(boost::asio::any_io_executor ex) { return aws::storage(ex, opts); }
     mlcloud::storage_uri scratch() { return mlcloud::storage_uri::s3(bucket, "scratch/"); }
+    std::uint64_t large_object_bytes() { return (11ull << 20) + 7; }
 };
 
 } // namespace
