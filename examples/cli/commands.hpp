@@ -288,24 +288,61 @@ int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
     return 0;
 }
 
+/// Whether `text` names an object of a cloud storage (s3://, runpod://) by its scheme.
+inline bool names_cloud_object(std::string const& text)
+{
+    auto const u = mlcloud::storage_uri::parse(text);
+    return u && !u->is_local();
+}
+
+/// Which way `cp SRC DST` copies: --upload or --download when given; else towards the side a
+/// cloud URI names; else (the local backend, two paths) upload when SRC is a file here. A SRC
+/// that is both a file here and a stored object is a usage error: guessing could overwrite the
+/// stored object DST with the wrong file.
+template <class B>
+mlcloud::result<bool> copy_direction_is_upload(mlcloud::blocking<B>& cloud, args const& a, std::string const& src,
+                                               std::string const& dst)
+{
+    if (a.flag("upload") && a.flag("download"))
+        throw usage_error("--upload and --download exclude each other");
+    if (a.flag("upload") || a.flag("download"))
+        return a.flag("upload");
+    bool const src_cloud = names_cloud_object(src), dst_cloud = names_cloud_object(dst);
+    if (src_cloud && dst_cloud)
+        throw usage_error("both SRC and DST are in cloud storage; cp copies between this machine and storage");
+    if (src_cloud || dst_cloud)
+        return dst_cloud;
+    if (!fs::is_regular_file(src))
+        return false;
+    auto const stored = mlcloud::storage_uri::parse(src);
+    if (!stored)
+        return true;
+    auto const also_stored = cloud.exists(*stored);
+    if (also_stored && *also_stored)
+        throw usage_error("'" + src + "' is both a file here and a stored object: say --upload or --download");
+    return true;
+}
+
 template <class B>
 int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
-    a.allow_only({"download", "provider"}, 2);
+    a.allow_only({"download", "upload", "provider"}, 2);
     auto src = a.positional_at(0, "source");
     auto dst = a.positional_at(1, "destination");
     mlcloud::transfer_options progress{[&](std::uint64_t done, std::uint64_t total) {
         if (total > (8u << 20))
             io.err << "\r" << done * 100 / total << "% " << std::flush;
     }};
-    bool upload = fs::is_regular_file(src) && !a.flag("download");
-    auto remote = mlcloud::storage_uri::parse(upload ? dst : src);
+    auto upload = copy_direction_is_upload(cloud, a, src, dst);
+    if (!upload)
+        return report(io, upload.error());
+    auto remote = mlcloud::storage_uri::parse(*upload ? dst : src);
     if (!remote)
         return report(io, remote.error());
-    auto r = upload ? cloud.upload(src, *remote, progress) : cloud.download(*remote, dst, progress);
+    auto r = *upload ? cloud.upload(src, *remote, progress) : cloud.download(*remote, dst, progress);
     if (!r)
         return report(io, r.error());
-    io.out << (upload ? "uploaded " : "downloaded ") << r->size << " bytes " << (upload ? "to " : "from ")
+    io.out << (*upload ? "uploaded " : "downloaded ") << r->size << " bytes " << (*upload ? "to " : "from ")
            << remote->str() << "\n";
     return 0;
 }

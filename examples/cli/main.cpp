@@ -71,7 +71,8 @@ Commands:
                        more than --min-age ago; default 10m with --terminate). Exit status 3
                        when orphans are left running
   predict --model URI --input FILE|URI [--output FILE]
-  cp SRC DST [--download]               upload a local file, or download an object
+  cp SRC DST [--upload|--download]      upload a local file, or download an object (the
+                                        direction follows an s3:// or runpod:// URI)
   ls [PREFIX]                           list stored objects
   rm URI                                remove a stored object
   gpus [--provider NAME|all]            the GPU pricing table
@@ -144,7 +145,7 @@ int run(int argc, char** argv)
     if (i == words.size())
         throw usage_error("missing command");
     std::string command = words[i];
-    args a({words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end()}, {"follow", "spot", "yes", "download", "terminate"});
+    args a({words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end()}, {"follow", "spot", "yes", "download", "upload", "terminate"});
     if (auto p = a.get("provider"))
         provider = *p;
     io io;

@@ -44,6 +44,16 @@ long=$("$mlcloud" jobs | awk -F'\t' '$3 == "e2e-long" {print $2}')
 expect "cancelled" "$("$mlcloud" cancel "$long")"
 expect "state: cancelled" "$("$mlcloud" status "$long")"
 
+# A path that is a file here and a stored object too: cp does not guess which way to copy.
+mkdir -p "$work/here/datasets"
+cp "$data/iris.csv" "$work/here/datasets/iris.csv"
+set +e
+err=$(cd "$work/here" && "$mlcloud" cp datasets/iris.csv copy.csv 2>&1); rc=$?
+set -e
+[[ $rc -eq 2 ]] || fail "ambiguous cp exit code $rc"; expect "say --upload or --download" "$err"
+expect "downloaded 3858 bytes from datasets/iris.csv" "$(cd "$work/here" && "$mlcloud" cp --download datasets/iris.csv copy.csv)"
+cmp -s "$work/here/copy.csv" "$data/iris.csv" || fail "cp --download copied other bytes"
+
 "$mlcloud" rm datasets/iris.csv >/dev/null
 [[ $("$mlcloud" ls datasets/) == "" ]] || fail "rm left the object"
 expect "NVIDIA RTX A5000" "$("$mlcloud" gpus)"
