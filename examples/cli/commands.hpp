@@ -265,8 +265,8 @@ int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
         std::ifstream in(input, std::ios::binary);
         req.input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    else if (auto uri = mlcloud::storage_uri::parse(input); uri && !uri->is_local())
-        req.input_uri = *uri;
+    else if (auto uri = mlcloud::storage_uri::parse(input); uri && (!uri->is_local() || B::name == std::string_view("local")))
+        req.input_uri = *uri; // a cloud URI, or on the local backend a stored key ("inputs/rows.csv")
     else
         return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input));
     req.idempotency_key = "predict-" + random_hex(12);

@@ -70,7 +70,7 @@ Commands:
                        with their cost so far; --terminate stops them (only those launched
                        more than --min-age ago; default 10m with --terminate). Exit status 3
                        when orphans are left running
-  predict --model URI --input FILE|URI [--output FILE]
+  predict --model URI --input FILE|URI [--output FILE]   (local backend: a stored key works as URI)
   cp SRC DST [--upload|--download]      upload a local file, or download an object (the
                                         direction follows an s3:// or runpod:// URI)
   ls [PREFIX]                           list stored objects

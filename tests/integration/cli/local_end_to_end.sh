@@ -32,6 +32,10 @@ rows=$(($(wc -l <"$work/pred.csv") - 1))
 inputs=$(($(wc -l <"$data/iris-predict.csv") - 1))
 [[ $rows -eq $inputs ]] || fail "predicted $rows rows for $inputs inputs"
 head -n 1 "$work/pred.csv" | grep -q ',prediction$' || fail "no prediction column"
+# The input may also be a stored object, named by its key.
+"$mlcloud" cp "$data/iris-predict.csv" inputs/rows.csv >/dev/null
+"$mlcloud" predict --model models/e2e-iris/model.json --input inputs/rows.csv --output "$work/pred2.csv" >/dev/null
+cmp -s "$work/pred.csv" "$work/pred2.csv" || fail "a stored input predicted other rows"
 
 # A log longer than one read (64 KiB) is printed whole without --follow.
 "$mlcloud" train --data datasets/iris.csv --target species --name e2e-chatty --follow -- sh -c 'seq 1 30000; echo "✅ Model saved successfully!"' >/dev/null
