@@ -479,14 +479,20 @@ public:
         if (!in)
             co_return detail::decorate(error(errc::not_found, "cannot open " + from.string()), "upload");
         std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::lock_guard lock(world_->mutex_);
-        if (auto f = world_->take_fault(operation::upload))
-            co_return detail::decorate(*f, "upload");
+        auto const size = content.size();
+        object_info stored;
+        {
+            std::lock_guard lock(world_->mutex_);
+            if (auto f = world_->take_fault(operation::upload))
+                co_return detail::decorate(*f, "upload");
+            auto& obj = world_->objects_[*key];
+            obj = {std::move(content), std::chrono::system_clock::now()};
+            stored = info(to, obj);
+        }
+        // Outside the world's lock: the callback may look into the world.
         if (opts.on_progress)
-            opts.on_progress(content.size(), content.size());
-        auto& obj = world_->objects_[*key];
-        obj = {std::move(content), std::chrono::system_clock::now()};
-        co_return info(to, obj);
+            opts.on_progress(size, size);
+        co_return stored;
     }
 
     task<object_info> download(storage_uri const& from, std::filesystem::path const& to, transfer_options const& opts)
@@ -495,19 +501,26 @@ public:
         auto key = detail::key_of(from);
         if (!key)
             co_return detail::decorate(key.error(), "download");
-        std::lock_guard lock(world_->mutex_);
-        if (auto f = world_->take_fault(operation::download))
-            co_return detail::decorate(*f, "download");
-        auto it = world_->objects_.find(*key);
-        if (it == world_->objects_.end())
-            co_return detail::decorate(error(errc::not_found, "no object " + from.str()), "download");
+        std::string content;
+        object_info found;
+        {
+            std::lock_guard lock(world_->mutex_);
+            if (auto f = world_->take_fault(operation::download))
+                co_return detail::decorate(*f, "download");
+            auto it = world_->objects_.find(*key);
+            if (it == world_->objects_.end())
+                co_return detail::decorate(error(errc::not_found, "no object " + from.str()), "download");
+            content = it->second.content;
+            found = info(from, it->second);
+        }
         std::ofstream out(to, std::ios::binary | std::ios::trunc);
-        out << it->second.content;
+        out << content;
         if (!out.flush())
             co_return detail::decorate(error(errc::io_error, "cannot write " + to.string()), "download");
+        // Outside the world's lock: the callback may look into the world.
         if (opts.on_progress)
-            opts.on_progress(it->second.content.size(), it->second.content.size());
-        co_return info(from, it->second);
+            opts.on_progress(content.size(), content.size());
+        co_return found;
     }
 
     task<std::vector<object_info>> list(storage_uri const& prefix)

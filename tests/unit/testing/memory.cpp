@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace memory = mlcloud::testing::memory;
@@ -157,4 +159,24 @@ TEST_CASE("prediction uses the model content as the prediction of every row")
     auto r = c.predict(prediction_request{.model = storage_uri::local("m"), .input = "x\n1\n2\n"}).value();
     CHECK(r.output == "x,prediction\n1,42\n2,42\n");
     CHECK(r.request_id.starts_with("memory-"));
+}
+
+TEST_CASE("a transfer's progress callback may look into the world")
+{
+    // The callback runs outside the world's lock: one that asks the world something (as a test
+    // counting calls does) used to deadlock.
+    auto o = fast_world();
+    blocking<memory::backend> c(o);
+    auto const file = std::filesystem::temp_directory_path() / "mlcloud-memory-progress.csv";
+    { std::ofstream(file) << "a,b\n1,2\n"; }
+    int uploads_seen = -1, downloads_seen = -1;
+    transfer_options up{[&](std::uint64_t, std::uint64_t) { uploads_seen = o.shared_world->calls(memory::operation::upload); }};
+    REQUIRE(c.upload(file, storage_uri::local("data/p.csv"), up).has_value());
+    CHECK(uploads_seen == 1);
+    transfer_options down{[&](std::uint64_t, std::uint64_t) {
+        downloads_seen = o.shared_world->calls(memory::operation::download);
+    }};
+    REQUIRE(c.download(storage_uri::local("data/p.csv"), file, down).has_value());
+    CHECK(downloads_seen == 1);
+    std::filesystem::remove(file);
 }
