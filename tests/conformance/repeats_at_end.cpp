@@ -5,6 +5,8 @@
 #include <mlcloud/testing/conformance.hpp>
 #include <mlcloud/testing/memory.hpp>
 
+#include "broken_factory.hpp"
+
 namespace memory = mlcloud::testing::memory;
 using namespace mlcloud;
 
@@ -30,16 +32,7 @@ private:
     memory::training inner_;
 };
 
-struct at_end_factory
-{
-    memory::options opts;
-    at_end_training make(boost::asio::any_io_executor ex) { return {ex, opts}; }
-    job_spec succeeding_job() { return {.name = "ok", .command = {"a", "b", "c", "d", "e", "f"}}; }
-    job_spec failing_job() { return {.name = "bad", .command = {"@fail"}}; }
-    job_spec long_running_job() { return {.name = "long", .command = {"@hang"}}; }
-    std::chrono::seconds deadline() { return std::chrono::seconds(5); }
-    std::chrono::milliseconds poll_interval() { return std::chrono::milliseconds(5); }
-};
+using at_end_factory = broken_factory<at_end_training>;
 
 } // namespace
 
