@@ -79,6 +79,17 @@ public:
             faults_[op].push_back(e);
     }
 
+    /// The next `count` calls of `op` take effect and then fail with `e`, as when the provider
+    /// acted but its answer was lost (a timeout, a reset connection): a launch starts its job, a
+    /// terminate stops it, an upload stores, a remove deletes. For testing retries and
+    /// idempotency keys. Applies to launch, terminate, upload and remove.
+    void lose_answer(operation op, error e, int count = 1)
+    {
+        std::lock_guard lock(mutex_);
+        for (int i = 0; i < count; ++i)
+            lost_answers_[op].push_back(e);
+    }
+
     /// Calls of `op` succeed `n` more times, then every later call fails with `e`
     /// (the Beast fail_count model).
     void fail_after(operation op, int n, error e)
@@ -164,6 +175,18 @@ private:
         std::string content;
         std::chrono::system_clock::time_point modified;
     };
+
+    // Called with the mutex held, after the call took effect: the lost answer to report, if any.
+    std::optional<error> take_lost_answer(operation op)
+    {
+        if (auto it = lost_answers_.find(op); it != lost_answers_.end() && !it->second.empty())
+        {
+            error e = std::move(it->second.front());
+            it->second.pop_front();
+            return e;
+        }
+        return std::nullopt;
+    }
 
     // Called with the mutex held: the fault to report for this call, if any.
     std::optional<error> take_fault(operation op)
@@ -268,6 +291,7 @@ private:
 
     mutable std::mutex mutex_;
     std::map<operation, std::deque<error>> faults_;
+    std::map<operation, std::deque<error>> lost_answers_;
     std::map<operation, std::pair<int, error>> fail_after_;
     std::map<operation, int> calls_;
     std::map<std::string, bool> no_capacity_;
@@ -360,6 +384,8 @@ public:
         if (!spec.idempotency_key.empty())
             world_->jobs_by_key_[spec.idempotency_key] = handle.id;
         world_->jobs_.emplace(handle.id, std::move(j));
+        if (auto lost = world_->take_lost_answer(operation::launch))
+            co_return detail::decorate(*lost, "launch");
         co_return handle;
     }
 
@@ -412,6 +438,8 @@ public:
             co_return j.error();
         if (!is_terminal(world_->state_of(**j)))
             world_->finish(**j, job_state::cancelled, "terminated on request");
+        if (auto lost = world_->take_lost_answer(operation::terminate))
+            co_return detail::decorate(*lost, "terminate");
         co_return status_of(**j);
     }
 
@@ -488,6 +516,8 @@ public:
             auto& obj = world_->objects_[*key];
             obj = {std::move(content), std::chrono::system_clock::now()};
             stored = info(to, obj);
+            if (auto lost = world_->take_lost_answer(operation::upload))
+                co_return detail::decorate(*lost, "upload");
         }
         // Outside the world's lock: the callback may look into the world.
         if (opts.on_progress)
@@ -560,6 +590,8 @@ public:
         if (auto f = world_->take_fault(operation::remove))
             co_return detail::decorate(*f, "remove");
         world_->objects_.erase(*key);
+        if (auto lost = world_->take_lost_answer(operation::remove))
+            co_return detail::decorate(*lost, "remove");
         co_return result<void>{};
     }
 

@@ -180,3 +180,32 @@ TEST_CASE("a transfer's progress callback may look into the world")
     CHECK(downloads_seen == 1);
     std::filesystem::remove(file);
 }
+
+TEST_CASE("a lost answer: the call took effect and the caller got an error")
+{
+    auto o = fast_world();
+    blocking<memory::backend> c(o);
+    o.shared_world->lose_answer(memory::operation::launch, error(errc::timeout, "no answer"));
+    job_spec const spec{.name = "j", .idempotency_key = "key-1", .command = {"a", "@hang"}};
+    auto first = c.launch(spec);
+    REQUIRE(first.has_error());
+    CHECK(first.error().is(errc::timeout));
+    CHECK(o.shared_world->jobs_launched() == 1); // it started nonetheless
+    auto again = c.launch(spec);                  // a retry with the key finds that job
+    REQUIRE(again.has_value());
+    CHECK(o.shared_world->jobs_launched() == 1);
+
+    o.shared_world->lose_answer(memory::operation::terminate, error(errc::network_error, "reset"));
+    CHECK(c.terminate(*again).has_error());
+    CHECK(c.status(*again).value().state == job_state::cancelled);
+
+    auto const file = std::filesystem::temp_directory_path() / "mlcloud-memory-lost.csv";
+    { std::ofstream(file) << "a\n1\n"; }
+    o.shared_world->lose_answer(memory::operation::upload, error(errc::timeout, "no answer"));
+    CHECK(c.upload(file, storage_uri::local("data/l.csv")).has_error());
+    CHECK(c.exists(storage_uri::local("data/l.csv")).value());
+    o.shared_world->lose_answer(memory::operation::remove, error(errc::timeout, "no answer"));
+    CHECK(c.remove(storage_uri::local("data/l.csv")).has_error());
+    CHECK_FALSE(c.exists(storage_uri::local("data/l.csv")).value());
+    std::filesystem::remove(file);
+}
