@@ -87,13 +87,15 @@ struct runpod_storage_factory
     std::unique_ptr<rp::storage> make(boost::asio::any_io_executor ex)
     {
         auto o = fake_options();
-        o.storage.multipart_threshold = 64 * 1024; // the suite's 100 kB object goes up in parts
-        o.storage.part_size = 64 * 1024;
-        o.storage.download_chunk_size = 48 * 1024;
+        // The suite's 100 kB object goes up as a multipart upload of one part (parts are at
+        // least 5 MiB, as on S3); the large object in three parts and comes down in four ranges.
+        o.storage.multipart_threshold = 64 * 1024;
+        o.storage.part_size = 5ull << 20;
+        o.storage.download_chunk_size = 3ull << 20;
         return std::make_unique<rp::storage>(ex, o);
     }
     mlcloud::storage_uri scratch() { return mlcloud::storage_uri::runpod_volume(datacenter, volume, "conformance"); }
-    std::uint64_t large_object_bytes() { return 300 * 1024 + 7; } // five parts, seven ranges
+    std::uint64_t large_object_bytes() { return (11ull << 20) + 7; }
 };
 
 } // namespace
