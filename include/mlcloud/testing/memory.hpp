@@ -39,6 +39,7 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -79,12 +80,17 @@ public:
             faults_[op].push_back(e);
     }
 
-    /// The next `count` calls of `op` take effect and then fail with `e`, as when the provider
-    /// acted but its answer was lost (a timeout, a reset connection): a launch starts its job, a
-    /// terminate stops it, an upload stores, a remove deletes. For testing retries and
-    /// idempotency keys. Applies to launch, terminate, upload and remove.
+    /// The next `count` calls of `op` that take effect fail with `e` after it, as when the
+    /// provider acted but its answer was lost (a timeout, a reset connection): a launch starts
+    /// its job, a terminate stops it, an upload stores, a remove deletes. A call that fails, or
+    /// a launch that finds its job by the idempotency key, leaves the lost answer for the next.
+    /// For testing retries and idempotency keys. Only launch, terminate, upload and
+    /// remove act; any other `op` throws std::invalid_argument.
     void lose_answer(operation op, error e, int count = 1)
     {
+        if (op != operation::launch && op != operation::terminate && op != operation::upload &&
+            op != operation::remove)
+            throw std::invalid_argument("memory::world::lose_answer: only launch, terminate, upload and remove act");
         std::lock_guard lock(mutex_);
         for (int i = 0; i < count; ++i)
             lost_answers_[op].push_back(e);

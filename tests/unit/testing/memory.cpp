@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 namespace memory = mlcloud::testing::memory;
 using namespace mlcloud;
 
@@ -167,7 +169,7 @@ TEST_CASE("a transfer's progress callback may look into the world")
     // counting calls does) used to deadlock.
     auto o = fast_world();
     blocking<memory::backend> c(o);
-    auto const file = std::filesystem::temp_directory_path() / "mlcloud-memory-progress.csv";
+    auto const file = std::filesystem::temp_directory_path() / ("mlcloud-memory-progress-" + std::to_string(::getpid()) + ".csv");
     { std::ofstream(file) << "a,b\n1,2\n"; }
     int uploads_seen = -1, downloads_seen = -1;
     transfer_options up{[&](std::uint64_t, std::uint64_t) { uploads_seen = o.shared_world->calls(memory::operation::upload); }};
@@ -199,7 +201,7 @@ TEST_CASE("a lost answer: the call took effect and the caller got an error")
     CHECK(c.terminate(*again).has_error());
     CHECK(c.status(*again).value().state == job_state::cancelled);
 
-    auto const file = std::filesystem::temp_directory_path() / "mlcloud-memory-lost.csv";
+    auto const file = std::filesystem::temp_directory_path() / ("mlcloud-memory-lost-" + std::to_string(::getpid()) + ".csv");
     { std::ofstream(file) << "a\n1\n"; }
     o.shared_world->lose_answer(memory::operation::upload, error(errc::timeout, "no answer"));
     CHECK(c.upload(file, storage_uri::local("data/l.csv")).has_error());
@@ -208,4 +210,7 @@ TEST_CASE("a lost answer: the call took effect and the caller got an error")
     CHECK(c.remove(storage_uri::local("data/l.csv")).has_error());
     CHECK_FALSE(c.exists(storage_uri::local("data/l.csv")).value());
     std::filesystem::remove(file);
+    // Only calls that act can lose their answer: anything else would be a knob that does nothing.
+    CHECK_THROWS_AS(o.shared_world->lose_answer(memory::operation::status, error(errc::timeout, "x")),
+                    std::invalid_argument);
 }
