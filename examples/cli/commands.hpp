@@ -250,6 +250,14 @@ int cmd_cancel(mlcloud::blocking<B>& cloud, args const& a, io& io)
     return 0;
 }
 
+/// Whether `uri` names a stored object (an error, such as a key outside the storage root, is no).
+template <class B>
+bool stored_object(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri)
+{
+    auto const found = cloud.exists(uri);
+    return found && *found;
+}
+
 template <class B>
 int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
@@ -265,10 +273,15 @@ int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
         std::ifstream in(input, std::ios::binary);
         req.input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    else if (auto uri = mlcloud::storage_uri::parse(input); uri && (!uri->is_local() || B::name == std::string_view("local")))
-        req.input_uri = *uri; // a cloud URI, or on the local backend a stored key ("inputs/rows.csv")
+    else if (auto uri = mlcloud::storage_uri::parse(input); uri && !uri->is_local())
+        req.input_uri = *uri;
+    else if (uri && B::name == std::string_view("local") && stored_object(cloud, *uri))
+        req.input_uri = *uri; // on the local backend, a stored key ("inputs/rows.csv")
     else
-        return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input));
+        return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input +
+                                                                  (B::name == std::string_view("local")
+                                                                       ? " here, and no stored object of that name"
+                                                                       : "")));
     req.idempotency_key = "predict-" + random_hex(12);
     auto r = cloud.predict(req);
     if (!r)
@@ -295,13 +308,22 @@ inline bool names_cloud_object(std::string const& text)
     return u && !u->is_local();
 }
 
+/// The path on this machine that the local side of `cp` names: a file:// URI's path, or the
+/// text as it is.
+inline std::string local_path(std::string const& text)
+{
+    if (!text.starts_with("file:"))
+        return text;
+    auto const u = mlcloud::storage_uri::parse(text);
+    return u && u->is_local() ? u->key : text;
+}
+
 /// Which way `cp SRC DST` copies: --upload or --download when given; else towards the side a
 /// cloud URI names; else (the local backend, two paths) upload when SRC is a file here. A SRC
 /// that is both a file here and a stored object is a usage error: guessing could overwrite the
 /// stored object DST with the wrong file.
 template <class B>
-mlcloud::result<bool> copy_direction_is_upload(mlcloud::blocking<B>& cloud, args const& a, std::string const& src,
-                                               std::string const& dst)
+bool copy_direction_is_upload(mlcloud::blocking<B>& cloud, args const& a, std::string const& src, std::string const& dst)
 {
     if (a.flag("upload") && a.flag("download"))
         throw usage_error("--upload and --download exclude each other");
@@ -312,14 +334,15 @@ mlcloud::result<bool> copy_direction_is_upload(mlcloud::blocking<B>& cloud, args
         throw usage_error("both SRC and DST are in cloud storage; cp copies between this machine and storage");
     if (src_cloud || dst_cloud)
         return dst_cloud;
-    if (!fs::is_regular_file(src))
+    if (!fs::is_regular_file(local_path(src)))
         return false;
-    auto const stored = mlcloud::storage_uri::parse(src);
-    if (!stored)
-        return true;
-    auto const also_stored = cloud.exists(*stored);
-    if (also_stored && *also_stored)
-        throw usage_error("'" + src + "' is both a file here and a stored object: say --upload or --download");
+    if constexpr (B::name == std::string_view("local"))
+    {
+        // Only here is a path also a key.
+        auto const stored = mlcloud::storage_uri::parse(src);
+        if (stored && stored_object(cloud, *stored))
+            throw usage_error("'" + src + "' is both a file here and a stored object: say --upload or --download");
+    }
     return true;
 }
 
@@ -333,16 +356,14 @@ int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
         if (total > (8u << 20))
             io.err << "\r" << done * 100 / total << "% " << std::flush;
     }};
-    auto upload = copy_direction_is_upload(cloud, a, src, dst);
-    if (!upload)
-        return report(io, upload.error());
-    auto remote = mlcloud::storage_uri::parse(*upload ? dst : src);
+    bool const upload = copy_direction_is_upload(cloud, a, src, dst);
+    auto remote = mlcloud::storage_uri::parse(upload ? dst : src);
     if (!remote)
         return report(io, remote.error());
-    auto r = *upload ? cloud.upload(src, *remote, progress) : cloud.download(*remote, dst, progress);
+    auto r = upload ? cloud.upload(local_path(src), *remote, progress) : cloud.download(*remote, local_path(dst), progress);
     if (!r)
         return report(io, r.error());
-    io.out << (*upload ? "uploaded " : "downloaded ") << r->size << " bytes " << (*upload ? "to " : "from ")
+    io.out << (upload ? "uploaded " : "downloaded ") << r->size << " bytes " << (upload ? "to " : "from ")
            << remote->str() << "\n";
     return 0;
 }

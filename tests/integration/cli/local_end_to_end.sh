@@ -57,6 +57,9 @@ set -e
 [[ $rc -eq 2 ]] || fail "ambiguous cp exit code $rc"; expect "say --upload or --download" "$err"
 expect "downloaded 3858 bytes from datasets/iris.csv" "$(cd "$work/here" && "$mlcloud" cp --download datasets/iris.csv copy.csv)"
 cmp -s "$work/here/copy.csv" "$data/iris.csv" || fail "cp --download copied other bytes"
+# A file:// URI on the local side is that path (it was taken for a stored key, or a file named "file:").
+expect "downloaded 3858 bytes" "$("$mlcloud" cp --download datasets/iris.csv "file://$work/here/copy2.csv")"
+cmp -s "$work/here/copy2.csv" "$data/iris.csv" || fail "cp to a file:// URI wrote elsewhere"
 
 "$mlcloud" rm datasets/iris.csv >/dev/null
 [[ $("$mlcloud" ls datasets/) == "" ]] || fail "rm left the object"
@@ -72,6 +75,8 @@ err=$("$mlcloud" status local-does-not-exist 2>&1); rc=$?
 [[ $rc -eq 1 ]] || fail "unknown job exit code $rc"
 err=$("$mlcloud" cp ../../etc/passwd.csv x 2>&1); rc=$?
 [[ $rc -eq 1 ]] || fail "escaping download exit code $rc"
+err=$("$mlcloud" predict --model models/e2e-iris/model.json --input no-such-rows.csv 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "missing input exit code $rc"; expect "no input file no-such-rows.csv here, and no stored object" "$err"
 err=$("$mlcloud" frobnicate 2>&1); rc=$?
 [[ $rc -eq 2 ]] || fail "unknown command exit code $rc"
 err=$("$mlcloud" train --target a 2>&1); rc=$?
