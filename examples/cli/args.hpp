@@ -17,7 +17,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 namespace mlcloud_cli {
@@ -123,18 +122,9 @@ public:
         Number n{};
         auto const* end = text->data() + text->size();
         auto [ptr, ec] = std::from_chars(text->data(), end, n);
-        if (ec != std::errc() || ptr != end || text->empty() || !(n > Number{0}) || !is_finite(n))
+        if (ec != std::errc() || ptr != end || text->empty() || !(n > Number{0}) || !std::isfinite(n))
             throw usage_error("--" + name + ": expected a number above 0, not '" + *text + "'");
         return n;
-    }
-
-    template <class Number>
-    static bool is_finite(Number n) noexcept
-    {
-        if constexpr (std::is_floating_point_v<Number>)
-            return std::isfinite(n);
-        else
-            return true;
     }
 
     std::string positional_at(std::size_t i, std::string_view what) const

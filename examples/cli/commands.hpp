@@ -250,6 +250,11 @@ int cmd_cancel(mlcloud::blocking<B>& cloud, args const& a, io& io)
     return 0;
 }
 
+/// Whether backend B's storage keys are paths on this machine (the local backend), so that a
+/// path given to a command may name a stored object as well as a file.
+template <class B>
+inline constexpr bool keys_are_paths = B::name == std::string_view("local");
+
 /// Whether `uri` names a stored object (an error, such as a key outside the storage root, is no).
 template <class B>
 bool stored_object(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri)
@@ -273,13 +278,12 @@ int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
         std::ifstream in(input, std::ios::binary);
         req.input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    else if (auto uri = mlcloud::storage_uri::parse(input); uri && !uri->is_local())
-        req.input_uri = *uri;
-    else if (uri && B::name == std::string_view("local") && stored_object(cloud, *uri))
-        req.input_uri = *uri; // on the local backend, a stored key ("inputs/rows.csv")
+    else if (auto uri = mlcloud::storage_uri::parse(input);
+             uri && (!uri->is_local() || (keys_are_paths<B> && stored_object(cloud, *uri))))
+        req.input_uri = *uri; // a cloud URI, or on the local backend a stored key ("inputs/rows.csv")
     else
         return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input +
-                                                                  (B::name == std::string_view("local")
+                                                                  (keys_are_paths<B>
                                                                        ? " here, and no stored object of that name"
                                                                        : "")));
     req.idempotency_key = "predict-" + random_hex(12);
@@ -336,7 +340,7 @@ bool copy_direction_is_upload(mlcloud::blocking<B>& cloud, args const& a, std::s
         return dst_cloud;
     if (!fs::is_regular_file(local_path(src)))
         return false;
-    if constexpr (B::name == std::string_view("local"))
+    if constexpr (keys_are_paths<B>)
     {
         // Only here is a path also a key.
         auto const stored = mlcloud::storage_uri::parse(src);

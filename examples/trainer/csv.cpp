@@ -5,6 +5,8 @@
 //
 #include "csv.hpp"
 
+#include <mlcloud/detail/utf8.hpp>
+
 #include <algorithm>
 #include <utility>
 
@@ -136,52 +138,9 @@ bool csv_reader::next(std::vector<std::string>& fields)
 
 namespace {
 
-/// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
-/// U+10FFFF).
-bool valid_utf8(std::string_view s) noexcept
-{
-    std::size_t i = 0;
-    auto const byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    auto const continuation = [&](std::size_t k) { return k < s.size() && (byte(k) & 0xC0) == 0x80; };
-    while (i < s.size())
-    {
-        unsigned char const c = byte(i);
-        if (c < 0x80)
-        {
-            ++i;
-            continue;
-        }
-        std::size_t n = 0;
-        unsigned char lo = 0x80, hi = 0xBF; // the range of the second byte
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-        {
-            n = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        }
-        else if (c >= 0xF0 && c <= 0xF4)
-        {
-            n = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        }
-        else
-            return false;
-        if (i + 1 >= s.size() || byte(i + 1) < lo || byte(i + 1) > hi)
-            return false;
-        for (std::size_t k = 2; k <= n; ++k)
-            if (!continuation(i + k))
-                return false;
-        i += n + 1;
-    }
-    return true;
-}
-
 bool all_utf8(std::vector<std::string> const& fields) noexcept
 {
-    return std::all_of(fields.begin(), fields.end(), [](std::string const& f) { return valid_utf8(f); });
+    return std::all_of(fields.begin(), fields.end(), [](std::string const& f) { return mlcloud::detail::valid_utf8(f); });
 }
 
 constexpr char const* not_utf8 = "the text is not UTF-8 (save the file as \"CSV UTF-8\")";

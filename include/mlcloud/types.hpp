@@ -134,6 +134,9 @@ struct job_spec
 /// would overflow the clocks' arithmetic and end the job at once.
 inline constexpr std::chrono::seconds max_runtime_limit{std::chrono::hours(24 * 366)};
 
+/// The words of that refusal, the same from every backend.
+inline constexpr char const* max_runtime_refusal = "max_runtime must be at most 366 days (mlcloud::max_runtime_limit)";
+
 /// Whether `job_spec::max_price_per_hour` can be honoured: unset, or a finite price above zero.
 /// The AWS and RunPod backends refuse any other with errc::invalid_argument (a NaN cap compares
 /// false with every price and would let any through); local jobs cost nothing and ignore it.
@@ -141,6 +144,9 @@ constexpr bool valid_price_cap(std::optional<double> const& cap) noexcept
 {
     return !cap || (*cap > 0.0 && *cap <= std::numeric_limits<double>::max());
 }
+
+/// The words of that refusal, the same from every backend that refuses.
+inline constexpr char const* price_cap_refusal = "max_price_per_hour must be a finite price above zero";
 
 /// What `launch` returns and every later call takes. Only `provider` and `id` are required
 /// to address a job again (after a restart, from the CLI); the rest is what was launched.

@@ -46,16 +46,6 @@ bool is_message(action const& a)
            std::holds_alternative<answer_action>(a) || std::holds_alternative<document_action>(a);
 }
 
-/// A key as the storage reads it: local paths lexically normalised ("./a//b" is "a/b"), S3 and
-/// volume keys literal.
-std::string effective_key(mlcloud::storage_uri const& u)
-{
-    if (!u.is_local())
-        return u.key;
-    auto k = std::filesystem::path(u.key).lexically_normal().generic_string();
-    return k == "." ? std::string() : k;
-}
-
 bool same_place(mlcloud::storage_uri const& a, mlcloud::storage_uri const& b)
 {
     return a.scheme == b.scheme && a.bucket == b.bucket && a.datacenter == b.datacenter;
@@ -64,12 +54,13 @@ bool same_place(mlcloud::storage_uri const& a, mlcloud::storage_uri const& b)
 /// Whether `uri` lies in one of the bot's own folders (`area`) in the folder of a user other
 /// than `user` (`<area>/<user id>/…`): the bot's credentials can read every user's datasets,
 /// inputs and models. A file the operator put in the area itself is no one's and may be read.
+/// Both are keys as the storage reads them (backend_runtime::stored_key).
 bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri const& area, std::int64_t user)
 {
     if (!same_place(uri, area))
         return false;
-    auto const key = effective_key(uri);
-    auto base = effective_key(area);
+    auto const& key = uri.key;
+    auto base = area.key;
     if (!base.empty() && base.back() != '/')
         base += '/';
     if (!key.starts_with(base))
@@ -85,12 +76,11 @@ bool another_users_object(mlcloud::storage_uri const& uri, mlcloud::storage_uri 
     return is_user_folder && folder != std::to_string(user);
 }
 
-/// Whether `uri` is in another user's folder of one of the bot's areas, compared as the
-/// storage reads them: the local backend also takes absolute paths below its root, which name
-/// the same files as the bot's relative folders.
-bool in_another_users_folder(target& tgt, mlcloud::storage_uri const& uri, std::int64_t user)
+/// Whether `stored` (a key as the storage reads it) is in another user's folder of one of the
+/// bot's areas, read the same way: the local backend also takes absolute paths below its root,
+/// which name the same files as the bot's relative folders.
+bool in_another_users_folder(target& tgt, mlcloud::storage_uri const& stored, std::int64_t user)
 {
-    auto const stored = tgt.runtime->stored_key(uri);
     auto const& areas = tgt.config.storage;
     for (auto const* area : {&areas.datasets, &areas.inputs, &areas.models})
         if (another_users_object(stored, tgt.runtime->stored_key(*area), user))
@@ -105,14 +95,14 @@ bool in_another_users_folder(target& tgt, mlcloud::storage_uri const& uri, std::
 mlcloud::task<void> vet_typed_uri(target& tgt, mlcloud::storage_uri const& uri, std::int64_t user,
                                   std::uint64_t max_bytes)
 {
-    if (in_another_users_folder(tgt, uri, user))
-        co_return error(errc::invalid_argument, "that object is in another user's folder");
     auto const stored = tgt.runtime->stored_key(uri);
+    if (in_another_users_folder(tgt, stored, user))
+        co_return error(errc::invalid_argument, "that object is in another user's folder");
     auto listed = co_await tgt.runtime->list(uri);
     if (!listed)
         co_return mlcloud::result<void>{};
     for (auto const& o : *listed)
-        if (same_place(o.uri, stored) && effective_key(o.uri) == effective_key(stored) && o.size > max_bytes)
+        if (same_place(o.uri, stored) && tgt.runtime->stored_key(o.uri).key == stored.key && o.size > max_bytes)
             co_return error(errc::invalid_argument, "that object is " + msg::format_bytes(o.size) + "; the limit is " +
                                                         msg::format_bytes(max_bytes));
     co_return mlcloud::result<void>{};
@@ -500,7 +490,7 @@ asio::awaitable<mlcloud::result<void>> bot_app::deliver(outbox_row const& row)
     if (auto const* s = std::get_if<send_action>(&row.what))
     {
         auto const parts = chat_.message_parts(s->text);
-        if (parts.size() <= 1)
+        if (parts.empty()) // nothing to split: the chat decides what an empty text is
         {
             auto r = co_await chat_.send_message(chat, s->text, s->buttons);
             if (!r)
@@ -708,7 +698,7 @@ asio::awaitable<void> bot_app::predict(outbox_row const& row, predict_action con
             if (!uri)
                 co_return uri.error();
             // The prediction reads it on the provider's side: only whose it is matters here.
-            if (in_another_users_folder(*tgt, *uri, row.user_id))
+            if (in_another_users_folder(*tgt, tgt->runtime->stored_key(*uri), row.user_id))
                 co_return error(errc::invalid_argument, "that object is in another user's folder");
             req.input_uri = *uri;
         }

@@ -326,6 +326,14 @@ mlcloud::result<std::unique_ptr<backend_runtime>> dispatch(backend_list<B...>, b
 
 } // namespace
 
+mlcloud::storage_uri backend_runtime::stored_key(mlcloud::storage_uri const& uri)
+{
+    if (!uri.is_local())
+        return uri;
+    auto key = std::filesystem::path(uri.key).lexically_normal().generic_string();
+    return mlcloud::storage_uri::local(key == "." ? std::string() : std::move(key));
+}
+
 mlcloud::task<std::vector<mlcloud::job_handle>> backend_runtime::list_jobs()
 {
     co_return error(errc::not_supported,

@@ -46,10 +46,11 @@ public:
                                                          std::filesystem::path const& to) = 0;
     /// The stored objects whose key starts with `prefix`'s.
     virtual mlcloud::task<std::vector<mlcloud::object_info>> list(mlcloud::storage_uri const& prefix) = 0;
-    /// `uri` as its storage reads it, for comparing places: the local backend's absolute
-    /// spellings (file:///<root>/datasets/7/x.csv) become keys relative to its root
-    /// (datasets/7/x.csv). Other storages, and URIs the storage refuses, are returned as given.
-    virtual mlcloud::storage_uri stored_key(mlcloud::storage_uri const& uri) { return uri; }
+    /// `uri` as its storage reads it, for comparing places: local keys lexically normalised
+    /// ("./a//b" is "a/b"), and on the local backend absolute spellings
+    /// (file:///<root>/datasets/7/x.csv) as keys relative to its root (datasets/7/x.csv). S3 and
+    /// volume keys are literal and returned as given.
+    virtual mlcloud::storage_uri stored_key(mlcloud::storage_uri const& uri);
 
     virtual mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) = 0;
 

@@ -57,32 +57,15 @@ public:
     }
     mlcloud::storage_uri stored_key(mlcloud::storage_uri const& uri) override
     {
-        // A storage that keeps objects below a root directory (the local backend) also takes
-        // absolute paths below it: the key is the path relative to the root.
-        if constexpr (requires(typename B::storage& s) {
-                          { s.path_of(uri) };
-                          { s.settings().root };
-                      })
+        // A storage that keeps objects below a root directory (the local backend) says itself
+        // which key a path names, absolute paths below the root included.
+        if constexpr (requires(typename B::storage& s) { s.key_of(uri); })
         {
-            auto& storage = cloud_.storage();
-            if (!uri.is_local())
-                return uri;
-            // A folder may be written with a trailing '/', which path_of refuses for an object.
-            auto object = uri;
-            while (object.key.size() > 1 && object.key.back() == '/')
-                object.key.pop_back();
-            auto const path = storage.path_of(object);
-            if (!path)
-                return uri;
-            std::error_code ec;
-            auto const root = std::filesystem::weakly_canonical(storage.settings().root, ec);
-            auto const key = path->lexically_relative(root).generic_string();
-            if (ec || key.empty() || key.starts_with(".."))
-                return uri;
-            return mlcloud::storage_uri::local(key);
+            if (uri.is_local())
+                if (auto key = cloud_.storage().key_of(uri))
+                    return mlcloud::storage_uri::local(std::move(*key));
         }
-        else
-            return uri;
+        return backend_runtime::stored_key(uri);
     }
     mlcloud::task<mlcloud::prediction_result> predict(mlcloud::prediction_request const& request) override
     {

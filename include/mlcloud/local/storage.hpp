@@ -65,6 +65,11 @@ public:
     /// The absolute path an object key stands for, after the same checks as every operation.
     MLCLOUD_DECL result<std::filesystem::path> path_of(storage_uri const& uri) const;
 
+    /// The key `uri` names, as the operations read it: normalised ("./a//b/" is "a/b/"), and an
+    /// absolute path or file:// URI below the root as the key relative to it. A folder (ending
+    /// in '/') or the root itself (empty) are keys here too; the checks are those of `list`.
+    MLCLOUD_DECL result<std::string> key_of(storage_uri const& uri) const;
+
     /// The options in effect (defaults filled in, paths absolute).
     options const& settings() const noexcept { return opts_; }
 

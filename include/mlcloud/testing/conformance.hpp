@@ -111,13 +111,15 @@ struct log_transcript
     }
 };
 
+/// The log from `from` (the start by default) to the end of the stream; errc::timeout when it
+/// does not end in time.
 template <class P>
 boost::asio::awaitable<result<log_transcript>> read_all_logs(P& p, job_handle h, std::chrono::seconds limit,
-                                                             std::chrono::milliseconds every)
+                                                             std::chrono::milliseconds every, log_cursor from = {})
 {
     auto end = std::chrono::steady_clock::now() + limit;
     log_transcript t;
-    log_cursor cursor;
+    log_cursor cursor = std::move(from);
     for (;;)
     {
         auto chunk = co_await p.read_logs(h, cursor);
@@ -169,30 +171,6 @@ private:
     job_handle h_;
     int exceptions_;
 };
-
-/// The lines from `from` to the end of the stream; errc::timeout when it does not end in time.
-template <class P>
-boost::asio::awaitable<result<std::vector<std::string>>> read_rest(P& p, job_handle h, log_cursor from,
-                                                                   std::chrono::seconds limit,
-                                                                   std::chrono::milliseconds every)
-{
-    auto end = std::chrono::steady_clock::now() + limit;
-    std::vector<std::string> lines;
-    for (;;)
-    {
-        auto chunk = co_await p.read_logs(h, from);
-        if (!chunk)
-            co_return chunk.error();
-        lines.insert(lines.end(), chunk->lines.begin(), chunk->lines.end());
-        from = chunk->next;
-        if (chunk->end_of_stream)
-            co_return lines;
-        if (std::chrono::steady_clock::now() > end)
-            co_return error(errc::timeout, "conformance: the log stream resumed from a cursor did not end in time");
-        if (chunk->lines.empty())
-            co_await sleep_for(every);
-    }
-}
 
 inline std::string random_suffix()
 {
@@ -260,9 +238,10 @@ void training_conformance(Factory& factory)
         {
             if (i == 0 || !logs->chunks[i - 1].lines.empty())
             {
-                auto tail = run(cd::read_rest(p, *h, logs->cursors[i], limit, every));
+                auto tail = run(cd::read_all_logs(p, *h, limit, every, logs->cursors[i]));
                 REQUIRE(tail.has_value());
-                CHECK(*tail == std::vector<std::string>(lines.begin() + static_cast<std::ptrdiff_t>(before), lines.end()));
+                CHECK(tail->all_lines() ==
+                      std::vector<std::string>(lines.begin() + static_cast<std::ptrdiff_t>(before), lines.end()));
             }
             before += logs->chunks[i].lines.size();
         }

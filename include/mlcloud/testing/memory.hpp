@@ -76,8 +76,7 @@ public:
     void inject(operation op, error e, int count = 1)
     {
         std::lock_guard lock(mutex_);
-        for (int i = 0; i < count; ++i)
-            faults_[op].push_back(e);
+        faults_[op].insert(faults_[op].end(), static_cast<std::size_t>(std::max(count, 0)), e);
     }
 
     /// The next `count` calls of `op` that take effect fail with `e` after it, as when the
@@ -92,8 +91,7 @@ public:
             op != operation::remove)
             throw std::invalid_argument("memory::world::lose_answer: only launch, terminate, upload and remove act");
         std::lock_guard lock(mutex_);
-        for (int i = 0; i < count; ++i)
-            lost_answers_[op].push_back(e);
+        lost_answers_[op].insert(lost_answers_[op].end(), static_cast<std::size_t>(std::max(count, 0)), e);
     }
 
     /// Calls of `op` succeed `n` more times, then every later call fails with `e`
@@ -182,28 +180,26 @@ private:
         std::chrono::system_clock::time_point modified;
     };
 
-    // Called with the mutex held, after the call took effect: the lost answer to report, if any.
-    std::optional<error> take_lost_answer(operation op)
+    // The first error queued for `op`, taken off its queue.
+    static std::optional<error> pop_front(std::map<operation, std::deque<error>>& queues, operation op)
     {
-        if (auto it = lost_answers_.find(op); it != lost_answers_.end() && !it->second.empty())
-        {
-            error e = std::move(it->second.front());
-            it->second.pop_front();
-            return e;
-        }
-        return std::nullopt;
+        auto it = queues.find(op);
+        if (it == queues.end() || it->second.empty())
+            return std::nullopt;
+        error e = std::move(it->second.front());
+        it->second.pop_front();
+        return e;
     }
+
+    // Called with the mutex held, after the call took effect: the lost answer to report, if any.
+    std::optional<error> take_lost_answer(operation op) { return pop_front(lost_answers_, op); }
 
     // Called with the mutex held: the fault to report for this call, if any.
     std::optional<error> take_fault(operation op)
     {
         ++calls_[op];
-        if (auto it = faults_.find(op); it != faults_.end() && !it->second.empty())
-        {
-            error e = std::move(it->second.front());
-            it->second.pop_front();
+        if (auto e = pop_front(faults_, op))
             return e;
-        }
         if (auto it = fail_after_.find(op); it != fail_after_.end())
         {
             if (it->second.first <= 0)
@@ -354,7 +350,7 @@ public:
         if (spec.command.empty())
             co_return detail::decorate(error(errc::invalid_argument, "the job has no command"), "launch");
         if (spec.max_runtime > max_runtime_limit) // as every backend: it would overflow the clocks
-            co_return detail::decorate(error(errc::invalid_argument, "max_runtime must be at most 366 days"), "launch");
+            co_return detail::decorate(error(errc::invalid_argument, max_runtime_refusal), "launch");
         if (spec.dataset)
         {
             auto key = detail::key_of(*spec.dataset);

@@ -207,6 +207,20 @@ TEST_CASE("local storage: keys cannot escape the root")
     CHECK(read_file(outside / "secret.txt") == "secret");
 }
 
+TEST_CASE("local storage: key_of reads a key as the operations do")
+{
+    fixture f;
+    local::storage s(f.ctx.get_executor(), f.opts);
+    auto const root = fs::weakly_canonical(f.root()).string();
+    CHECK(s.key_of(storage_uri::local("./data//7/x.csv")).value() == "data/7/x.csv");
+    CHECK(s.key_of(storage_uri::local("data/7/")).value() == "data/7/");
+    CHECK(s.key_of(storage_uri::local(root + "/data/7/x.csv")).value() == "data/7/x.csv");
+    CHECK(s.key_of(uri("file://" + root + "/./data/x.csv")).value() == "data/x.csv");
+    CHECK(s.key_of(storage_uri::local(root)).value().empty());
+    CHECK(s.key_of(storage_uri::local("/etc/passwd")).error().is(errc::forbidden));
+    CHECK(s.key_of(storage_uri::local("../x")).has_error());
+}
+
 TEST_CASE("local storage: symbolic links inside the root are followed")
 {
     fixture f;

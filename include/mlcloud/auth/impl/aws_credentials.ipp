@@ -85,7 +85,7 @@ struct aws_config::state
     environment env = environment::process();
     std::string profile;
     bool profile_explicit = false;
-    std::string profile_origin = "the default"; ///< for errors: "chosen in code", "from AWS_PROFILE"
+    std::string_view profile_variable; ///< the environment variable that chose the profile, if one did
     detail::shared_file credentials;
     detail::shared_file config;
     detail::config_index config_sections;
@@ -359,6 +359,16 @@ inline std::optional<error> unusable_file(aws_config_access::state const& st)
 // A named profile must exist in one of the two files (botocore's Session.get_scoped_config
 // raises ProfileNotFound, which creating a client or resolving credentials reaches). The
 // default profile never has to: see docs/credentials.md.
+// How the profile was chosen, for errors: "chosen in code", "from AWS_PROFILE", "the default".
+inline std::string profile_origin(aws_config_access::state const& st)
+{
+    if (st.profile_explicit)
+        return "chosen in code";
+    if (st.profile_variable.empty())
+        return "the default";
+    return "from " + std::string(st.profile_variable);
+}
+
 inline std::optional<error> missing_profile(aws_config_access::state const& st)
 {
     if (st.profile == "default")
@@ -384,7 +394,7 @@ inline std::optional<error> missing_profile(aws_config_access::state const& st)
     };
     return make_error(errc::invalid_argument,
                       "AWS profile '" + st.profile + "' (" +
-                          st.profile_origin +
+                          profile_origin(st) +
                           ") does not exist: looked in " + looked(cred, "shared credentials file", st.profile) +
                           " and " + looked(conf, "config file", "profile " + st.profile));
 }
@@ -491,16 +501,15 @@ MLCLOUD_DECL aws_config aws_config::load(aws_config_options options)
     {
         s->profile = std::move(*options.profile);
         s->profile_explicit = true;
-        s->profile_origin = "chosen in code";
     }
     else
     {
         // As botocore and the AWS SDK for C++: AWS_DEFAULT_PROFILE (the older name) first.
-        for (char const* var : {"AWS_DEFAULT_PROFILE", "AWS_PROFILE"})
+        for (std::string_view var : {"AWS_DEFAULT_PROFILE", "AWS_PROFILE"})
             if (auto p = s->env.get(var))
             {
                 s->profile = std::move(*p);
-                s->profile_origin = std::string("from ") + var;
+                s->profile_variable = var;
                 break;
             }
         if (s->profile.empty())
@@ -599,10 +608,9 @@ MLCLOUD_DECL result<std::string> aws_config::region() const
     // (Session.full_config): a region written there is used, and wins over the config file's.
     auto const& c = state_->credentials;
     if (c.state == shared_file::status::loaded)
-        if (auto const* section = c.document.find(state_->profile))
-            if (auto v = to_optional(section->get("region")))
-                return checked("region in profile '" + state_->profile + "' of " + c.describe("shared credentials file"),
-                               std::move(*v));
+        if (auto v = credentials_file_setting("region"); v && *v)
+            return checked("region in profile '" + state_->profile + "' of " + c.describe("shared credentials file"),
+                           std::move(**v));
 
     std::string tried = "AWS_REGION (not set), AWS_DEFAULT_REGION (not set), ";
     auto const& f = state_->config;

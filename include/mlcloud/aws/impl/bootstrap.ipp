@@ -217,7 +217,7 @@ MLCLOUD_DECL result<std::string> render_bootstrap(bootstrap_input const& in)
     if (in.max_runtime.count() <= 0)
         return invalid("max_runtime must be positive");
     if (in.max_runtime > max_runtime_limit)
-        return invalid("max_runtime must be at most 366 days (mlcloud::max_runtime_limit)");
+        return invalid(max_runtime_refusal);
     for (auto const& a : in.command)
         if (has_nul(a))
             return invalid("a command argument contains a NUL byte");

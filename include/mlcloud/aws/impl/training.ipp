@@ -368,7 +368,7 @@ inline task<job_handle> launch_impl(std::shared_ptr<backend_context> ctx, job_sp
     if (auto e = ctx->unusable("RunInstances"))
         co_return *e;
     if (!valid_price_cap(spec.max_price_per_hour))
-        co_return invalid_launch("max_price_per_hour must be a finite price above zero");
+        co_return invalid_launch(price_cap_refusal);
     if (ctx->opts.image_id.empty())
         co_return invalid_launch("no AMI configured (aws::options::image_id, MLCLOUD_AWS_AMI)");
     std::vector<std::string> candidates;

@@ -283,6 +283,17 @@ MLCLOUD_DECL result<std::filesystem::path> storage::path_of(storage_uri const& u
     return std::move(loc->path);
 }
 
+MLCLOUD_DECL result<std::string> storage::key_of(storage_uri const& uri) const
+{
+    auto root = detail::open_root(opts_.root);
+    if (!root)
+        return detail::tagged(result<std::string>(root.error()), "key_of");
+    auto loc = detail::locate(*root, uri, detail::key_use::prefix);
+    if (!loc)
+        return detail::tagged(result<std::string>(loc.error()), "key_of");
+    return std::move(loc->key);
+}
+
 } // namespace local
 } // namespace mlcloud
 

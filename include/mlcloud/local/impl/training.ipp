@@ -258,7 +258,7 @@ inline result<void> check_spec(job_spec const& spec)
     if (spec.max_runtime <= std::chrono::seconds(0))
         return bad("max_runtime must be positive");
     if (spec.max_runtime > max_runtime_limit)
-        return bad("max_runtime must be at most 366 days (mlcloud::max_runtime_limit)");
+        return bad(max_runtime_refusal);
     if (spec.market == market::spot)
         return local_error(errc::not_supported, "the local backend has no spot market: launch on_demand");
     auto uses = [&](std::string_view placeholder) {

@@ -6,6 +6,7 @@
 #ifndef MLCLOUD_MESSAGES_IMPL_TEMPLATES_IPP
 #define MLCLOUD_MESSAGES_IMPL_TEMPLATES_IPP
 
+#include <mlcloud/detail/utf8.hpp>
 #include <mlcloud/messages/cost.hpp>
 #include <mlcloud/messages/detail/words.hpp>
 #include <mlcloud/messages/templates.hpp>
@@ -63,35 +64,6 @@ private:
     bool html_;
     std::string out_;
 };
-
-/// Length of the valid UTF-8 sequence at `s[i]`, or 0 when it is not one.
-inline std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept
-{
-    auto const b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    auto const cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
-    unsigned char const c = b(i);
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return cont(i + 1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF)
-    {
-        if (!cont(i + 1) || !cont(i + 2))
-            return 0;
-        if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F)) // overlong, surrogates
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4)
-    {
-        if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3))
-            return 0;
-        if ((c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) > 0x8F))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
 
 /// Skips an ANSI escape sequence starting at s[i] == ESC; returns the index after it.
 inline std::size_t skip_escape(std::string_view s, std::size_t i) noexcept
@@ -380,7 +352,7 @@ MLCLOUD_DECL std::string clean_text(std::string_view text)
             ++i;
             continue;
         }
-        auto const n = detail::utf8_sequence(text, i);
+        auto const n = mlcloud::detail::utf8_sequence(text, i);
         if (n == 0)
         {
             out += "\xEF\xBF\xBD"; // U+FFFD for a byte that is not UTF-8

@@ -562,10 +562,10 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
     if (spec.command.empty())
         co_return error(errc::invalid_argument, "the job has no command").with_provider(provider_name);
     if (spec.max_runtime > max_runtime_limit)
-        co_return error(errc::invalid_argument, "max_runtime must be at most 366 days (mlcloud::max_runtime_limit)")
+        co_return error(errc::invalid_argument, max_runtime_refusal)
             .with_provider(provider_name);
     if (!valid_price_cap(spec.max_price_per_hour))
-        co_return error(errc::invalid_argument, "max_price_per_hour must be a finite price above zero")
+        co_return error(errc::invalid_argument, price_cap_refusal)
             .with_provider(provider_name);
     std::string image = spec.image.empty() ? o.image : spec.image;
     if (image.empty())
