@@ -257,7 +257,9 @@ asio::awaitable<void> bot_app::poll_loop()
     while (!stopping_)
     {
         auto const asked = std::chrono::steady_clock::now();
-        auto updates = co_await chat_.get_updates(db_.update_offset(), config_.telegram.poll_timeout);
+        // Offset 0 asks for every unconfirmed update, whatever its id.
+        auto const offset = update_ids_may_have_restarted() ? 0 : db_.update_offset();
+        auto updates = co_await chat_.get_updates(offset, config_.telegram.poll_timeout);
         if (!updates)
         {
             auto const& e = updates.error();
@@ -338,7 +340,7 @@ asio::awaitable<void> bot_app::sweep_loop()
 void bot_app::handle_update(tg_update const& u)
 {
     store::transaction t(db_);
-    if (u.update_id < db_.update_offset())
+    if (u.update_id < db_.update_offset() && !update_ids_may_have_restarted())
         return; // already processed: Telegram delivers again what was not confirmed yet
 
     std::optional<tg_user> from;
@@ -373,8 +375,20 @@ void bot_app::handle_update(tg_update const& u)
     else
         apply_event(chat_id, from->id, *e);
 
-    db_.set_update_offset(u.update_id + 1);
+    db_.set_update_offset(u.update_id + 1, now_());
     t.commit();
+}
+
+// Telegram numbers updates one after another, but after a week without updates the next id
+// is chosen at random, and may be lower than the offset. An update below the offset is one
+// delivered again only while Telegram may still hold it unconfirmed: at most 24 hours after
+// it was processed. So a week after the last update, every id is new.
+bool bot_app::update_ids_may_have_restarted()
+{
+    auto const last = db_.last_update_at();
+    if (!last)
+        return db_.update_offset() > 0; // an offset from a bot that did not record the time: trust no id order
+    return now_() - *last >= std::chrono::days(7);
 }
 
 void bot_app::apply_event(std::int64_t chat_id, std::int64_t user_id, event const& e)

@@ -83,6 +83,8 @@ public:
 
     /// Handles one update in one transaction (public for tests).
     void handle_update(tg_update const& u);
+    /// Whether the next update may carry an id below the offset without being a repeat.
+    bool update_ids_may_have_restarted();
 
 private:
     // updates

@@ -93,8 +93,9 @@ public:
 
     virtual text_format format() const noexcept = 0;
 
-    /// The updates after `offset` (which confirms every update below it), waiting up to
-    /// `timeout` for one to arrive. errc::conflict when another poller uses the same token.
+    /// The updates from `offset` on (which confirms every update below it; 0: every update not
+    /// confirmed yet), waiting up to `timeout` for one to arrive. errc::conflict when another
+    /// poller uses the same token.
     virtual mlcloud::task<std::vector<tg_update>> get_updates(std::int64_t offset, std::chrono::seconds timeout) = 0;
 
     /// Sends a message (split into several when it is too long; the keyboard goes with the

@@ -350,19 +350,44 @@ void store::transaction::commit()
     done_ = true;
 }
 
-std::int64_t store::update_offset()
+namespace {
+
+std::optional<std::string> meta_value(sqlite3* db, char const* key)
 {
-    statement st(db_, "SELECT value FROM meta WHERE key = 'update_offset'");
+    statement st(db, "SELECT value FROM meta WHERE key = ?1");
+    st.bind(1, std::string_view(key));
     if (!st.step())
-        return 0;
-    return std::stoll(st.text(0));
+        return std::nullopt;
+    return st.text(0);
 }
 
-void store::set_update_offset(std::int64_t offset)
+void set_meta_value(sqlite3* db, char const* key, std::string const& value)
 {
-    statement st(db_, "INSERT INTO meta (key, value) VALUES ('update_offset', ?1) "
-                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    st.bind(1, std::to_string(offset)).run();
+    statement st(db, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    st.bind(1, std::string_view(key)).bind(2, value).run();
+}
+
+} // namespace
+
+std::int64_t store::update_offset()
+{
+    auto const v = meta_value(db_, "update_offset");
+    return v ? std::stoll(*v) : 0;
+}
+
+std::optional<std::chrono::system_clock::time_point> store::last_update_at()
+{
+    auto const v = meta_value(db_, "last_update_ms");
+    if (!v)
+        return std::nullopt;
+    return from_unix_ms(std::stoll(*v));
+}
+
+void store::set_update_offset(std::int64_t offset, std::chrono::system_clock::time_point at)
+{
+    set_meta_value(db_, "update_offset", std::to_string(offset));
+    set_meta_value(db_, "last_update_ms", std::to_string(unix_ms(at)));
 }
 
 std::optional<session> store::load_session(std::int64_t chat_id, std::int64_t user_id)

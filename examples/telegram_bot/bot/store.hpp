@@ -122,7 +122,11 @@ public:
 
     /// The offset for the next getUpdates call: one past the last processed update (0 at first).
     std::int64_t update_offset();
-    void set_update_offset(std::int64_t offset);
+    /// When the last update was processed: empty before the first one, and in a database
+    /// written by a bot that did not record it.
+    std::optional<std::chrono::system_clock::time_point> last_update_at();
+    /// Records a processed update: the next offset and when it was processed.
+    void set_update_offset(std::int64_t offset, std::chrono::system_clock::time_point at);
 
     // -- sessions ----------------------------------------------------------------------------
 

@@ -189,7 +189,9 @@ mlcloud::task<std::vector<tg_update>> telegram_client::get_updates(std::int64_t 
     json::array allowed;
     for (auto const& a : options_.allowed_updates)
         allowed.push_back(json::string(a));
-    json::object body{{"offset", offset}, {"timeout", timeout.count()}, {"allowed_updates", std::move(allowed)}};
+    json::object body{{"timeout", timeout.count()}, {"allowed_updates", std::move(allowed)}};
+    if (offset != 0) // without one, Telegram returns the earliest updates not confirmed yet
+        body["offset"] = offset;
     call_options how;
     how.limited = false;
     how.idempotent = true; // polling again returns the same unconfirmed updates

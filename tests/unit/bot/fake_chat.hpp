@@ -84,6 +84,10 @@ public:
         updates_.push_back(std::move(u));
     }
 
+    /// The ids of the next updates start again at `next`, as Telegram's do after a week
+    /// without updates (at a random id, which may be lower than the bot's offset).
+    void restart_update_ids(std::int64_t next) { next_update_ = next; }
+
     /// Presses the button whose label contains `label` on the newest message that has one.
     bool press(std::string_view label, std::int64_t from = 0)
     {
@@ -120,6 +124,7 @@ public:
     std::vector<bot_message> const& messages() const { return messages_; }
     std::vector<std::string> const& answers() const { return answers_; }
     int get_updates_calls = 0;
+    std::int64_t last_offset = -1; ///< the offset of the last getUpdates call
 
     bot_message const* find(std::string_view needle) const
     {
@@ -151,6 +156,7 @@ public:
     mlcloud::task<std::vector<tg_update>> get_updates(std::int64_t offset, std::chrono::seconds) override
     {
         ++get_updates_calls;
+        last_offset = offset;
         while (!updates_.empty() && updates_.front().update_id < offset)
             updates_.pop_front(); // confirmed by the offset
         if (updates_.empty())

@@ -280,6 +280,7 @@ TEST_CASE("the store keeps sessions, the offset, the outbox, jobs and models acr
         auto s = store::open(db);
         REQUIRE(s.has_value());
         CHECK(s->update_offset() == 0);
+        CHECK_FALSE(s->last_update_at());
         store::transaction t(*s);
         session ses;
         ses.chat_id = 42;
@@ -289,7 +290,7 @@ TEST_CASE("the store keeps sessions, the offset, the outbox, jobs and models acr
         ses.last_activity = now;
         ses.columns = {"a", "b"};
         s->save_session(ses);
-        s->set_update_offset(1001);
+        s->set_update_offset(1001, now);
         s->add_action(42, 42, send_action{"hello", {{{"A", "abcd1234:c:0"}}}});
         s->add_action(42, 42, launch_action{"cloud", "d", "d.csv", "y", ""});
 
@@ -310,6 +311,7 @@ TEST_CASE("the store keeps sessions, the offset, the outbox, jobs and models acr
         auto s = store::open(db);
         REQUIRE(s.has_value());
         CHECK(s->update_offset() == 1001);
+        CHECK(s->last_update_at() == now);
         auto ses = s->load_session(42, 42);
         REQUIRE(ses.has_value());
         CHECK(ses->at == step::choose_column);
@@ -386,11 +388,12 @@ TEST_CASE("an unfinished transaction leaves nothing behind")
     REQUIRE(s.has_value());
     {
         store::transaction t(*s);
-        s->set_update_offset(77);
+        s->set_update_offset(77, std::chrono::system_clock::now());
         s->add_action(1, 1, status_action{});
         // no commit: as if the process died here
     }
     CHECK(s->update_offset() == 0);
+    CHECK_FALSE(s->last_update_at());
     CHECK(s->outbox().empty());
 }
 
