@@ -230,7 +230,7 @@ int cmd_status(mlcloud::blocking<B>& cloud, args const& a, io& io)
         io.out << "detail: " << s->detail << "\n";
     if (s->exit_code)
         io.out << "exit code: " << *s->exit_code << "\n";
-    io.out << "cost so far: " << msg::format_usd(s->cost_so_far.usd);
+    io.out << "cost so far: " << msg::format_cost(s->cost_so_far);
     if (!s->cost_so_far.basis.empty())
         io.out << " (" << s->cost_so_far.basis << ")";
     io.out << "\n";
@@ -246,7 +246,10 @@ int cmd_cancel(mlcloud::blocking<B>& cloud, args const& a, io& io)
     if (!s)
         return report(io, s.error());
     io.out << "stopped " << msg::machine_noun(job.provider) << " " << job.id << ": " << to_string(s->state)
-           << "\ncost: " << msg::format_usd(s->cost_so_far.usd) << "\n";
+           << "\ncost: " << msg::format_cost(s->cost_so_far);
+    if (!s->cost_so_far.known)
+        io.out << " (" << s->cost_so_far.basis << ")";
+    io.out << "\n";
     return 0;
 }
 

@@ -38,7 +38,7 @@ inline void machine_line(std::ostream& out, mlcloud::untracked_machine const& m)
     out << "  launched " << msg::format_launch_time(m.job.launched_at);
     if (m.status)
     {
-        out << "  " << to_string(m.status->state) << "  cost so far " << msg::format_usd(m.status->cost_so_far.usd);
+        out << "  " << to_string(m.status->state) << "  cost so far " << msg::format_cost(m.status->cost_so_far);
         if (!m.status->cost_so_far.basis.empty())
             out << " (" << m.status->cost_so_far.basis << ")";
     }
@@ -83,7 +83,7 @@ int print_reconcile_report(mlcloud::reconcile_report const& r, bool terminate, s
         out << "\n";
         for (auto const& m : r.orphans)
             machine_line(out, m);
-        out << "  orphans' cost so far: " << msg::format_usd(r.orphan_cost.usd) << "\n";
+        out << "  orphans' cost so far: " << msg::format_cost(r.orphan_cost) << "\n";
     }
     if (!r.too_young.empty())
     {

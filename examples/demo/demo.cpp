@@ -121,7 +121,7 @@ asio::awaitable<void> run_demo(demo_options o)
     std::cout << msg::prediction_ready(plain, predicted, rows) << "\n";
 
     std::cout << "== 4. The cost\n"
-              << "On this machine the run cost " << msg::format_usd(status.cost_so_far.usd)
+              << "On this machine the run cost " << msg::format_cost(status.cost_so_far)
               << ". The same run on a rented GPU, billed by each provider's rule:\n";
     auto table = msg::pricing_table::builtin();
     auto runtime = std::chrono::duration_cast<std::chrono::milliseconds>(std::max(took, std::chrono::seconds(1)));

@@ -109,7 +109,10 @@ struct cost
 {
     double usd = 0.0;
     std::chrono::seconds billed{0}; ///< billable time the figure covers
-    std::string basis;              ///< e.g. "per second at $0.29/h"
+    std::string basis;              ///< e.g. "per second at $0.29/h"; why, when not `known`
+    /// False when the provider could not price the work (no rate for the machine, no start
+    /// time): `usd` is then 0 and means nothing. Show messages::format_cost, not `usd`.
+    bool known = true;
 };
 
 /// A portable training job.

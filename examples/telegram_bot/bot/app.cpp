@@ -728,7 +728,7 @@ asio::awaitable<void> bot_app::predict(outbox_row const& row, predict_action con
         auto const lines = static_cast<std::size_t>(std::count(r->output.begin(), r->output.end(), '\n'));
         auto const rows = lines > 0 ? lines - 1 : 0; // the header
         log(log_level::info, "prediction " + r->request_id + " for user " + std::to_string(row.user_id) + ": " +
-                                 std::to_string(rows) + " rows, " + msg::format_usd(r->cost.usd));
+                                 std::to_string(rows) + " rows, " + msg::format_cost(r->cost));
         co_return std::vector<action>{
             document_action{out.string(), "predictions.csv", msg::prediction_ready(to_messages_format(format()), *r, rows)}};
     }();
@@ -809,8 +809,7 @@ asio::awaitable<void> bot_app::cancel_jobs(outbox_row const& row, cancel_jobs_ac
         {
             fresh->phase = job_phase::finished;
             fresh->outcome = "cancelled";
-            fresh->cost_usd = st->cost_so_far.usd;
-            fresh->cost_basis = st->cost_so_far.basis;
+            fresh->cost = st->cost_so_far;
             fresh->finished = now_();
             db_.update_job(*fresh);
             out.push_back(send_action{stopped_text(*fresh), {}});
@@ -834,19 +833,19 @@ asio::awaitable<void> bot_app::report_status(outbox_row const& row)
     {
         w.line().text("\xE2\x80\xA2 ").bold(job.dataset_label + " \xE2\x86\x92 " + job.column);
         w.text(" on " + msg::provider_title(job.provider) + ": ");
-        double cost = job.cost_usd;
+        auto cost = job.cost;
         if (job.phase == job_phase::running && job.handle)
         {
             if (auto* tgt = find_target(job.target))
                 if (auto st = co_await tgt->runtime->status(*job.handle))
-                    cost = st->cost_so_far.usd;
+                    cost = st->cost_so_far;
             w.text("running, " + std::to_string(job.log_total) + " log lines, ");
         }
         else if (job.phase == job_phase::finished)
             w.text(job.outcome + ", ");
         else
             w.text(std::string(to_string(job.phase)) + ", ");
-        w.text("cost " + msg::format_usd(cost));
+        w.text("cost " + msg::format_cost(cost));
         if (job.handle)
             w.text(" (" + std::string(msg::job_id_label(job.provider)) + " ").code(job.handle->id).text(")");
     }

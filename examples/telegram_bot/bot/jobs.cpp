@@ -66,6 +66,14 @@ std::vector<std::pair<std::string, std::string>> final_metrics(std::vector<std::
     return out;
 }
 
+// "It cost $0.42." or, when the provider could not price the job, why not.
+wording& say_cost(wording& w, mlcloud::cost const& c)
+{
+    if (c.known)
+        return w.text("It cost ").bold(msg::format_usd(c.usd)).text(".");
+    return w.text("Its cost is not known: " + c.basis + ".");
+}
+
 std::string label_of(job_record const& job)
 {
     return job.dataset_label + " \xE2\x86\x92 " + job.column;
@@ -238,8 +246,7 @@ asio::awaitable<void> bot_app::launch_job(std::int64_t job_id)
             fresh->phase = job_phase::finished;
             fresh->outcome = "cancelled";
             fresh->finished = now_();
-            fresh->cost_usd = st->cost_so_far.usd;
-            fresh->cost_basis = st->cost_so_far.basis;
+            fresh->cost = st->cost_so_far;
             db_.add_action(fresh->chat_id, fresh->user_id, send_action{stopped_text(*fresh), {}});
             follow_it = false;
         }
@@ -272,7 +279,7 @@ std::string bot_app::stopped_text(job_record const& job) const
     w.text("\xF0\x9F\x9B\x91 Stopped ").bold(label_of(job));
     if (job.handle)
         w.text(" (" + std::string(msg::job_id_label(job.provider)) + " ").code(job.handle->id).text(")");
-    w.text(". It cost ").bold(msg::format_usd(job.cost_usd)).text(".");
+    say_cost(w.text(". "), job.cost);
     return std::move(w).str();
 }
 
@@ -330,7 +337,8 @@ std::string bot_app::end_text(job_record const& job, std::string_view outcome, s
     {
         msg::completion_summary done;
         done.job = handle;
-        done.cost = {job.cost_usd, ran, job.cost_basis};
+        done.cost = job.cost;
+        done.cost.billed = ran;
         done.duration = ran;
         if (auto m = mlcloud::storage_uri::parse(model_uri(job)))
             done.model = *m;
@@ -338,24 +346,21 @@ std::string bot_app::end_text(job_record const& job, std::string_view outcome, s
         return msg::training_completed(mf, done);
     }
     if (outcome == "timed_out")
-        return std::move(w.raw(msg::runtime_limit_notice(mf, handle, config_.limits.max_job_runtime))
-                             .line()
-                             .text("It cost ")
-                             .bold(msg::format_usd(job.cost_usd))
-                             .text("."))
+        return std::move(say_cost(w.raw(msg::runtime_limit_notice(mf, handle, config_.limits.max_job_runtime)).line(),
+                                  job.cost))
             .str();
     if (outcome == "over_budget")
     {
         w.text("\xE2\x9B\x94 ").bold("Cost cap reached").line();
         w.text("The " + std::string(msg::machine_noun(handle.provider)) + " ").code(handle.id);
-        w.text(" reached " + msg::format_usd(job.cost_usd) + ", the cap of " +
+        w.text(" reached " + msg::format_usd(job.cost.usd) + ", the cap of " +
                msg::format_usd(config_.limits.max_job_cost_usd.value_or(0.0)) + " per job, and was stopped.");
         return std::move(w).str();
     }
     w.text("\xE2\x9D\x8C ").bold("Training ended: " + std::string(outcome)).line();
     if (!job.detail.empty())
         w.italic(job.detail).line();
-    w.text("It cost ").bold(msg::format_usd(job.cost_usd)).text(". The last log lines are above.");
+    say_cost(w, job.cost).text(" The last log lines are above.");
     return std::move(w).str();
 }
 
@@ -511,10 +516,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
                 fresh->cursor = chunk->next;
             }
             if (cost)
-            {
-                fresh->cost_usd = cost->usd;
-                fresh->cost_basis = cost->basis;
-            }
+                fresh->cost = *cost;
             if (!outcome.empty())
             {
                 ended = true;
@@ -531,7 +533,7 @@ asio::awaitable<void> bot_app::follow(std::int64_t job_id)
                                   model_summary{0, label_of(*fresh), fresh->target, fresh->provider, model_uri(*fresh),
                                                 fresh->finished});
                 log(log_level::info, "job " + std::to_string(job_id) + " ended: " + outcome + ", " +
-                                         msg::format_usd(fresh->cost_usd));
+                                         msg::format_cost(fresh->cost));
             }
             db_.update_job(*fresh);
             t.commit();

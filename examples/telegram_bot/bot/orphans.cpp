@@ -53,7 +53,7 @@ std::string describe(mlcloud::untracked_machine const& m)
     if (m.status)
     {
         s += ", " + std::string(mlcloud::to_string(m.status->state)) + ", cost so far " +
-             msg::format_usd(m.status->cost_so_far.usd);
+             msg::format_cost(m.status->cost_so_far);
         if (!m.status->cost_so_far.basis.empty())
             s += " (" + m.status->cost_so_far.basis + ")";
     }
@@ -223,7 +223,7 @@ asio::awaitable<void> bot_app::reconcile_target(std::string const& target_name, 
     else
         log(log_level::warning, where + std::to_string(report->orphans.size()) + " orphan(s), " +
                                     std::to_string(report->orphans_left()) + " still billing; their cost so far " +
-                                    msg::format_usd(report->orphan_cost.usd));
+                                    msg::format_cost(report->orphan_cost));
     notify_orphans(target_name, std::string(rt.provider()), *report, gone);
 }
 
@@ -238,7 +238,7 @@ void bot_app::notify_orphans(std::string const& target_name, std::string const& 
     {
         w.text(std::to_string(report.orphans.size()) + " " + std::string(msg::machine_noun(provider)) +
                "(s) the bot launched have no record in its database (target " + target_name + "), cost so far " +
-               msg::format_usd(report.orphan_cost.usd) + ":")
+               msg::format_cost(report.orphan_cost) + ":")
             .line();
         for (auto const& o : report.orphans)
             w.code(o.job.id).text(" " + o.job.name + (o.terminated ? ": terminated" : ": still running")).line();

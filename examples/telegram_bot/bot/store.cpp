@@ -47,7 +47,8 @@ std::optional<job_phase> job_phase_from_string(std::string_view s) noexcept
 
 namespace {
 
-constexpr int schema_version = 1;
+// Version 2 added jobs.cost_known; open() upgrades a version 1 database in place.
+constexpr int schema_version = 2;
 
 constexpr char const* schema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -85,6 +86,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     live_message_id INTEGER NOT NULL DEFAULT 0,
     cost_usd        REAL    NOT NULL DEFAULT 0,
     cost_basis      TEXT    NOT NULL DEFAULT '',
+    cost_known      INTEGER NOT NULL DEFAULT 1,
     detail          TEXT    NOT NULL DEFAULT '',
     created_ms      INTEGER NOT NULL,
     finished_ms     INTEGER NOT NULL DEFAULT 0
@@ -202,7 +204,7 @@ std::string lines_json(std::vector<std::string> const& lines)
 
 constexpr char const* job_columns =
     "id, chat_id, user_id, target, provider, idempotency_key, phase, outcome, request, handle, log_cursor, "
-    "log_lines, log_total, live_message_id, cost_usd, cost_basis, detail, created_ms, finished_ms";
+    "log_lines, log_total, live_message_id, cost_usd, cost_basis, detail, created_ms, finished_ms, cost_known";
 
 job_record read_job(statement const& st)
 {
@@ -237,8 +239,9 @@ job_record read_job(statement const& st)
                 j.log_lines.emplace_back(l.get_string());
     j.log_total = static_cast<std::uint64_t>(st.integer(12));
     j.live_message_id = st.integer(13);
-    j.cost_usd = st.real(14);
-    j.cost_basis = st.text(15);
+    j.cost.usd = st.real(14);
+    j.cost.basis = st.text(15);
+    j.cost.known = st.integer(19) != 0;
     j.detail = st.text(16);
     j.created = from_unix_ms(st.integer(17));
     j.finished = from_unix_ms(st.integer(18));
@@ -297,6 +300,26 @@ void store::exec(char const* sql)
     }
 }
 
+namespace {
+
+std::optional<std::string> meta_value(sqlite3* db, char const* key)
+{
+    statement st(db, "SELECT value FROM meta WHERE key = ?1");
+    st.bind(1, std::string_view(key));
+    if (!st.step())
+        return std::nullopt;
+    return st.text(0);
+}
+
+void set_meta_value(sqlite3* db, char const* key, std::string const& value)
+{
+    statement st(db, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    st.bind(1, std::string_view(key)).bind(2, value).run();
+}
+
+} // namespace
+
 mlcloud::result<store> store::open(std::filesystem::path const& path)
 {
     sqlite3* db = nullptr;
@@ -319,11 +342,13 @@ mlcloud::result<store> store::open(std::filesystem::path const& path)
         s.exec(schema);
         statement version(db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?1)");
         version.bind(1, std::to_string(schema_version)).run();
-        statement check(db, "SELECT value FROM meta WHERE key = 'schema_version'");
-        if (check.step() && check.text(0) != std::to_string(schema_version))
-            return error(errc::invalid_argument, "the database " + path.string() + " has schema version " +
-                                                     check.text(0) + "; this bot knows version " +
-                                                     std::to_string(schema_version));
+        auto const found = meta_value(db, "schema_version").value_or("");
+        if (found == "1")
+            s.exec("ALTER TABLE jobs ADD COLUMN cost_known INTEGER NOT NULL DEFAULT 1;"
+                   "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
+        else if (found != std::to_string(schema_version))
+            return error(errc::invalid_argument, "the database " + path.string() + " has schema version " + found +
+                                                     "; this bot knows version " + std::to_string(schema_version));
         t.commit();
     }
     catch (mlcloud::system_error const& e)
@@ -349,26 +374,6 @@ void store::transaction::commit()
     store_->exec("COMMIT");
     done_ = true;
 }
-
-namespace {
-
-std::optional<std::string> meta_value(sqlite3* db, char const* key)
-{
-    statement st(db, "SELECT value FROM meta WHERE key = ?1");
-    st.bind(1, std::string_view(key));
-    if (!st.step())
-        return std::nullopt;
-    return st.text(0);
-}
-
-void set_meta_value(sqlite3* db, char const* key, std::string const& value)
-{
-    statement st(db, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
-                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    st.bind(1, std::string_view(key)).bind(2, value).run();
-}
-
-} // namespace
 
 std::int64_t store::update_offset()
 {
@@ -475,7 +480,7 @@ void store::update_job(job_record const& j)
 {
     statement st(db_, "UPDATE jobs SET phase = ?2, outcome = ?3, request = ?4, handle = ?5, log_cursor = ?6, "
                       "log_lines = ?7, log_total = ?8, live_message_id = ?9, cost_usd = ?10, cost_basis = ?11, "
-                      "detail = ?12, finished_ms = ?13 WHERE id = ?1");
+                      "detail = ?12, finished_ms = ?13, cost_known = ?14 WHERE id = ?1");
     st.bind(1, j.id).bind(2, to_string(j.phase)).bind(3, j.outcome).bind(4, request_json(j));
     if (j.handle)
         st.bind(5, json::serialize(json::value_from(*j.handle)));
@@ -485,10 +490,11 @@ void store::update_job(job_record const& j)
         .bind(7, lines_json(j.log_lines))
         .bind(8, static_cast<std::int64_t>(j.log_total))
         .bind(9, j.live_message_id)
-        .bind(10, j.cost_usd)
-        .bind(11, j.cost_basis)
+        .bind(10, j.cost.usd)
+        .bind(11, j.cost.basis)
         .bind(12, j.detail)
-        .bind(13, j.finished == std::chrono::system_clock::time_point{} ? std::int64_t{0} : unix_ms(j.finished));
+        .bind(13, j.finished == std::chrono::system_clock::time_point{} ? std::int64_t{0} : unix_ms(j.finished))
+        .bind(14, std::int64_t{j.cost.known});
     st.run();
 }
 

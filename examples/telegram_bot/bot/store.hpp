@@ -78,8 +78,7 @@ struct job_record
     std::vector<std::string> log_lines; ///< the lines the live view shows (the newest ones)
     std::uint64_t log_total = 0;        ///< lines read in all
     std::int64_t live_message_id = 0;
-    double cost_usd = 0.0;
-    std::string cost_basis;
+    mlcloud::cost cost; ///< the last cost the provider reported (its `billed` is not kept)
     std::string detail; ///< the provider's last words, an error
     std::chrono::system_clock::time_point created{};
     std::chrono::system_clock::time_point finished{};

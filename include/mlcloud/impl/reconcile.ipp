@@ -32,6 +32,7 @@ MLCLOUD_DECL void add_cost(cost& sum, cost const& c) noexcept
 {
     sum.usd += c.usd;
     sum.billed += c.billed;
+    sum.known = sum.known && c.known; // one machine nobody can price leaves only a lower bound
 }
 
 } // namespace detail

@@ -41,6 +41,17 @@ public:
             fail(field, "expected a string");
     }
 
+    void boolean(std::string_view field, bool& out)
+    {
+        auto const* v = find(field, false);
+        if (!v)
+            return;
+        if (auto const* b = v->if_bool())
+            out = *b;
+        else
+            fail(field, "expected true or false");
+    }
+
     template <class Number>
     void number(std::string_view field, Number& out)
     {
@@ -131,6 +142,8 @@ MLCLOUD_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& v,
 MLCLOUD_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& v, cost const& c)
 {
     v = {{"usd", c.usd}, {"billed_seconds", c.billed.count()}, {"basis", c.basis}};
+    if (!c.known) // left out when known: what earlier versions wrote reads the same
+        v.as_object()["known"] = false;
 }
 
 MLCLOUD_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& v, storage_uri const& u)
@@ -191,6 +204,7 @@ MLCLOUD_DECL result<cost> from_json<cost>(boost::json::value const& v)
     r.number("usd", c.usd);
     r.number("billed_seconds", billed);
     r.string("basis", c.basis);
+    r.boolean("known", c.known);
     if (!r.ok())
         return r.problem();
     c.billed = std::chrono::seconds(billed);

@@ -60,6 +60,11 @@ MLCLOUD_DECL cost serverless_cost(serverless_rate const& rate, std::chrono::mill
 /// prediction that costs a fraction of a cent does not show as $0.00.
 MLCLOUD_DECL std::string format_usd(double usd);
 
+/// A cost as users should read it: format_usd of `c.usd` when `c.known`; otherwise "unknown",
+/// or "at least $1.20" for a sum where some parts could not be priced. Never "$0.00" for a
+/// machine nobody could price.
+MLCLOUD_DECL std::string format_cost(cost const& c);
+
 /// An hourly price: "$0.27/h", "$0.526/h", "$32.7726/h" (as many decimals as the price has, at
 /// least two, at most four).
 MLCLOUD_DECL std::string format_usd_per_hour(double usd_per_hour);

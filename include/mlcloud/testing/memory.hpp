@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <deque>
 #include <fstream>
@@ -69,7 +70,9 @@ public:
 
     std::chrono::milliseconds provisioning_delay{20};
     std::chrono::milliseconds line_interval{5};
-    double price_per_hour = 0.5; ///< for every compute type not in `prices`
+    /// USD per hour for every compute type not in `prices`. A NaN price plays a machine the
+    /// provider cannot price: its handle's price is 0 and its cost is not `known`.
+    double price_per_hour = 0.5;
     std::map<std::string, double> prices;
 
     /// The next `count` calls of `op` fail with `e` (after any faults queued before).
@@ -169,6 +172,7 @@ private:
         job_spec spec;
         job_handle handle;
         clock::time_point started;
+        bool priced = true; // false: the provider cannot price this machine
         std::optional<job_state> final_state; // set once the job ended by itself or was ended
         std::string final_detail;
         clock::time_point ended;
@@ -287,6 +291,8 @@ private:
     {
         auto end = j.final_state ? j.ended : clock::now();
         auto secs = std::chrono::duration_cast<std::chrono::seconds>(end - j.started);
+        if (!j.priced)
+            return {0.0, secs, "no price is known for " + j.handle.compute.id, false};
         double usd = j.handle.price_per_hour * std::chrono::duration<double>(end - j.started).count() / 3600.0;
         return {usd, secs, "memory: per second"};
     }
@@ -379,7 +385,9 @@ public:
         j.handle.compute = chosen;
         j.handle.market = spec.market;
         auto price = world_->prices.find(chosen.id);
-        j.handle.price_per_hour = price == world_->prices.end() ? world_->price_per_hour : price->second;
+        double const usd_per_hour = price == world_->prices.end() ? world_->price_per_hour : price->second;
+        j.priced = !std::isnan(usd_per_hour);
+        j.handle.price_per_hour = j.priced ? usd_per_hour : 0.0;
         j.handle.launched_at = std::chrono::system_clock::now();
         j.handle.output = spec.output;
         auto handle = j.handle;

@@ -157,6 +157,16 @@ TEST_CASE("EC2: an on-demand price cap keeps only instance types known to be wit
     CHECK(e.error().is(mlcloud::errc::invalid_argument));
     CHECK(f.raw.describe_tagged("mlcloud:job", unknown.idempotency_key).empty());
 
+    // Without a cap it runs, and its cost says it is not known rather than $0.
+    unknown.max_price_per_hour.reset();
+    auto uncapped = f.run(f.training->launch(unknown));
+    REQUIRE(uncapped);
+    auto s = f.run(f.training->status(*uncapped));
+    REQUIRE(s);
+    CHECK_FALSE(s->cost_so_far.known);
+    CHECK(s->cost_so_far.basis == "no price is known for instance type p5.48xlarge");
+    CHECK(f.run(f.training->terminate(*uncapped)).value().state == job_state::cancelled);
+
     // A NaN cap compares false with every price: refused, on spot too (it would be the bid).
     auto nan_cap = f.job("nan cap", {"g4dn.xlarge"});
     nan_cap.max_price_per_hour = std::numeric_limits<double>::quiet_NaN();

@@ -30,6 +30,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -530,6 +531,27 @@ TEST_CASE("/cancel stops the running job and says what it cost")
     REQUIRE(h.wait_for("Nothing to cancel"));
 }
 
+TEST_CASE("a job the provider cannot price is said to cost an unknown amount, not $0.00")
+{
+    harness h;
+    h.config.cloud.trainer.command = {"epoch 1", "@hang"};
+    h.mem.shared_world->price_per_hour = std::numeric_limits<double>::quiet_NaN();
+    h.boot();
+    h.train_until_confirmation();
+    REQUIRE(h.chat.press("Launch"));
+    REQUIRE(h.wait_for("epoch 1"));
+    h.chat.send_text("/status");
+    REQUIRE(h.wait_for("Status"));
+    CHECK(h.chat.find_last("Status")->text.find("cost unknown") != std::string::npos);
+    h.chat.send_text("/cancel");
+    REQUIRE(h.wait_for("Stopped"));
+    auto const* stopped = h.chat.find("Stopped");
+    CHECK(stopped->text.find("Its cost is not known: no price is known for") != std::string::npos);
+    CHECK(stopped->text.find("$0.00") == std::string::npos);
+    auto const job = h.db->user_jobs(42, false).at(0);
+    CHECK_FALSE(job.cost.known);
+}
+
 TEST_CASE("the per-job cost cap terminates the job")
 {
     harness h;
@@ -543,8 +565,8 @@ TEST_CASE("the per-job cost cap terminates the job")
     REQUIRE(h.wait_for("Cost cap reached"));
     auto const job = h.db->user_jobs(42, false).at(0);
     CHECK(job.outcome == "over_budget");
-    CHECK(job.cost_usd >= 0.5);
-    CHECK(job.cost_usd < 1.5);
+    CHECK(job.cost.usd >= 0.5);
+    CHECK(job.cost.usd < 1.5);
     CHECK(h.mem.shared_world->calls(memory::operation::terminate) >= 1);
 }
 

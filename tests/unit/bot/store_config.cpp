@@ -11,6 +11,7 @@
 #include "bot/store.hpp"
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include <sys/stat.h>
 
@@ -345,7 +346,9 @@ TEST_CASE("the store keeps sessions, the offset, the outbox, jobs and models acr
         j->log_lines = {"epoch 1", "epoch 2 \xE2\x9C\x85"};
         j->log_total = 2;
         j->live_message_id = 555;
-        j->cost_usd = 0.0123;
+        j->cost.usd = 0.0123;
+        j->cost.basis = "no price is known for x1";
+        j->cost.known = false;
         s->update_job(*j);
     }
     {
@@ -359,7 +362,9 @@ TEST_CASE("the store keeps sessions, the offset, the outbox, jobs and models acr
         CHECK(j->cursor.token == "17");
         CHECK(j->log_lines == std::vector<std::string>{"epoch 1", "epoch 2 \xE2\x9C\x85"});
         CHECK(j->live_message_id == 555);
-        CHECK(j->cost_usd == 0.0123);
+        CHECK(j->cost.usd == 0.0123);
+        CHECK(j->cost.basis == "no price is known for x1");
+        CHECK_FALSE(j->cost.known);
         CHECK(s->jobs_in_phase(job_phase::running).size() == 1);
         CHECK(s->user_jobs(42, true).size() == 1);
 
@@ -379,6 +384,64 @@ TEST_CASE("the store keeps sessions, the offset, the outbox, jobs and models acr
         CHECK(s->model(42, first)->uri == "models/42/1.json");
         CHECK_FALSE(s->model(7, first)); // another user's model is not found
     }
+}
+
+TEST_CASE("a database of schema version 1 is upgraded in place, its jobs' costs counted as known")
+{
+    temp_dir dir;
+    auto const db = dir.path / "bot.db";
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+        // The version 1 tables a bot of that version left, with one finished job.
+        char const* v1 = R"sql(
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta VALUES ('schema_version', '1'), ('update_offset', '1001');
+            CREATE TABLE jobs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+                target TEXT NOT NULL, provider TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
+                phase TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT '', request TEXT NOT NULL, handle TEXT,
+                log_cursor TEXT NOT NULL DEFAULT '', log_lines TEXT NOT NULL DEFAULT '[]',
+                log_total INTEGER NOT NULL DEFAULT 0, live_message_id INTEGER NOT NULL DEFAULT 0,
+                cost_usd REAL NOT NULL DEFAULT 0, cost_basis TEXT NOT NULL DEFAULT '',
+                detail TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL DEFAULT 0);
+            INSERT INTO jobs (chat_id, user_id, target, provider, idempotency_key, phase, outcome, request,
+                              cost_usd, cost_basis, created_ms)
+                VALUES (42, 42, 'cloud', 'memory', 'key-1', 'finished', 'succeeded', '{}', 0.25, 'memory', 1);
+        )sql";
+        REQUIRE(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    {
+        auto s = store::open(db);
+        REQUIRE(s.has_value());
+        CHECK(s->update_offset() == 1001);
+        auto const jobs = s->user_jobs(42, false);
+        REQUIRE(jobs.size() == 1);
+        CHECK(jobs[0].cost.usd == 0.25);
+        CHECK(jobs[0].cost.known);
+    }
+
+    auto again = store::open(db); // now version 2: opened as it is
+    REQUIRE(again.has_value());
+    CHECK(again->user_jobs(42, false).size() == 1);
+}
+
+TEST_CASE("a database of an unknown schema version is refused")
+{
+    temp_dir dir;
+    auto const db = dir.path / "bot.db";
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(raw, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                                  "INSERT INTO meta VALUES ('schema_version', '9');",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    auto s = store::open(db);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().message.find("has schema version 9; this bot knows version 2") != std::string::npos);
 }
 
 TEST_CASE("an unfinished transaction leaves nothing behind")

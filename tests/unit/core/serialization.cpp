@@ -67,6 +67,17 @@ TEST_CASE("job status round trip")
     CHECK(back.exit_code == 143);
     CHECK(back.cost_so_far.usd == 0.0123);
     CHECK(back.cost_so_far.billed == std::chrono::seconds(150));
+    CHECK(back.cost_so_far.known);
+
+    s.cost_so_far = cost{0.0, std::chrono::seconds(0), "no price is known for instance type x1.huge", false};
+    auto unpriced = from_json<job_status>(boost::json::value_from(s)).value();
+    CHECK_FALSE(unpriced.cost_so_far.known);
+    CHECK(unpriced.cost_so_far.basis == s.cost_so_far.basis);
+    // What earlier versions wrote has no "known": those costs were priced.
+    auto const written_before = boost::json::parse(R"({"state":"running","cost_so_far":{"usd":0.5,"basis":"x"}})");
+    CHECK(from_json<job_status>(written_before).value().cost_so_far.known);
+    CHECK(from_json<job_status>(boost::json::parse(R"({"state":"running","cost_so_far":{"known":1}})")).error().message ==
+          "cost.known: expected true or false");
     CHECK(from_json<job_status>(boost::json::parse(R"({"state":"exploded"})")).error().message ==
           "job_status.state: unknown state 'exploded'");
 }

@@ -121,10 +121,25 @@ TEST_CASE("reconcile sorts listed machines into tracked, orphans and ended, and 
     CHECK(r->orphans[0].job.id == "b");
     CHECK(r->orphans[1].job.id == "c");
     CHECK(r->orphan_cost.usd == Approx(0.75));
+    CHECK(r->orphan_cost.known);
     CHECK(r->orphans_left() == 2);
     REQUIRE(r->ended.size() == 1);
     CHECK(r->ended[0].job.id == "d");
     CHECK(p.terminated.empty());
+}
+
+TEST_CASE("reconcile: the orphans' cost is a lower bound when one of them cannot be priced", "[reconcile]")
+{
+    scripted_training p;
+    p.listed = {machine("priced"), machine("unpriced")};
+    p.statuses.emplace("priced", running(0.25));
+    auto unpriced = running(0.0);
+    unpriced.cost_so_far.known = false;
+    p.statuses.emplace("unpriced", unpriced);
+    auto r = run(p, {});
+    REQUIRE(r.has_value());
+    CHECK(r->orphan_cost.usd == Approx(0.25));
+    CHECK_FALSE(r->orphan_cost.known);
 }
 
 TEST_CASE("reconcile reports a machine whose status cannot be read as an orphan with its problem", "[reconcile]")

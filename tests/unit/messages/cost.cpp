@@ -119,6 +119,12 @@ TEST_CASE("money, rates and durations are formatted for people")
     CHECK(format_usd(-1.5) == "-$1.50");
     CHECK(format_usd(1e-12) == "$0.00");
 
+    // A cost nobody could price is never shown as $0.00; a sum with such a part is a lower bound.
+    CHECK(format_cost(mlcloud::cost{0.27, 60s, "60 s at $16.20/h"}) == "$0.27");
+    CHECK(format_cost(mlcloud::cost{0.0, 0s, "local"}) == "$0.00");
+    CHECK(format_cost(mlcloud::cost{0.0, 0s, "no price is known for instance type x1.huge", false}) == "unknown");
+    CHECK(format_cost(mlcloud::cost{1.2, 3600s, "", false}) == "at least $1.20");
+
     CHECK(format_usd_per_hour(0.27) == "$0.27/h");
     CHECK(format_usd_per_hour(0.526) == "$0.526/h");
     CHECK(format_usd_per_hour(32.7726) == "$32.7726/h");

@@ -265,6 +265,9 @@ TEST_CASE("training_completed: cost summary, model location and metrics")
     CHECK_THAT(plain, Contains("Cost: $0.02 (252 s"));
     CHECK(plain.find("Model:") == std::string::npos);
     CHECK(plain.find('<') == std::string::npos);
+
+    done.cost = {0.0, 0s, "no price is known for GPU NVIDIA B300", false};
+    CHECK_THAT(training_completed(format::plain, done), Contains("Cost: unknown (no price is known for GPU NVIDIA B300)"));
 }
 
 TEST_CASE("prediction_ready: request id, rows, cost")

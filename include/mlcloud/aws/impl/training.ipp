@@ -153,9 +153,9 @@ inline cost cost_of(backend_context const& ctx, ec2_instance const& i, double pr
     market const m = i.lifecycle == "spot" ? market::spot : market::on_demand;
     auto offer = offer_for(ctx, i.type, price_override, m);
     if (offer.on_demand_usd_per_hour <= 0)
-        return cost{0.0, std::chrono::seconds(0), "no price is known for instance type " + i.type};
+        return cost{0.0, std::chrono::seconds(0), "no price is known for instance type " + i.type, false};
     if (!i.launch_time)
-        return cost{0.0, std::chrono::seconds(0), "the launch time is unknown"};
+        return cost{0.0, std::chrono::seconds(0), "the launch time is unknown", false};
     auto end = ended_at.value_or(clock::now());
     auto runtime = std::chrono::duration_cast<std::chrono::milliseconds>(end - *i.launch_time);
     return messages::compute_cost(offer, std::max(runtime, std::chrono::milliseconds(0)), m);

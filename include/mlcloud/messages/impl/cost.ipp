@@ -111,6 +111,13 @@ MLCLOUD_DECL std::string format_usd(double usd)
     return sign + "$" + detail::fixed(usd, decimals);
 }
 
+MLCLOUD_DECL std::string format_cost(cost const& c)
+{
+    if (c.known)
+        return format_usd(c.usd);
+    return c.usd > 0 ? "at least " + format_usd(c.usd) : "unknown";
+}
+
 MLCLOUD_DECL std::string format_usd_per_hour(double usd_per_hour)
 {
     auto text = detail::fixed(usd_per_hour, 4);

@@ -590,7 +590,7 @@ MLCLOUD_DECL std::string training_completed(format f, completion_summary const& 
     b.code_field(job_id_label(done.job.provider), done.job.id);
     if (done.duration.count() > 0)
         b.field("Duration", format_duration(done.duration));
-    b.text("Cost: ").bold(format_usd(done.cost.usd));
+    b.text("Cost: ").bold(format_cost(done.cost));
     if (!done.cost.basis.empty())
         b.text(" (" + done.cost.basis + ")");
     b.line();
@@ -617,7 +617,7 @@ MLCLOUD_DECL std::string prediction_ready(format f, prediction_result const& res
     b.text("\xF0\x9F\x94\xAE ").bold("Predictions ready").line().line();
     b.code_field("Request ID", result.request_id);
     b.field("Rows", std::to_string(rows));
-    b.text("Cost: ").bold(format_usd(result.cost.usd));
+    b.text("Cost: ").bold(format_cost(result.cost));
     if (!result.cost.basis.empty())
         b.text(" (" + result.cost.basis + ")");
     b.line();

@@ -227,6 +227,7 @@ inline cost serverless_cost_of(prediction_state& st, std::chrono::milliseconds w
     }
     cost c;
     c.basis = "no serverless rate for pool " + st.opts().serverless_pool;
+    c.known = false;
     return c;
 }
 

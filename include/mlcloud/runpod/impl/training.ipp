@@ -256,7 +256,9 @@ inline cost cost_of(training_state& st, pod_info const& pod, pod_record const& r
     double const price = pod_price(st, pod, rec, h);
     if (!start || price <= 0)
     {
-        c.basis = price <= 0 ? "price unknown" : "start time unknown";
+        c.basis = start ? "no price is known for " + (pod.gpu_id.empty() ? std::string("this pod's GPU") : "GPU " + pod.gpu_id)
+                        : "the start time is unknown";
+        c.known = false;
         return c;
     }
     auto const runtime = std::chrono::duration_cast<std::chrono::milliseconds>(end.value_or(clock::now()) - *start);
