@@ -196,6 +196,8 @@ task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& rec
         case detail::verdict::orphan:
             if (j->machine.status)
                 detail::add_cost(report.orphan_cost, j->machine.status->cost_so_far);
+            else
+                report.orphan_cost.known = false; // a machine whose status cannot be read bills unseen
             report.orphans.push_back(std::move(j->machine));
             break;
         }

@@ -111,7 +111,8 @@ struct cost
     std::chrono::seconds billed{0}; ///< billable time the figure covers
     std::string basis;              ///< e.g. "per second at $0.29/h"; why, when not `known`
     /// False when the provider could not price the work (no rate for the machine, no start
-    /// time): `usd` is then 0 and means nothing. Show messages::format_cost, not `usd`.
+    /// time): `usd` is then 0 for one machine, and for a sum only what the priced parts cost
+    /// (a lower bound). Show costs with messages::format_cost, which says so.
     bool known = true;
 };
 

@@ -380,15 +380,15 @@ void bot_app::handle_update(tg_update const& u)
 }
 
 // Telegram numbers updates one after another, but after a week without updates the next id
-// is chosen at random, and may be lower than the offset. An update below the offset is one
-// delivered again only while Telegram may still hold it unconfirmed: at most 24 hours after
-// it was processed. So a week after the last update, every id is new.
+// is chosen at random, and may be lower than the offset. An update comes again only while
+// Telegram still holds it unconfirmed, at most 24 hours after it was made; and the bot handled
+// the last update at most 24 hours after Telegram made it. So, counted from when the bot
+// handled it, repeats end within a day and random ids start no sooner than six days: three
+// days sits between the two with a day's margin or more on either side.
 bool bot_app::update_ids_may_have_restarted()
 {
-    auto const last = db_.last_update_at();
-    if (!last)
-        return db_.update_offset() > 0; // an offset from a bot that did not record the time: trust no id order
-    return now_() - *last >= std::chrono::days(7);
+    auto const last = db_.last_update_at(); // empty only before the first update
+    return last && now_() - *last >= std::chrono::days(3);
 }
 
 void bot_app::apply_event(std::int64_t chat_id, std::int64_t user_id, event const& e)

@@ -318,6 +318,18 @@ void set_meta_value(sqlite3* db, char const* key, std::string const& value)
     st.bind(1, std::string_view(key)).bind(2, value).run();
 }
 
+// A database from a bot that did not keep when it handled the last update: date that update
+// by the last conversation step, else by now. Left undated, the bot could not tell a repeat
+// of an update it handled just before it stopped from a new one (see bot_app's update-id rule).
+void date_last_update(sqlite3* db)
+{
+    if (!meta_value(db, "update_offset") || meta_value(db, "last_update_ms"))
+        return;
+    statement last(db, "SELECT MAX(last_activity_ms) FROM sessions");
+    auto const at = last.step() && !last.is_null(0) ? last.integer(0) : unix_ms(std::chrono::system_clock::now());
+    set_meta_value(db, "last_update_ms", std::to_string(at));
+}
+
 } // namespace
 
 mlcloud::result<store> store::open(std::filesystem::path const& path)
@@ -349,6 +361,7 @@ mlcloud::result<store> store::open(std::filesystem::path const& path)
         else if (found != std::to_string(schema_version))
             return error(errc::invalid_argument, "the database " + path.string() + " has schema version " + found +
                                                      "; this bot knows version " + std::to_string(schema_version));
+        date_last_update(db);
         t.commit();
     }
     catch (mlcloud::system_error const& e)

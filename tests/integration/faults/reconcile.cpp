@@ -319,6 +319,7 @@ TEST_CASE("reconcile on local: an untracked running job is an orphan and is stop
     auto s = set_scene(c, sleeper, job_handle{.provider = "local", .id = "local-20260101T000000-0badf00d"});
     auto r = check_report(c, s);
     CHECK(r.orphan_cost.usd == 0.0); // this machine bills nothing
+    CHECK(r.orphan_cost.known);
     CHECK(has(r.tracked, s.finished.id)); // listed while its directory stays
     check_terminate(c, s);
     REQUIRE(c.terminate(s.tracked));

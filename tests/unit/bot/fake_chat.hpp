@@ -124,7 +124,7 @@ public:
     std::vector<bot_message> const& messages() const { return messages_; }
     std::vector<std::string> const& answers() const { return answers_; }
     int get_updates_calls = 0;
-    std::int64_t last_offset = -1; ///< the offset of the last getUpdates call
+    std::vector<std::int64_t> offsets; ///< the offset of every getUpdates call
 
     bot_message const* find(std::string_view needle) const
     {
@@ -156,14 +156,19 @@ public:
     mlcloud::task<std::vector<tg_update>> get_updates(std::int64_t offset, std::chrono::seconds) override
     {
         ++get_updates_calls;
-        last_offset = offset;
-        while (!updates_.empty() && updates_.front().update_id < offset)
-            updates_.pop_front(); // confirmed by the offset
+        offsets.push_back(offset);
+        auto const confirm = [&] {
+            if (offset > 0) // 0: no offset, every update not confirmed yet
+                while (!updates_.empty() && updates_.front().update_id < offset)
+                    updates_.pop_front();
+        };
+        confirm();
         if (updates_.empty())
         {
             // A short poll: the test's io_context keeps turning.
             boost::asio::steady_timer t(ex_, std::chrono::milliseconds(5));
             co_await t.async_wait(boost::asio::use_awaitable);
+            confirm(); // what arrived meanwhile: never an id below the offset
         }
         if (closed)
             co_return mlcloud::error(mlcloud::errc::cancelled, "input closed");

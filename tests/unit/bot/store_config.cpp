@@ -397,6 +397,9 @@ TEST_CASE("a database of schema version 1 is upgraded in place, its jobs' costs 
         char const* v1 = R"sql(
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             INSERT INTO meta VALUES ('schema_version', '1'), ('update_offset', '1001');
+            CREATE TABLE sessions (chat_id INTEGER NOT NULL, user_id INTEGER NOT NULL, step TEXT NOT NULL,
+                                   last_activity_ms INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (chat_id, user_id));
+            INSERT INTO sessions VALUES (42, 42, 'idle', 1800000000000, '{}'), (7, 7, 'idle', 1700000000000, '{}');
             CREATE TABLE jobs (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
                 target TEXT NOT NULL, provider TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
@@ -416,6 +419,8 @@ TEST_CASE("a database of schema version 1 is upgraded in place, its jobs' costs 
         auto s = store::open(db);
         REQUIRE(s.has_value());
         CHECK(s->update_offset() == 1001);
+        // That bot did not keep when it handled its last update: dated by the last conversation step.
+        CHECK(s->last_update_at() == std::chrono::system_clock::time_point(std::chrono::milliseconds(1'800'000'000'000)));
         auto const jobs = s->user_jobs(42, false);
         REQUIRE(jobs.size() == 1);
         CHECK(jobs[0].cost.usd == 0.25);

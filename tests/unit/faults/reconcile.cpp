@@ -150,6 +150,7 @@ TEST_CASE("reconcile reports a machine whose status cannot be read as an orphan 
     auto r = run(p, {});
     REQUIRE(r.has_value());
     CHECK_FALSE(lone_troubled_orphan(*r, errc::throttled).status);
+    CHECK_FALSE(r->orphan_cost.known); // not $0.00: its cost could not be read
 }
 
 TEST_CASE("reconcile counts a machine gone between the listing and its status as ended", "[reconcile]")

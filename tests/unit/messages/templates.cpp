@@ -283,6 +283,9 @@ TEST_CASE("prediction_ready: request id, rows, cost")
     CHECK_THAT(html, Contains("Time: 1.2 s"));
     CHECK(only_safe_markup(html));
     CHECK_THAT(prediction_ready(format::plain, r, 9), Contains("Request ID: runpod-<1>"));
+
+    r.cost = {0.0, 0s, "no serverless rate for pool BLACKWELL_180", false};
+    CHECK_THAT(prediction_ready(format::plain, r, 9), Contains("Cost: unknown (no serverless rate for pool BLACKWELL_180)"));
 }
 
 TEST_CASE("gpu_price_list: /gpus in HTML and an aligned table for the terminal")

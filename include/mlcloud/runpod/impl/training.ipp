@@ -256,7 +256,8 @@ inline cost cost_of(training_state& st, pod_info const& pod, pod_record const& r
     double const price = pod_price(st, pod, rec, h);
     if (!start || price <= 0)
     {
-        c.basis = start ? "no price is known for " + (pod.gpu_id.empty() ? std::string("this pod's GPU") : "GPU " + pod.gpu_id)
+        auto const& gpu = pod.gpu_id.empty() ? h.compute.id : pod.gpu_id;
+        c.basis = start ? "no price is known for " + (gpu.empty() ? std::string("this pod's GPU") : "GPU " + gpu)
                         : "the start time is unknown";
         c.known = false;
         return c;
