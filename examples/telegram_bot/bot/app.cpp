@@ -21,7 +21,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -195,21 +195,14 @@ asio::awaitable<void> bot_app::guarded(asio::awaitable<void> task)
 
 asio::awaitable<void> bot_app::sleep(std::chrono::steady_clock::duration d)
 {
-    if (stopping_)
-        co_return;
-    asio::steady_timer timer(ex_, d);
-    sleepers_.insert(&timer);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    sleepers_.erase(&timer);
+    co_await pauses_.pause(d);
 }
 
 void bot_app::stop()
 {
     stopping_ = true;
     chat_.stop_waiting();
-    for (auto* t : sleepers_)
-        t->cancel();
+    pauses_.interrupt();
 }
 
 target* bot_app::find_target(std::string_view name)
@@ -230,7 +223,7 @@ std::filesystem::path bot_app::scratch(std::string_view name) const
 
 asio::awaitable<mlcloud::result<void>> bot_app::run()
 {
-    stopping_ = false;
+    // A stop() before run() (a signal during the start-up check) holds: run() finishes at once.
     reconcile();
     for (auto const& job : db_.jobs_in_phase(job_phase::running))
         if (followers_.insert(job.id).second)

@@ -27,6 +27,7 @@
 #include "bot/chat_api.hpp"
 #include "bot/config.hpp"
 #include "bot/conversation.hpp"
+#include "bot/interruptible_waits.hpp"
 #include "bot/runtime.hpp"
 #include "bot/store.hpp"
 
@@ -35,7 +36,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -151,7 +151,7 @@ private:
     bool stopping_ = false;
     std::optional<mlcloud::error> fatal_;
     std::size_t tasks_ = 0;
-    std::set<boost::asio::steady_timer*> sleepers_;
+    interruptible_waits pauses_{ex_}; ///< sleep()s, which stop() ends
     std::set<std::int64_t> chat_workers_;
     std::set<std::int64_t> rows_in_work_;
     bool kicking_ = false;    ///< kick() is making a pass over the outbox

@@ -12,8 +12,6 @@
 #include <mlcloud/net/redact.hpp>
 #include <mlcloud/net/url.hpp>
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -76,20 +74,6 @@ std::string telegram_client::method_url(std::string_view method) const
     return options_.base_url + "/bot" + options_.token + "/" + std::string(method);
 }
 
-asio::awaitable<bool> telegram_client::wait_until(rate_limiter::time_point t)
-{
-    if (stopped_waiting_)
-        co_return false;
-    if (t <= rate_limiter::clock::now())
-        co_return true;
-    asio::steady_timer timer(ex_, t);
-    waits_.insert(&timer);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    waits_.erase(&timer);
-    co_return !stopped_waiting_;
-}
-
 std::vector<std::string> telegram_client::message_parts(std::string const& text) const
 {
     return split_html(text);
@@ -97,9 +81,7 @@ std::vector<std::string> telegram_client::message_parts(std::string const& text)
 
 void telegram_client::stop_waiting() noexcept
 {
-    stopped_waiting_ = true;
-    for (auto* timer : waits_)
-        timer->cancel();
+    waits_.interrupt();
 }
 
 mlcloud::task<std::string> telegram_client::call(std::string_view method, std::string body, call_options const& how)
@@ -128,14 +110,14 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
         if (how.chat)
         {
             auto const turn = limiter_.reserve_chat(*how.chat);
-            bool const waited = co_await wait_until(turn);
+            bool const waited = co_await waits_.until(turn);
             if (!waited)
                 co_return stopping();
         }
         if (how.limited)
         {
             auto const turn = limiter_.reserve_global();
-            bool const waited = co_await wait_until(turn);
+            bool const waited = co_await waits_.until(turn);
             if (!waited)
                 co_return stopping();
         }
@@ -177,7 +159,7 @@ mlcloud::task<std::string> telegram_client::call(std::string_view method, net::r
                                     " s (429); the call is kept and sent again");
         if (!how.chat)
         {
-            bool const waited = co_await wait_until(resume_at);
+            bool const waited = co_await waits_.until(resume_at);
             if (!waited)
                 co_return stopping();
         }

@@ -14,16 +14,15 @@
 // (errors and log lines go through mlcloud::net redaction).
 
 #include "bot/chat_api.hpp"
+#include "bot/interruptible_waits.hpp"
 #include "bot/rate_limiter.hpp"
 #include "bot/telegram_parse.hpp"
 
 #include <mlcloud/net/client.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,16 +82,13 @@ private:
     mlcloud::task<std::string> call(std::string_view method, std::string body, call_options const& how);
     /// The same with a prepared request (multipart uploads).
     mlcloud::task<std::string> call(std::string_view method, mlcloud::net::request req, call_options const& how);
-    /// False when stop_waiting() ended the wait (or had been called).
-    boost::asio::awaitable<bool> wait_until(rate_limiter::time_point t);
     std::string method_url(std::string_view method) const;
 
     boost::asio::any_io_executor ex_;
     telegram_options options_;
     mlcloud::net::http_client http_;
     rate_limiter limiter_;
-    bool stopped_waiting_ = false;
-    std::set<boost::asio::steady_timer*> waits_; ///< the flood-control waits under way
+    interruptible_waits waits_{ex_}; ///< the rate limiter's and flood control's waits; stop_waiting() ends them
 };
 
 } // namespace mlcloud_bot

@@ -733,6 +733,17 @@ TEST_CASE("an idle conversation times out")
     CHECK(h.db->load_session(42, 42)->at == step::idle);
 }
 
+TEST_CASE("a stop before the bot runs holds: it finishes at once")
+{
+    // main() stops the bot on SIGTERM, which may come during the start-up check, before run().
+    harness h;
+    h.boot(); // run() is spawned, not started
+    h.app->stop();
+    REQUIRE(h.run_until([&] { return h.outcome.has_value(); }, 10s));
+    CHECK(h.outcome->has_value());
+    CHECK(h.chat.get_updates_calls == 0);
+}
+
 TEST_CASE("messages that fail to send are retried in order")
 {
     harness h;
