@@ -47,6 +47,17 @@ struct shared_file
         }
         return out;
     }
+
+    // Why nothing was read, for a file that has no path or is not there: "config file
+    // /root/.aws/config (not found)". Empty for a file that was read or failed.
+    std::optional<std::string> absence(std::string_view kind) const
+    {
+        if (state == status::unknown_path)
+            return std::string(kind) + " (no path: HOME not set)";
+        if (state == status::missing)
+            return describe(kind) + " (not found)";
+        return std::nullopt;
+    }
 };
 
 // The profile sections of the config file ("[profile x]", "[default]") and its
@@ -382,15 +393,7 @@ inline std::optional<error> missing_profile(aws_config_access::state const& st)
     if (auto e = unusable_file(st))
         return e;
     auto looked = [](shared_file const& f, std::string_view kind, std::string const& section) {
-        switch (f.state)
-        {
-        case shared_file::status::unknown_path:
-            return std::string(kind) + " (no path: HOME not set)";
-        case shared_file::status::missing:
-            return f.describe(kind) + " (not found)";
-        default:
-            return f.describe(kind) + " (no [" + section + "])";
-        }
+        return f.absence(kind).value_or(f.describe(kind) + " (no [" + section + "])");
     };
     return make_error(errc::invalid_argument,
                       "AWS profile '" + st.profile + "' (" +
@@ -617,10 +620,8 @@ MLCLOUD_DECL result<std::string> aws_config::region() const
     switch (f.state)
     {
     case shared_file::status::unknown_path:
-        tried += "config file (no path: HOME not set)";
-        break;
     case shared_file::status::missing:
-        tried += f.describe("config file") + " (not found)";
+        tried += *f.absence("config file");
         break;
     case shared_file::status::failed:
         return file_error(f, "config file");
@@ -807,17 +808,10 @@ MLCLOUD_DECL aws_credentials_provider shared_credentials_file_provider()
         auto const& st = detail::aws_config_access::get(cfg);
         auto const& f = st.credentials;
         constexpr std::string_view kind = "shared credentials file";
-        switch (f.state)
-        {
-        case shared_file::status::unknown_path:
-            return aws_credentials_lookup{{}, "shared credentials file (no path: HOME not set)"};
-        case shared_file::status::missing:
-            return aws_credentials_lookup{{}, f.describe(kind) + " (not found)"};
-        case shared_file::status::failed:
+        if (auto absent = f.absence(kind))
+            return aws_credentials_lookup{{}, std::move(*absent)};
+        if (f.state == shared_file::status::failed)
             return file_error(f, kind);
-        case shared_file::status::loaded:
-            break;
-        }
         return credentials_from_section(f, kind, f.document.find(st.profile), st.profile);
     };
 }
@@ -830,17 +824,10 @@ MLCLOUD_DECL aws_credentials_provider config_file_credentials_provider()
         auto const& st = detail::aws_config_access::get(cfg);
         auto const& f = st.config;
         constexpr std::string_view kind = "config file";
-        switch (f.state)
-        {
-        case shared_file::status::unknown_path:
-            return aws_credentials_lookup{{}, "config file (no path: HOME not set)"};
-        case shared_file::status::missing:
-            return aws_credentials_lookup{{}, f.describe(kind) + " (not found)"};
-        case shared_file::status::failed:
+        if (auto absent = f.absence(kind))
+            return aws_credentials_lookup{{}, std::move(*absent)};
+        if (f.state == shared_file::status::failed)
             return file_error(f, kind);
-        case shared_file::status::loaded:
-            break;
-        }
         auto const& profiles = st.config_sections.profiles;
         auto it = profiles.find(st.profile);
         return credentials_from_section(f, kind, it == profiles.end() ? nullptr : &it->second, st.profile);
