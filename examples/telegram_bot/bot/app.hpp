@@ -75,7 +75,7 @@ public:
     boost::asio::awaitable<mlcloud::result<void>> run();
 
     /// Ends run(): polling stops after the current getUpdates call, sleeping tasks wake up and
-    /// finish.
+    /// finish. Called before run(), it holds: run() finishes at once. A bot_app runs once.
     void stop();
 
     /// The conversation settings derived from the configuration.

@@ -61,7 +61,10 @@ public:
 private:
     boost::asio::any_io_executor ex_;
     bool interrupted_ = false;
-    std::set<boost::asio::steady_timer*> timers_; ///< the waits under way
+    // The waits under way. A wait whose coroutine is destroyed mid-wait (its io_context torn
+    // down) leaves its pointer here; only interrupt() reads them, and nothing calls it after
+    // such a teardown. An erase-on-exit guard would not help: the owner may be gone by then.
+    std::set<boost::asio::steady_timer*> timers_;
 };
 
 } // namespace mlcloud_bot

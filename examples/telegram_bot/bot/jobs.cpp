@@ -303,6 +303,8 @@ asio::awaitable<void> bot_app::ensure_live_view(std::int64_t job_id)
             break;
         co_await sleep(std::chrono::milliseconds(50));
     }
+    if (stopping_)
+        co_return; // the next start sends it: the job is followed again
     // A transient failure (a 5xx, a dropped connection) is tried again, as the outbox does:
     // without this message the job would have no live view at all.
     auto backoff = std::chrono::seconds(1);

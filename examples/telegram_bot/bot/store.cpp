@@ -319,14 +319,16 @@ void set_meta_value(sqlite3* db, char const* key, std::string const& value)
 }
 
 // A database from a bot that did not keep when it handled the last update: date that update
-// by the last conversation step, else by now. Left undated, the bot could not tell a repeat
-// of an update it handled just before it stopped from a new one (see bot_app's update-id rule).
+// by the last conversation step. Left undated, the bot could not tell a repeat of an update it
+// handled just before it stopped from a new one (see bot_app's update-id rule). Without any
+// step, no update had an effect (a stranger's, a group's), so a repeat would do nothing either:
+// dated at the epoch, every id counts as new at once.
 void date_last_update(sqlite3* db)
 {
     if (!meta_value(db, "update_offset") || meta_value(db, "last_update_ms"))
         return;
     statement last(db, "SELECT MAX(last_activity_ms) FROM sessions");
-    auto const at = last.step() && !last.is_null(0) ? last.integer(0) : unix_ms(std::chrono::system_clock::now());
+    auto const at = last.step() && !last.is_null(0) ? last.integer(0) : std::int64_t{0};
     set_meta_value(db, "last_update_ms", std::to_string(at));
 }
 
@@ -356,8 +358,16 @@ mlcloud::result<store> store::open(std::filesystem::path const& path)
         version.bind(1, std::to_string(schema_version)).run();
         auto const found = meta_value(db, "schema_version").value_or("");
         if (found == "1")
-            s.exec("ALTER TABLE jobs ADD COLUMN cost_known INTEGER NOT NULL DEFAULT 1;"
-                   "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
+        {
+            // A version 1 database without a jobs table got today's from the schema above.
+            bool const has_column = [&] {
+                statement has(db, "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = 'cost_known'");
+                return has.step() && has.integer(0) > 0;
+            }(); // the statement is finished before the table changes
+            if (!has_column)
+                s.exec("ALTER TABLE jobs ADD COLUMN cost_known INTEGER NOT NULL DEFAULT 1");
+            s.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+        }
         else if (found != std::to_string(schema_version))
             return error(errc::invalid_argument, "the database " + path.string() + " has schema version " + found +
                                                      "; this bot knows version " + std::to_string(schema_version));

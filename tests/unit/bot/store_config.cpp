@@ -430,6 +430,20 @@ TEST_CASE("a database of schema version 1 is upgraded in place, its jobs' costs 
     auto again = store::open(db); // now version 2: opened as it is
     REQUIRE(again.has_value());
     CHECK(again->user_jobs(42, false).size() == 1);
+
+    // Without any conversation step no update had an effect: dated at the epoch, every id is new.
+    auto const no_steps = dir.path / "strangers.db";
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(no_steps.c_str(), &raw) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(raw, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                                  "INSERT INTO meta VALUES ('schema_version', '1'), ('update_offset', '77');",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    auto strangers = store::open(no_steps);
+    REQUIRE(strangers.has_value());
+    CHECK(strangers->last_update_at() == std::chrono::system_clock::time_point{});
 }
 
 TEST_CASE("a database of an unknown schema version is refused")
