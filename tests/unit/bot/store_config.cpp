@@ -386,15 +386,27 @@ TEST_CASE("the store keeps sessions, the offset, the outbox, jobs and models acr
     }
 }
 
+namespace {
+
+/// Runs `sql` on the database file at `path` without the store, as another version of the bot
+/// would have left it.
+void write_directly(fs::path const& path, char const* sql)
+{
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    int const rc = sqlite3_exec(raw, sql, nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+} // namespace
+
 TEST_CASE("a database of schema version 1 is upgraded in place, its jobs' costs counted as known")
 {
     temp_dir dir;
     auto const db = dir.path / "bot.db";
-    {
-        sqlite3* raw = nullptr;
-        REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
-        // The version 1 tables a bot of that version left, with one finished job.
-        char const* v1 = R"sql(
+    // The version 1 tables a bot of that version left, with one finished job.
+    write_directly(db, R"sql(
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             INSERT INTO meta VALUES ('schema_version', '1'), ('update_offset', '1001');
             CREATE TABLE sessions (chat_id INTEGER NOT NULL, user_id INTEGER NOT NULL, step TEXT NOT NULL,
@@ -411,10 +423,7 @@ TEST_CASE("a database of schema version 1 is upgraded in place, its jobs' costs 
             INSERT INTO jobs (chat_id, user_id, target, provider, idempotency_key, phase, outcome, request,
                               cost_usd, cost_basis, created_ms)
                 VALUES (42, 42, 'cloud', 'memory', 'key-1', 'finished', 'succeeded', '{}', 0.25, 'memory', 1);
-        )sql";
-        REQUIRE(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(raw);
-    }
+        )sql");
     {
         auto s = store::open(db);
         REQUIRE(s.has_value());
@@ -433,14 +442,8 @@ TEST_CASE("a database of schema version 1 is upgraded in place, its jobs' costs 
 
     // Without any conversation step no update had an effect: dated at the epoch, every id is new.
     auto const no_steps = dir.path / "strangers.db";
-    {
-        sqlite3* raw = nullptr;
-        REQUIRE(sqlite3_open(no_steps.c_str(), &raw) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(raw, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                                  "INSERT INTO meta VALUES ('schema_version', '1'), ('update_offset', '77');",
-                             nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(raw);
-    }
+    write_directly(no_steps, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                             "INSERT INTO meta VALUES ('schema_version', '1'), ('update_offset', '77');");
     auto strangers = store::open(no_steps);
     REQUIRE(strangers.has_value());
     CHECK(strangers->last_update_at() == std::chrono::system_clock::time_point{});
@@ -450,14 +453,8 @@ TEST_CASE("a database of an unknown schema version is refused")
 {
     temp_dir dir;
     auto const db = dir.path / "bot.db";
-    {
-        sqlite3* raw = nullptr;
-        REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(raw, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                                  "INSERT INTO meta VALUES ('schema_version', '9');",
-                             nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(raw);
-    }
+    write_directly(db, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                       "INSERT INTO meta VALUES ('schema_version', '9');");
     auto s = store::open(db);
     REQUIRE_FALSE(s.has_value());
     CHECK(s.error().message.find("has schema version 9; this bot knows version 2") != std::string::npos);
