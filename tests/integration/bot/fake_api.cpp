@@ -298,6 +298,20 @@ TEST_CASE("a 429 asking for longer than the bot waits in a call still holds the 
     CHECK(bot.kill(SIGTERM) == 0);
 }
 
+TEST_CASE("SIGTERM ends a flood-control wait: the bot does not sit out Telegram's retry_after")
+{
+    bot_on_fake t("bot-429-stop");
+    auto& u = t.u;
+    auto& bot = t.bot;
+    t.start();
+    // 250 s is within what a call waits (max_retry_after 300 s): the send is kept, and waits.
+    u.fault({{"method", "sendMessage"}, {"error_code", 429}, {"retry_after", 250}});
+    u.say("/help");
+    REQUIRE(eventually([&] { return bot.log().find("wait 250 s (429); the call is kept") != std::string::npos; }));
+    CHECK(bot.kill(SIGTERM) == 0); // within kill()'s 60 s, so long before the 250 s are over
+    CHECK(u.calls_of("sendMessage") == 1);
+}
+
 TEST_CASE("a message over 4096 characters arrives in valid parts")
 {
     // A price table long enough to need several messages.
