@@ -366,7 +366,7 @@ mlcloud::result<store> store::open(std::filesystem::path const& path)
             }(); // the statement is finished before the table changes
             if (!has_column)
                 s.exec("ALTER TABLE jobs ADD COLUMN cost_known INTEGER NOT NULL DEFAULT 1");
-            s.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+            set_meta_value(db, "schema_version", std::to_string(schema_version));
         }
         else if (found != std::to_string(schema_version))
             return error(errc::invalid_argument, "the database " + path.string() + " has schema version " + found +

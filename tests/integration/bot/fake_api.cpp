@@ -203,6 +203,15 @@ struct bot_on_fake
         write_text(dir.path / "bot.json", local_config(dir.path, u.base_url(), trainer_command, extra_config));
     }
     void start() { bot.start(dir.path / "bot.json"); }
+
+    /// Starts the bot, has Telegram refuse its next sendMessage with a 429 that asks for
+    /// `retry_after` seconds, and sends /help.
+    void start_into_flood_control(int retry_after)
+    {
+        start();
+        u.fault({{"method", "sendMessage"}, {"error_code", 429}, {"retry_after", retry_after}});
+        u.say("/help");
+    }
 };
 
 } // namespace
@@ -259,9 +268,7 @@ TEST_CASE("a 429 is waited out and the message is sent once")
     bot_on_fake t("bot-429");
     auto& u = t.u;
     auto& bot = t.bot;
-    t.start();
-    u.fault({{"method", "sendMessage"}, {"error_code", 429}, {"retry_after", 2}});
-    u.say("/help");
+    t.start_into_flood_control(2);
     REQUIRE(u.wait_for("/train - train a model"));
     CHECK(u.count("/train - train a model") == 1);
 
@@ -285,11 +292,9 @@ TEST_CASE("a 429 asking for longer than the bot waits in a call still holds the 
     bot_on_fake t("bot-429-long");
     auto& u = t.u;
     auto& bot = t.bot;
-    t.start();
     // Over telegram_options::max_retry_after (300 s): the call gives up at once, and the chat's
     // retry (1 s later) used to go out straight into the same flood control.
-    u.fault({{"method", "sendMessage"}, {"error_code", 429}, {"retry_after", 400}});
-    u.say("/help");
+    t.start_into_flood_control(400);
     REQUIRE(eventually([&] { return u.calls_of("sendMessage") >= 1; }));
     std::this_thread::sleep_for(std::chrono::seconds(3)); // the chat's retry is due 1 s after the refusal
     CHECK(u.calls_of("sendMessage") == 1);
@@ -303,10 +308,8 @@ TEST_CASE("SIGTERM ends a flood-control wait: the bot does not sit out Telegram'
     bot_on_fake t("bot-429-stop");
     auto& u = t.u;
     auto& bot = t.bot;
-    t.start();
     // 250 s is within what a call waits (max_retry_after 300 s): the send is kept, and waits.
-    u.fault({{"method", "sendMessage"}, {"error_code", 429}, {"retry_after", 250}});
-    u.say("/help");
+    t.start_into_flood_control(250);
     REQUIRE(eventually([&] { return bot.log().find("wait 250 s (429); the call is kept") != std::string::npos; }));
     CHECK(bot.kill(SIGTERM) == 0); // within kill()'s 60 s, so long before the 250 s are over
     CHECK(u.calls_of("sendMessage") == 1);
