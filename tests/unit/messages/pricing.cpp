@@ -141,6 +141,7 @@ TEST_CASE("pricing overrides: merge a price, add a row, add a pool, remove a row
     auto const before = t.rows().size();
     auto const applied = t.apply_overrides(R"({
         "comment": "prices from the 2026-12 invoice",
+        "providers": ["lambdalabs"],
         "remove": [{"provider": "aws", "id": "p3.8xlarge"}],
         "rows": [
             {"provider": "runpod", "id": "NVIDIA RTX A5000", "on_demand_usd_per_hour": 0.25,
@@ -224,6 +225,13 @@ TEST_CASE("pricing overrides: a bad document names the entry and field, and chan
         bad_case{R"({"serverless": [{"pool": "NEW"}]})",
                  "serverless[0] (pool NEW): field 'flex_usd_per_second' is missing"},
         bad_case{R"({"remove": [{"provider": "aws", "id": "nope"}]})", "remove[0]: no row aws \"nope\" to remove"},
+        // A misspelt provider would add a row nobody looks up, so a new provider must be declared.
+        bad_case{R"({"rows": [{"provider": "runpd", "id": "NVIDIA RTX A5000", "vram_gb": 24,
+                               "on_demand_usd_per_hour": 0.25}]})",
+                 "rows[0] (runpd \"NVIDIA RTX A5000\"): no provider is named \"runpd\" (known: runpod, aws); "
+                 "a file that adds a provider lists it in \"providers\""},
+        bad_case{R"({"providers": "lambdalabs"})", "'providers' must be an array"},
+        bad_case{R"({"providers": ["lambdalabs", ""]})", "providers[1] must be a provider name"},
         bad_case{R"({"rows": [{"provider": "aws", "id": "g5.xlarge", "on_demand_usd_per_hour": 0.5},
                               {"provider": "aws", "id": "g5.2xlarge", "vram_gb": "big"}]})",
                  "rows[1] (aws \"g5.2xlarge\"): field 'vram_gb' must be a whole number"});

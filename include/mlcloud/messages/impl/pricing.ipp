@@ -288,14 +288,50 @@ inline confidence parse_confidence(override_fields const& f)
     f.fail("confidence", "must be \"high\", \"medium\" or \"low\"");
 }
 
+/// The provider names an override file may use in new rows: those the table already has and those
+/// the file declares in "providers". Anything else is taken for a misspelling, which would add rows
+/// no provider ever looks up.
+inline std::vector<std::string> usable_providers(pricing_table const& table, boost::json::object const& top,
+                                                 std::string const& origin)
+{
+    std::vector<std::string> names;
+    for (auto const& row : table.rows())
+        if (std::find(names.begin(), names.end(), row.provider) == names.end())
+            names.push_back(row.provider);
+    if (!top.contains("providers"))
+        return names;
+    auto const& declared = array_member(top, "providers", origin);
+    for (std::size_t i = 0; i < declared.size(); ++i)
+    {
+        auto const& v = declared[i];
+        if (!v.is_string() || v.get_string().empty())
+            throw bad_override{origin + ": providers[" + std::to_string(i) + "] must be a provider name"};
+        names.emplace_back(v.get_string());
+    }
+    return names;
+}
+
+inline void require_usable_provider(std::vector<std::string> const& usable, std::string const& provider,
+                                    std::string const& where)
+{
+    if (std::find(usable.begin(), usable.end(), provider) != usable.end())
+        return;
+    std::string known;
+    for (auto const& name : usable)
+        known += (known.empty() ? "" : ", ") + name;
+    throw bad_override{where + ": no provider is named \"" + provider + "\" (known: " + known +
+                       "); a file that adds a provider lists it in \"providers\""};
+}
+
 inline void apply_row(pricing_table& table, boost::json::value const& v, std::string const& where,
-                      std::string const& origin)
+                      std::string const& origin, std::vector<std::string> const& usable_providers)
 {
     auto const& o = entry_object(v, where);
     override_fields const probe(o, where);
     auto const provider = probe.required_text("provider");
     auto const id = probe.required_text("id");
-    override_fields const f(o, where + " (" + provider + " \"" + id + "\")");
+    auto const entry = where + " (" + provider + " \"" + id + "\")";
+    override_fields const f(o, entry);
     f.only({"provider", "id", "display_name", "gpu", "gpu_count", "vram_gb", "on_demand_usd_per_hour",
             "spot_usd_per_hour", "billing", "serverless_pool", "source", "as_of", "note", "confidence", "offered"});
 
@@ -310,7 +346,9 @@ inline void apply_row(pricing_table& table, boost::json::value const& v, std::st
     }
     else
     {
-        // A new row: its price and memory must be given; the rest has sensible defaults.
+        // A new row: its provider must exist, its price and memory must be given; the rest has
+        // sensible defaults.
+        require_usable_provider(usable_providers, provider, entry);
         if (!f.has("on_demand_usd_per_hour"))
             f.fail("on_demand_usd_per_hour", "is missing (required for a new row)");
         if (!f.has("vram_gb"))
@@ -519,7 +557,8 @@ MLCLOUD_DECL result<void> pricing_table::apply_overrides(std::string_view json_t
     pricing_table next = *this; // all or nothing: the table changes only if every entry is valid
     try
     {
-        detail::override_fields(top, origin).only({"comment", "rows", "serverless", "remove"});
+        detail::override_fields(top, origin).only({"comment", "providers", "rows", "serverless", "remove"});
+        auto const usable_providers = detail::usable_providers(next, top, origin);
         if (top.contains("remove"))
         {
             auto const& list = detail::array_member(top, "remove", origin);
@@ -538,7 +577,8 @@ MLCLOUD_DECL result<void> pricing_table::apply_overrides(std::string_view json_t
         {
             auto const& list = detail::array_member(top, "rows", origin);
             for (std::size_t i = 0; i < list.size(); ++i)
-                detail::apply_row(next, list[i], origin + ": rows[" + std::to_string(i) + "]", origin);
+                detail::apply_row(next, list[i], origin + ": rows[" + std::to_string(i) + "]", origin,
+                                  usable_providers);
         }
         if (top.contains("serverless"))
         {
