@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -52,6 +53,10 @@ struct reconcile_options
     std::chrono::seconds min_age{0};
     /// Ask the provider about records whose machine it does not list (one status call each).
     bool check_records = true;
+    /// Which listed machines this program may judge, when the same account holds another
+    /// program's (the bot's, a colleague's service). A machine it returns false for goes to
+    /// `reconcile_report::not_judged`: never an orphan, never stopped. Unset: every machine.
+    std::function<bool(job_handle const&)> judge;
 };
 
 /// A machine the provider listed and no record names.
@@ -82,6 +87,8 @@ struct reconcile_report
     std::vector<untracked_machine> ended;
     /// Listed, with a record.
     std::vector<job_handle> tracked;
+    /// Listed, without a record, and not this program's to judge (`reconcile_options::judge`).
+    std::vector<job_handle> not_judged;
     /// Recorded, not listed (checked when `check_records`).
     std::vector<unlisted_record> unlisted;
     /// The orphans' cost so far (their final cost when terminated).
@@ -179,6 +186,11 @@ task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& rec
         if (recorded.count(job.id) != 0)
         {
             report.tracked.push_back(job);
+            continue;
+        }
+        if (opts.judge && !opts.judge(job))
+        {
+            report.not_judged.push_back(job);
             continue;
         }
         bool const young = detail::is_young(job, opts.min_age, now);

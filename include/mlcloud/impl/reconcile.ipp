@@ -25,7 +25,10 @@ MLCLOUD_DECL bool is_young(job_handle const& h, std::chrono::seconds min_age,
 {
     // An unknown launch time (epoch) counts as old: a machine nobody can date is better
     // reported than hidden.
-    return min_age.count() > 0 && h.launched_at.time_since_epoch().count() != 0 && now - h.launched_at < min_age;
+    // Compared in seconds: a min_age of centuries would overflow the clock's nanoseconds and
+    // make every machine old.
+    return min_age.count() > 0 && h.launched_at.time_since_epoch().count() != 0 &&
+           std::chrono::duration_cast<std::chrono::seconds>(now - h.launched_at) < min_age;
 }
 
 MLCLOUD_DECL void add_cost(cost& sum, cost const& c) noexcept

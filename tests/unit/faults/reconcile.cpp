@@ -199,6 +199,40 @@ TEST_CASE("reconcile with terminate stops orphans old enough, reports a failed t
     CHECK(failed->orphan_cost.usd == Approx(2.0));
 }
 
+TEST_CASE("reconcile: a min_age of centuries keeps every dated machine young, it does not overflow", "[reconcile]")
+{
+    auto const now = std::chrono::system_clock::now();
+    scripted_training p;
+    p.listed = {machine("a-day-old", now - std::chrono::hours(24))};
+    p.statuses.emplace("a-day-old", running(0.5));
+    mlcloud::reconcile_options opts;
+    opts.terminate = true;
+    opts.min_age = std::chrono::seconds(999999LL * 86400); // nanoseconds of this overflow int64
+    auto r = run(p, {}, opts);
+    REQUIRE(r.has_value());
+    CHECK(p.terminated.empty());
+    REQUIRE(r->too_young.size() == 1);
+    CHECK(r->orphans.empty());
+}
+
+TEST_CASE("reconcile leaves machines that are not the program's to judge alone", "[reconcile]")
+{
+    scripted_training p;
+    p.listed = {machine("mine"), machine("theirs")};
+    p.listed[1].name = "mlcloud-bot-42-abc";
+    p.statuses.emplace("mine", running(0.5));
+    p.statuses.emplace("theirs", running(0.5));
+    mlcloud::reconcile_options opts;
+    opts.terminate = true;
+    opts.judge = [](job_handle const& h) { return !h.name.starts_with("mlcloud-bot-"); };
+    auto r = run(p, {}, opts);
+    REQUIRE(r.has_value());
+    CHECK(p.terminated == std::vector<std::string>{"mine"});
+    REQUIRE(r->not_judged.size() == 1);
+    CHECK(r->not_judged[0].id == "theirs");
+    CHECK(r->orphan_cost.usd == Approx(0.5)); // only the judged orphan counts
+}
+
 TEST_CASE("reconcile checks records the provider does not list: final, gone, or unknown", "[reconcile]")
 {
     scripted_training p;
