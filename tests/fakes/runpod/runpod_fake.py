@@ -325,6 +325,8 @@ class Job:
         self.crash_message = crash.get("message", "the handler raised") if crash else None
         slow = fake.take_fault("serverless", scope, kinds=("slow",))
         self.extra_delay = float(slow.get("seconds", 2)) if slow else 0.0
+        # A worker that runs past the job's executionTimeout: RunPod ends the job TIMED_OUT.
+        self.overrun = fake.take_fault("serverless", scope, kinds=("overrun",)) is not None
         threading.Thread(target=self.run, daemon=True).start()
 
     def to_json(self):
@@ -357,6 +359,10 @@ class Job:
                 return
         if not self.set(status="IN_PROGRESS", started=time.time()):
             return
+        if self.overrun:
+            time.sleep(self.execution_timeout)
+            self.set(status="TIMED_OUT", finished=time.time())
+            return
         if self.crash_message is not None:
             # What runpod-python sends for an uncaught exception: the error as a JSON string.
             output, error = None, json.dumps({
@@ -364,7 +370,11 @@ class Job:
                 "error_traceback": "Traceback (most recent call last):\n  ...\nRuntimeError: " + self.crash_message,
                 "hostname": "fake-worker", "worker_id": "w1", "runpod_version": "1.7.0"})
         else:
-            output, error = self.fake.run_worker(self)
+            try:
+                output, error = self.fake.run_worker(self)
+            except subprocess.TimeoutExpired:  # the worker ran past executionTimeout
+                self.set(status="TIMED_OUT", finished=time.time())
+                return
         if error is not None:
             self.set(status="FAILED", error=error, finished=time.time())
         else:
@@ -433,6 +443,7 @@ class RunPodFake:
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
         "list_error_500": "list", "list_throttle": "list", "cut": "logs", "logs_error_500": "logs",
         "run_throttle": "run", "run_error_500": "run", "stuck": "serverless", "expire": "serverless", "slow": "serverless", "worker_exception": "serverless",
+        "overrun": "serverless",
         "repeat_token": "s3", "error_502": "s3",
     }
 

@@ -145,6 +145,22 @@ TEST_CASE("a worker crash reported as a JSON-encoded error is unpacked", "[runpo
     CHECK(r.error().message == "RuntimeError: CUDA out of memory");
 }
 
+TEST_CASE("a job RunPod times out (TIMED_OUT) is errc::timeout", "[runpod][prediction]")
+{
+    // The worker runs past the job's executionTimeout; RunPod ends the job TIMED_OUT.
+    auto o = fake_options();
+    o.prediction.mode = rp::prediction_options::mode::run;
+    o.prediction.execution_timeout = std::chrono::seconds(1);
+    predictor p(o);
+    auto name = unique("overrun");
+    inject({{"kind", "overrun"}, {"scope", name}});
+    auto r = p.predict(request_for(name));
+    REQUIRE(r.has_error());
+    CHECK(r.error().is(errc::timeout));
+    CHECK(r.error().message.find("timed job") != std::string::npos);
+    CHECK(r.error().message.find("executionTimeout") != std::string::npos);
+}
+
 TEST_CASE("a job whose result expired is errc::expired", "[runpod][prediction]")
 {
     auto o = fake_options();

@@ -68,6 +68,28 @@ TEST_CASE("the RateLimit header gives the longest exhausted window", "[runpod][w
     CHECK_FALSE(rp::rate_limit_reset(""));
 }
 
+TEST_CASE("a 429 waits for the longer of Retry-After and the exhausted RateLimit windows", "[runpod][wire]")
+{
+    using std::chrono::milliseconds;
+    auto const both = R"("minute";r=0;t=12, "hour";r=0;t=1812)";
+    CHECK(rp::throttle_wait(milliseconds(12000), both, 1s) == 1812s); // the hour is exhausted too
+    CHECK(rp::throttle_wait(milliseconds(30000), R"("minute";r=0;t=12)", 1s) == 30s);
+    CHECK(rp::throttle_wait(std::nullopt, both, 1s) == 1812s);
+    CHECK(rp::throttle_wait(milliseconds(5000), std::nullopt, 1s) == 5s);
+    CHECK(rp::throttle_wait(std::nullopt, R"("minute";r=4;t=12)", 1s) == 1s); // nothing exhausted
+    CHECK(rp::throttle_wait(milliseconds(0), std::nullopt, 1s) == milliseconds(1)); // never a busy loop
+}
+
+TEST_CASE("serverless 429s back off exponentially, to at most 30 s", "[runpod][wire]")
+{
+    CHECK(rp::serverless_backoff(1) == 1s);
+    CHECK(rp::serverless_backoff(2) == 2s);
+    CHECK(rp::serverless_backoff(3) == 4s);
+    CHECK(rp::serverless_backoff(5) == 16s);
+    CHECK(rp::serverless_backoff(6) == 30s);
+    CHECK(rp::serverless_backoff(1000) == 30s);
+}
+
 TEST_CASE("the create-pod body has the v2 shape and always sends gpu.count", "[runpod][wire]")
 {
     rp::pod_create c;

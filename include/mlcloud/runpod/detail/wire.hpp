@@ -63,6 +63,19 @@ MLCLOUD_DECL std::string describe(problem const& p);
 /// Retry-After. nullopt when no window is exhausted or the header cannot be read.
 MLCLOUD_DECL std::optional<std::chrono::seconds> rate_limit_reset(std::string_view header) noexcept;
 
+/// What a 429 asks to wait: the longer of `retry_after` (already parsed) and the longest
+/// exhausted window of the RateLimit header. RunPod's Retry-After may name the minute window
+/// while the hour is exhausted too, and a retry at the shorter wait meets another 429.
+/// `fallback` when neither says anything.
+MLCLOUD_DECL std::chrono::milliseconds throttle_wait(std::optional<std::chrono::milliseconds> retry_after,
+                                                     std::optional<std::string_view> rate_limit,
+                                                     std::chrono::milliseconds fallback) noexcept;
+
+/// The wait before the next try after `throttles` serverless 429s in a row (1 for the first):
+/// 1 s doubling to at most 30 s. The serverless limits are per endpoint and user over 10 s
+/// windows, and RunPod asks for exponential backoff there.
+MLCLOUD_DECL std::chrono::milliseconds serverless_backoff(unsigned throttles) noexcept;
+
 // ---------------------------------------------------------------------------------------------
 // Pods
 

@@ -103,13 +103,10 @@ MLCLOUD_DECL error api::decorate(error e, std::string_view operation)
 
 MLCLOUD_DECL std::chrono::milliseconds api::retry_after(net::response const& r, std::chrono::milliseconds fallback) const
 {
+    std::optional<std::chrono::milliseconds> asked;
     if (auto v = r.headers.get("retry-after"))
-        if (auto d = net::parse_retry_after(*v, std::chrono::system_clock::now()))
-            return std::max(*d, std::chrono::milliseconds(1));
-    if (auto v = r.headers.get("ratelimit"))
-        if (auto reset = rate_limit_reset(*v))
-            return std::max<std::chrono::milliseconds>(*reset, std::chrono::milliseconds(1));
-    return fallback;
+        asked = net::parse_retry_after(*v, std::chrono::system_clock::now());
+    return throttle_wait(asked, r.headers.get("ratelimit"), fallback);
 }
 
 MLCLOUD_DECL result<storage_uri> resolve_location(options const& o, storage_uri const& uri, std::string_view what)

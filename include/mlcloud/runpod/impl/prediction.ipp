@@ -66,6 +66,7 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
     std::string const op = sync ? "POST /runsync" : "POST /run";
 
     unsigned failures = 0;
+    unsigned throttles = 0; // 429s so far: each waits longer (serverless_backoff)
     for (;;)
     {
         // /runsync holds the request for up to `wait`: no longer than the prediction has left.
@@ -110,7 +111,7 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
         }
         else if (r->status == 429)
         {
-            auto wait = st->api.retry_after(*r, std::chrono::seconds(1));
+            auto wait = st->api.retry_after(*r, serverless_backoff(++throttles));
             if (steady::now() + wait >= deadline)
                 co_return api::error_from(*r, op).with_retry_safe(true);
             co_await sleep_for(wait);

@@ -167,7 +167,9 @@ inline task<void> terminate_pod(state_ptr st, std::string id)
         auto d = co_await st->api.send(std::move(del_req), del);
         if (!d)
             co_return d.error();
-        if (d->ok() || d->status == 404 || d->status == 409)
+        // 409 is not "already gone" here: RunPod refuses to delete a cluster member, which
+        // keeps running (and billing).
+        if (d->ok() || d->status == 404)
             co_return result<void>{};
         co_return api::error_from(*d, del);
     }

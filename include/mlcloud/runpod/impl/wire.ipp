@@ -263,6 +263,26 @@ MLCLOUD_DECL std::optional<std::chrono::seconds> rate_limit_reset(std::string_vi
     return longest;
 }
 
+MLCLOUD_DECL std::chrono::milliseconds throttle_wait(std::optional<std::chrono::milliseconds> retry_after,
+                                                     std::optional<std::string_view> rate_limit,
+                                                     std::chrono::milliseconds fallback) noexcept
+{
+    std::optional<std::chrono::milliseconds> longest = retry_after;
+    if (rate_limit)
+        if (auto reset = rate_limit_reset(*rate_limit); reset && (!longest || *reset > *longest))
+            longest = *reset;
+    return longest ? std::max(*longest, std::chrono::milliseconds(1)) : fallback;
+}
+
+MLCLOUD_DECL std::chrono::milliseconds serverless_backoff(unsigned throttles) noexcept
+{
+    constexpr std::chrono::milliseconds first{1000}, longest{30000};
+    auto wait = first;
+    for (unsigned i = 1; i < throttles && wait < longest; ++i)
+        wait *= 2;
+    return std::min(wait, longest);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pods
 
