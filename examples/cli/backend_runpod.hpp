@@ -116,16 +116,11 @@ struct cli_backend<mlcloud::runpod::backend>
             if (!runpod_cli::env("RUNPOD_NETWORK_VOLUME_ID"))
                 o.network_volume_id.clear(); // look the named volume up, not the one saved before
         }
-        if (auto size = a.get("volume-size"))
+        if (auto size = a.positive_number<int>("volume-size"))
         {
-            try
-            {
-                so.volume_size_gb = std::stoi(*size);
-            }
-            catch (std::exception const&)
-            {
-                throw usage_error("--volume-size: expected a number of GB (10 to 4096)");
-            }
+            if (*size < 10 || *size > 4096)
+                throw usage_error("--volume-size: expected a number of GB from 10 to 4096, not " + std::to_string(*size));
+            so.volume_size_gb = *size;
         }
         boost::asio::io_context ctx;
         auto report = mlcloud::run_blocking(ctx, mlcloud::runpod::setup(ctx.get_executor(), o, so));

@@ -47,8 +47,9 @@ struct cli_backend<mlcloud::local::backend>
 
     static constexpr std::string_view pricing_provider = "";
 
-    static int setup(mlcloud::local::options const& o, args const&, std::ostream& out)
+    static int setup(mlcloud::local::options const& o, args const& a, std::ostream& out)
     {
+        a.allow_only({"provider"});
         std::error_code ec;
         bool existed = std::filesystem::exists(o.root, ec);
         std::filesystem::create_directories(o.root, ec);

@@ -18,7 +18,10 @@
 #include <mlcloud/blocking.hpp>
 #include <mlcloud/messages.hpp>
 
+#include <boost/asio/signal_set.hpp>
+
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +38,9 @@ namespace fs = std::filesystem;
 
 constexpr auto plain = msg::format::plain;
 
+/// The exit status after Ctrl-C or SIGTERM, as shells report a process a SIGINT ended.
+inline constexpr int interrupted_exit_status = 130;
+
 inline int report(io& io, mlcloud::error const& e)
 {
     io.err << msg::error_message(plain, e) << "\n";
@@ -49,6 +55,28 @@ inline std::string random_hex(std::size_t n)
         c = "0123456789abcdef"[rd() % 16];
     return s;
 }
+
+/// While alive, Ctrl-C (SIGINT) or SIGTERM cancels the operation `cloud` runs, as the providers
+/// document for a cancelled call (an upload aborts its multipart upload, a launch says what it
+/// may have left), instead of killing the process mid-way. A second signal kills as usual.
+template <class B>
+class interrupt_on_signals
+{
+public:
+    explicit interrupt_on_signals(mlcloud::blocking<B>& cloud) : signals_(cloud.get_executor(), SIGINT, SIGTERM)
+    {
+        signals_.async_wait([this, &cloud](boost::system::error_code ec, int) {
+            if (ec)
+                return;
+            boost::system::error_code ignored;
+            signals_.clear(ignored); // back to the default action
+            cloud.interrupt();
+        });
+    }
+
+private:
+    boost::asio::signal_set signals_;
+};
 
 /// The pricing table, with $MLCLOUD_PRICING (a JSON override file) applied when set.
 inline mlcloud::result<msg::pricing_table> pricing()
@@ -82,21 +110,43 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     auto data_arg = a.require("data");
     auto target = a.require("target");
     std::string name = a.get("name").value_or("mlcloud-" + target + "-" + random_hex(6));
+    if (named_by_the_bot(mlcloud::job_handle{.name = name}))
+        throw usage_error("job names containing " + std::string(bot_name_mark) +
+                          " are the bot's (its reconciliation would stop this job): choose another with --name");
+    // Every usage mistake is reported before anything is asked of the provider.
+    auto expected_minutes = a.positive_number<int>("expected-minutes");
+    auto max_price = a.positive_number<double>("max-price");
+    std::optional<std::chrono::seconds> max_runtime;
+    if (auto limit = a.get("max-runtime"))
+    {
+        auto secs = parse_duration_seconds(*limit);
+        if (!secs)
+            throw usage_error("--max-runtime: expected a duration such as 90m or 2h");
+        max_runtime = std::chrono::seconds(*secs);
+    }
     auto prefix = traits::default_prefix(opts);
 
-    // A dataset given as a file on this machine is uploaded first.
+    // A dataset given as a file on this machine is uploaded first; anything else must be a
+    // stored object already, or a typo would launch (and bill) a machine that cannot train.
     mlcloud::storage_uri dataset;
     std::optional<msg::dataset_profile> profile;
-    if (fs::is_regular_file(data_arg))
+    bool const upload_first = fs::is_regular_file(data_arg);
+    if (upload_first)
     {
         profile = profile_of(data_arg);
         dataset = prefix.child("datasets").child(fs::path(data_arg).filename().string());
-        io.out << "uploading " << data_arg << " to " << dataset.str() << "\n";
-        if (auto up = cloud.upload(data_arg, dataset); !up)
-            return report(io, up.error());
     }
     else if (auto parsed = mlcloud::storage_uri::parse(data_arg))
+    {
         dataset = *parsed;
+        auto const found = cloud.exists(dataset);
+        if (!found)
+            return report(io, found.error());
+        if (!*found)
+            return report(io, mlcloud::error(mlcloud::errc::not_found, "no dataset file " + data_arg +
+                                                                           " here, and no stored object " +
+                                                                           dataset.str()));
+    }
     else
         return report(io, parsed.error());
 
@@ -120,14 +170,9 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     if (auto image = a.get("image"))
         spec.image = *image;
     spec.market = a.flag("spot") ? mlcloud::market::spot : mlcloud::market::on_demand;
-    if (auto limit = a.get("max-runtime"))
-    {
-        auto secs = parse_duration_seconds(*limit);
-        if (!secs)
-            throw usage_error("--max-runtime: expected a duration such as 90m or 2h");
-        spec.max_runtime = std::chrono::seconds(*secs);
-    }
-    spec.max_price_per_hour = a.positive_number<double>("max-price");
+    if (max_runtime)
+        spec.max_runtime = *max_runtime;
+    spec.max_price_per_hour = max_price;
     for (auto const& gpu : a.all("gpu"))
         spec.compute.push_back({gpu, 1});
 
@@ -150,8 +195,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
         offer = table->find(traits::pricing_provider, spec.compute.front().id);
         if (offer)
         {
-            msg::launch_summary summary{*offer, spec.market,
-                                        std::chrono::minutes(a.positive_number<int>("expected-minutes").value_or(10)),
+            msg::launch_summary summary{*offer, spec.market, std::chrono::minutes(expected_minutes.value_or(10)),
                                         data_arg, 1};
             io.out << msg::launch_confirmation(plain, summary) << "\n";
         }
@@ -168,6 +212,15 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
         }
     }
 
+    // Only now: during the question a Ctrl-C ends the process at once, as it should.
+    interrupt_on_signals<B> const interrupts(cloud);
+    if (upload_first)
+    {
+        // After the question: a "no" leaves nothing behind.
+        io.out << "uploading " << data_arg << " to " << dataset.str() << "\n";
+        if (auto up = cloud.upload(data_arg, dataset); !up)
+            return report(io, up.error());
+    }
     auto job = cloud.launch(spec);
     if (!job)
         return report(io, job.error());
@@ -175,10 +228,19 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
         io.err << "warning: " << saved.error().message << "\n";
     io.out << msg::training_launched(plain, *job) << "\n";
     if (!a.flag("follow"))
+    {
+        io.out << "not following it: `mlcloud logs " << job->id << " --follow` prints its log\n";
         return 0;
+    }
 
     auto started = std::chrono::steady_clock::now();
     auto final_status = follow_logs(cloud, *job, io, std::chrono::milliseconds(500), true);
+    if (!final_status && cloud.interrupted())
+    {
+        io.err << "stopped following " << job->id << ": the job goes on (`mlcloud cancel " << job->id
+               << "` stops it, `mlcloud logs " << job->id << " --follow` follows it again)\n";
+        return interrupted_exit_status;
+    }
     if (!final_status)
         return report(io, final_status.error());
     if (final_status->state != mlcloud::job_state::succeeded)
@@ -208,8 +270,8 @@ int cmd_logs(mlcloud::blocking<B>& cloud, args const& a, io& io)
 {
     a.allow_only({"follow", "interval", "provider"}, 1);
     auto interval = parse_duration_seconds(a.get("interval").value_or("1"));
-    if (!interval)
-        throw usage_error("--interval: expected a duration such as 2s");
+    if (!interval || *interval <= 0 || *interval > 3600)
+        throw usage_error("--interval: expected a duration from 1s to 1h, such as 2s");
     auto job = job_for<B>(a);
     auto s = follow_logs(cloud, job, io, std::chrono::seconds(*interval), a.flag("follow"));
     if (!s)
@@ -406,26 +468,22 @@ template <class B>
 int cmd_jobs(args const& a, io& io)
 {
     a.allow_only({"provider"});
-    for (auto const& job : list_jobs())
+    auto const listing = list_jobs();
+    for (auto const& job : listing.jobs)
         io.out << job.provider << "\t" << job.id << "\t" << job.name << "\t" << job.compute.id << "\n";
-    return 0;
+    for (auto const& problem : listing.problems)
+        io.err << "warning: " << problem << "\n";
+    return listing.problems.empty() ? 0 : 1;
 }
 
-/// Runs one command for backend B.
+/// Runs one command on `cloud`.
 template <class B>
-int run_command(std::string const& command, args const& a, io& io)
+int run_with_cloud(mlcloud::blocking<B>& cloud, typename B::options const& opts, std::string const& command,
+                   args const& a, io& io)
 {
-    using traits = cli_backend<B>;
-    auto opts = traits::options_from_environment();
-    if (!opts)
-        return report(io, opts.error());
-    if (command == "setup")
-        return traits::setup(*opts, a, io.out);
-    if (command == "jobs")
-        return cmd_jobs<B>(a, io);
-    mlcloud::blocking<B> cloud(*opts);
     if (command == "train")
-        return cmd_train(cloud, *opts, a, io);
+        return cmd_train(cloud, opts, a, io); // handles signals itself, after its question
+    interrupt_on_signals<B> const interrupts(cloud);
     if (command == "logs")
         return cmd_logs(cloud, a, io);
     if (command == "status")
@@ -443,6 +501,23 @@ int run_command(std::string const& command, args const& a, io& io)
     if (command == "reconcile")
         return cmd_reconcile(cloud, a, io.out, io.err);
     throw usage_error("unknown command '" + command + "'");
+}
+
+/// Runs one command for backend B.
+template <class B>
+int run_command(std::string const& command, args const& a, io& io)
+{
+    using traits = cli_backend<B>;
+    auto opts = traits::options_from_environment();
+    if (!opts)
+        return report(io, opts.error());
+    if (command == "setup")
+        return traits::setup(*opts, a, io.out);
+    if (command == "jobs")
+        return cmd_jobs<B>(a, io);
+    mlcloud::blocking<B> cloud(*opts);
+    auto const status = run_with_cloud(cloud, *opts, command, a, io);
+    return cloud.interrupted() ? interrupted_exit_status : status;
 }
 
 } // namespace mlcloud_cli

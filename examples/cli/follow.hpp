@@ -29,6 +29,17 @@ struct io
 /// RunPod read collects a live window of events, so a chatty workload never gives an empty one.
 inline constexpr std::chrono::seconds snapshot_budget{10};
 
+/// Waits `d`: on the cloud's own context when it can (mlcloud::blocking::pause, which a Ctrl-C
+/// ends), else by sleeping.
+template <class Cloud>
+void pause(Cloud& cloud, std::chrono::milliseconds d)
+{
+    if constexpr (requires { cloud.pause(d); })
+        cloud.pause(d);
+    else
+        std::this_thread::sleep_for(d);
+}
+
 /// Follows a job's log to its end, printing lines as they arrive; returns the last status.
 /// `cloud` is an mlcloud::blocking<B> (or anything with its read_logs and status).
 /// Without `follow`: what is written so far, until a read brings nothing new or `budget` has
@@ -61,7 +72,7 @@ mlcloud::result<mlcloud::job_status> follow_logs(Cloud& cloud, mlcloud::job_hand
             break;
         }
         if (chunk->lines.empty())
-            std::this_thread::sleep_for(interval);
+            pause(cloud, interval);
     }
     return cloud.status(job);
 }

@@ -46,16 +46,21 @@ mlcloud::result<void> write_file_atomically(fs::path const& path, std::string_vi
     fs::create_directories(path.parent_path(), ec);
     auto tmp = path;
     tmp += ".tmp";
+    bool written = false;
     {
         std::ofstream out(tmp, std::ios::trunc);
         out << text;
-        if (!out.flush())
-            return mlcloud::error(mlcloud::errc::io_error, "cannot write " + tmp.string());
+        written = static_cast<bool>(out.flush());
     }
-    fs::rename(tmp, path, ec);
-    if (ec)
-        return mlcloud::error(mlcloud::errc::io_error, "cannot write " + path.string() + ": " + ec.message());
-    return {};
+    if (written)
+        fs::rename(tmp, path, ec);
+    if (written && !ec)
+        return {};
+    std::error_code ignored;
+    fs::remove(tmp, ignored); // no half-written or orphaned temporary file stays behind
+    if (!written)
+        return mlcloud::error(mlcloud::errc::io_error, "cannot write " + tmp.string());
+    return mlcloud::error(mlcloud::errc::io_error, "cannot write " + path.string() + ": " + ec.message());
 }
 
 mlcloud::result<void> save_job(mlcloud::job_handle const& job)
@@ -69,7 +74,11 @@ mlcloud::result<mlcloud::job_handle> load_job(std::string const& id)
 {
     if (!safe_id(id))
         return mlcloud::error(mlcloud::errc::invalid_argument, "unusable job id '" + id + "'");
-    std::ifstream in(record_path(id));
+    auto const path = record_path(id);
+    std::ifstream in(path);
+    std::error_code ec_exists;
+    if (!in && (fs::exists(path, ec_exists) || ec_exists))
+        return mlcloud::error(mlcloud::errc::io_error, "cannot read the record " + path.string());
     if (!in)
         return mlcloud::error(mlcloud::errc::not_found, "no record of job " + id + " in " +
                                                             (state_directory() / "jobs").string());
@@ -81,18 +90,34 @@ mlcloud::result<mlcloud::job_handle> load_job(std::string const& id)
     return mlcloud::from_json<mlcloud::job_handle>(v);
 }
 
-std::vector<mlcloud::job_handle> list_jobs()
+job_listing list_jobs()
 {
-    std::vector<mlcloud::job_handle> out;
+    job_listing out;
+    auto const dir = state_directory() / "jobs";
     std::error_code ec;
-    for (auto const& entry : fs::directory_iterator(state_directory() / "jobs", ec))
+    fs::directory_iterator it(dir, ec);
+    if (ec)
     {
-        if (entry.path().extension() != ".json")
-            continue;
-        if (auto job = load_job(entry.path().stem().string()))
-            out.push_back(std::move(*job));
+        if (ec != std::errc::no_such_file_or_directory)
+            out.problems.push_back("cannot read " + dir.string() + ": " + ec.message());
+        return out;
     }
-    std::sort(out.begin(), out.end(), [](auto const& a, auto const& b) { return a.launched_at > b.launched_at; });
+    for (; it != fs::directory_iterator(); it.increment(ec))
+    {
+        if (ec)
+        {
+            out.problems.push_back("cannot read " + dir.string() + ": " + ec.message());
+            break;
+        }
+        if (it->path().extension() != ".json")
+            continue;
+        auto job = load_job(it->path().stem().string());
+        if (job)
+            out.jobs.push_back(std::move(*job));
+        else
+            out.problems.push_back(it->path().string() + ": " + job.error().message);
+    }
+    std::sort(out.jobs.begin(), out.jobs.end(), [](auto const& a, auto const& b) { return a.launched_at > b.launched_at; });
     return out;
 }
 

@@ -14,6 +14,7 @@
 #include <mlcloud/types.hpp>
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,8 +32,18 @@ mlcloud::result<void> save_job(mlcloud::job_handle const& job);
 /// The record of a job id; errc::not_found when this CLI never launched it.
 mlcloud::result<mlcloud::job_handle> load_job(std::string const& id);
 
-/// Every record, newest first.
-std::vector<mlcloud::job_handle> list_jobs();
+/// The records found, and what could not be read.
+struct job_listing
+{
+    std::vector<mlcloud::job_handle> jobs; ///< newest first
+    /// One line per record (or the directory) that could not be read. A command that acts on
+    /// "every job without a record" must not act while this is not empty: an unreadable record
+    /// is a job that looks unrecorded.
+    std::vector<std::string> problems;
+};
+
+/// Every record, newest first. A missing directory is no problem: nothing was launched yet.
+job_listing list_jobs();
 
 } // namespace mlcloud_cli
 

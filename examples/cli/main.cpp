@@ -12,6 +12,7 @@
 
 #include <mlcloud/version.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -59,17 +60,19 @@ Providers: the backends compiled in (see `mlcloud --version`); default $MLCLOUD_
 
 Commands:
   train --data FILE|URI --target COLUMN [--gpu ID]... [--spot] [--image IMAGE] [--output URI]
-        [--max-runtime 2h] [--max-price USD_PER_HOUR] [--name NAME] [--follow] [--yes] [-- COMMAND...]
+        [--max-runtime 2h] [--max-price USD_PER_HOUR] [--expected-minutes 10] [--name NAME]
+        [--follow] [--yes] [-- COMMAND...]
                        launch a training job (a local dataset file is uploaded first)
-  logs JOB [--follow] [--interval 1s]   print a job's log (and follow it)
+  logs JOB [--follow] [--interval 1s]   print a job's log (and follow it; interval 1s to 1h)
   status JOB                            state and cost so far
   cancel JOB                            stop a job and report what it cost
   jobs                                  the jobs this CLI launched
   reconcile [--terminate] [--min-age 10m]
                        machines the provider runs for mlcloud without a record here (orphans),
                        with their cost so far; --terminate stops them (only those launched
-                       more than --min-age ago; default 10m with --terminate). Exit status 3
-                       when orphans are left running
+                       more than --min-age ago; default 10m with --terminate, at most 366d).
+                       Machines named mlcloud-bot-... are the bot's and left alone. Exit
+                       status 3 when orphans are left running
   predict --model URI --input FILE|URI [--output FILE]   (local backend: a stored key works as URI)
   cp SRC DST [--upload|--download]      upload a local file, or download an object (the
                                         direction follows an s3:// or runpod:// URI)
@@ -92,6 +95,12 @@ std::string backend_names()
 }
 
 template <class... B>
+bool is_compiled_backend(backend_list<B...>, std::string_view name)
+{
+    return ((name == B::name) || ...);
+}
+
+template <class... B>
 mlcloud::result<int> dispatch(backend_list<B...>, std::string const& provider, std::string const& command,
                               args const& a, io& io)
 {
@@ -107,6 +116,8 @@ int gpus(args const& a, io& io, std::string const& provider)
     if (!table)
         return report(io, table.error());
     auto which = a.get("provider").value_or(provider);
+    if (which != "all" && !is_compiled_backend(compiled_backends{}, which))
+        throw usage_error("unknown provider '" + which + "' (compiled in: " + backend_names() + ", or all)");
     if (which == "local")
         which = "all";
     io.out << msg::gpu_price_list(plain, *table, which == "all" ? std::string_view{} : which);
@@ -145,6 +156,15 @@ int run(int argc, char** argv)
     if (i == words.size())
         throw usage_error("missing command");
     std::string command = words[i];
+    // `mlcloud train --help` asks for usage, not for a value of --help (the workload's own
+    // words after `--` are its business).
+    auto const end_of_options = std::find(words.begin() + static_cast<std::ptrdiff_t>(i), words.end(), "--");
+    if (std::find_if(words.begin() + static_cast<std::ptrdiff_t>(i), end_of_options,
+                     [](std::string const& w) { return w == "--help" || w == "-h"; }) != end_of_options)
+    {
+        std::cout << usage_text;
+        return 0;
+    }
     args a({words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end()}, {"follow", "spot", "yes", "download", "upload", "terminate"});
     if (auto p = a.get("provider"))
         provider = *p;

@@ -53,15 +53,22 @@ inline void machine_line(std::ostream& out, mlcloud::untracked_machine const& m)
 
 } // namespace reconcile_text
 
-/// The CLI's records of jobs on backend B.
+/// The CLI's records of jobs on backend B, and the records that could not be read.
 template <class B>
-std::vector<mlcloud::job_handle> records_of()
+job_listing records_of()
 {
-    std::vector<mlcloud::job_handle> out;
-    for (auto& job : list_jobs())
-        if (job.provider == B::name)
-            out.push_back(std::move(job));
-    return out;
+    auto listing = list_jobs();
+    std::erase_if(listing.jobs, [](mlcloud::job_handle const& job) { return job.provider != B::name; });
+    return listing;
+}
+
+/// The bot names its jobs with this mark (examples/telegram_bot, orphans.cpp) and reconciles
+/// them itself: they are never the CLI's orphans, even on an account both use.
+inline constexpr std::string_view bot_name_mark = "mlcloud-bot-";
+
+inline bool named_by_the_bot(mlcloud::job_handle const& machine)
+{
+    return machine.name.find(bot_name_mark) != std::string::npos;
 }
 
 template <class B>
@@ -70,8 +77,12 @@ int print_reconcile_report(mlcloud::reconcile_report const& r, bool terminate, s
     namespace msg = mlcloud::messages;
     using namespace reconcile_text;
     auto const noun = std::string(msg::machine_noun(B::name));
-    out << B::name << ": " << (r.tracked.size() + r.orphans.size() + r.too_young.size() + r.ended.size()) << " "
+    out << B::name << ": "
+        << (r.tracked.size() + r.not_judged.size() + r.orphans.size() + r.too_young.size() + r.ended.size()) << " "
         << noun << "(s) carry mlcloud's mark; " << r.tracked.size() << " with a record here\n";
+    if (!r.not_judged.empty())
+        out << r.not_judged.size() << " carry the bot's name (" << bot_name_mark
+            << "...): the bot reconciles them, left alone\n";
     if (r.orphans.empty())
         out << "no orphans: every " << noun << " still running has a record\n";
     else
@@ -125,6 +136,9 @@ int print_reconcile_report(mlcloud::reconcile_report const& r, bool terminate, s
     return 0;
 }
 
+/// Longer than any machine should run; beyond it a duration stops being a useful guard.
+inline constexpr long long max_min_age_seconds = 366LL * 24 * 3600;
+
 template <class B>
 int cmd_reconcile(mlcloud::blocking<B>& cloud, args const& a, std::ostream& out, std::ostream& err)
 {
@@ -147,9 +161,21 @@ int cmd_reconcile(mlcloud::blocking<B>& cloud, args const& a, std::ostream& out,
         auto min_age = parse_duration_seconds(a.get("min-age").value_or(opts.terminate ? "10m" : "0"));
         if (!min_age)
             throw usage_error("--min-age: expected a duration such as 10m");
+        if (*min_age > max_min_age_seconds)
+            throw usage_error("--min-age: at most 366d");
         opts.min_age = std::chrono::seconds(*min_age);
-        auto records = records_of<B>();
-        auto report = cloud.run(mlcloud::reconcile(cloud.async().training(), records, opts));
+        opts.judge = [](mlcloud::job_handle const& machine) { return !named_by_the_bot(machine); };
+        auto const records = records_of<B>();
+        for (auto const& problem : records.problems)
+            err << (opts.terminate ? "" : "warning: ") << problem << "\n";
+        if (opts.terminate && !records.problems.empty())
+        {
+            // A job whose record cannot be read looks like an orphan: stopping it would end
+            // work somebody is waiting for.
+            err << "not stopping anything while a job record cannot be read\n";
+            return 1;
+        }
+        auto report = cloud.run(mlcloud::reconcile(cloud.async().training(), records.jobs, opts));
         if (!report)
         {
             err << mlcloud::messages::error_message(mlcloud::messages::format::plain, report.error()) << "\n";

@@ -8,9 +8,15 @@
 
 #include <mlcloud/cloud.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <exception>
 #include <optional>
 
@@ -20,18 +26,23 @@ namespace mlcloud {
 /// coroutine is done (other work queued on `ctx`, such as idle-connection timers, does not
 /// keep it waiting). Exceptions escaping the coroutine are rethrown. Timeouts are enforced
 /// by the operations themselves, so this never waits forever on the network.
+///
+/// `cancel` (optional) is bound to the coroutine as its cancellation slot: a terminal
+/// cancellation emitted on its signal, e.g. from a signal handler running on `ctx`, ends the
+/// operation the way each provider documents for a cancelled call.
 template <class T>
-T run_blocking(boost::asio::io_context& ctx, boost::asio::awaitable<T> op)
+T run_blocking(boost::asio::io_context& ctx, boost::asio::awaitable<T> op,
+               boost::asio::cancellation_slot cancel = {})
 {
     std::optional<T> value;
     std::exception_ptr failure;
     bool done = false;
-    boost::asio::co_spawn(ctx, std::move(op), [&](std::exception_ptr e, T v) {
-        failure = e;
-        if (!e)
-            value.emplace(std::move(v));
-        done = true;
-    });
+    boost::asio::co_spawn(ctx, std::move(op), boost::asio::bind_cancellation_slot(cancel, [&](std::exception_ptr e, T v) {
+                              failure = e;
+                              if (!e)
+                                  value.emplace(std::move(v));
+                              done = true;
+                          }));
     if (ctx.stopped())
         ctx.restart();
     while (!done && ctx.run_one() != 0)
@@ -82,18 +93,56 @@ public:
     result<prediction_result> predict(prediction_request const& r) { return run(cloud_.prediction().predict(r)); }
 
     /// Runs any other coroutine, e.g. a backend-specific operation, on this object's context.
+    /// After `interrupt` nothing more runs: the result is errc::cancelled.
     template <class T>
     T run(boost::asio::awaitable<T> op)
     {
-        return run_blocking(ctx_, std::move(op));
+        if (interrupted_)
+            return T(error(errc::cancelled, "interrupted by a signal"));
+        return run_blocking(ctx_, std::move(op), interrupt_.slot());
+    }
+
+    /// Cancels the operation running on this object (a terminal cancellation: each provider
+    /// documents what a cancelled call leaves behind) and makes every later call return
+    /// errc::cancelled at once. Call it from a handler running on this object's context, e.g. a
+    /// `boost::asio::signal_set` on `get_executor()` for Ctrl-C: such a handler runs while an
+    /// operation or `pause` runs, and one whose signal came between calls runs in the next.
+    void interrupt()
+    {
+        interrupted_ = true;
+        interrupt_.emit(boost::asio::cancellation_type::terminal);
+    }
+
+    /// The executor of this object's context, for I/O objects that should run beside its
+    /// operations (a signal_set calling `interrupt`).
+    boost::asio::io_context::executor_type get_executor() noexcept { return ctx_.get_executor(); }
+
+    /// Whether `interrupt` was called.
+    bool interrupted() const noexcept { return interrupted_; }
+
+    /// Waits `d` on this object's context (ended early by an interruption), where a sleep of
+    /// the thread would leave the signal unhandled until it ends.
+    void pause(std::chrono::steady_clock::duration d)
+    {
+        run(wait_for(ctx_.get_executor(), d));
     }
 
     /// The asynchronous providers underneath.
     cloud<B>& async() noexcept { return cloud_; }
 
 private:
+    static boost::asio::awaitable<result<void>> wait_for(boost::asio::io_context::executor_type ex,
+                                                         std::chrono::steady_clock::duration d)
+    {
+        boost::asio::steady_timer timer(ex, d);
+        co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        co_return result<void>{};
+    }
+
     boost::asio::io_context ctx_{1};
     cloud<B> cloud_;
+    boost::asio::cancellation_signal interrupt_;
+    bool interrupted_ = false;
 };
 
 } // namespace mlcloud

@@ -96,5 +96,53 @@ err=$("$mlcloud" --provider 2>&1); rc=$?
 err=$("$mlcloud" predict --model models/e2e-iris/model.json --input "$data/iris-predict.csv" --output "$work/pred.csv/p.csv" 2>&1); rc=$?
 [[ $rc -eq 1 ]] || fail "unwritable --output exit code $rc"
 [[ -f "$work/pred.csv" ]] || fail "unwritable --output touched the file in its way"
+# An --output that is a directory fails and leaves no temporary file beside it.
+mkdir "$work/outdir"
+err=$("$mlcloud" predict --model models/e2e-iris/model.json --input "$data/iris-predict.csv" --output "$work/outdir" 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "directory --output exit code $rc"
+[[ ! -e "$work/outdir.tmp" ]] || fail "a failed --output left its temporary file"
+# A dataset that is neither a file here nor a stored object stops before any launch.
+err=$("$mlcloud" train --data iris.cvs --target species --name e2e-typo 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "missing dataset exit code $rc"; expect "no dataset file iris.cvs here, and no stored object" "$err"
+[[ -z $("$mlcloud" jobs | awk -F'\t' '$3 == "e2e-typo"') ]] || fail "a missing dataset launched a job"
+# Usage mistakes the CLI once let through.
+out=$("$mlcloud" train --help); rc=$?
+[[ $rc -eq 0 ]] || fail "train --help exit code $rc"; expect "usage: mlcloud" "$out"
+err=$("$mlcloud" logs "$job" --follow --interval 0 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "--interval 0 exit code $rc"; expect "--interval: expected a duration from 1s to 1h" "$err"
+err=$("$mlcloud" reconcile --terminate --min-age 999999d 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "huge --min-age exit code $rc"; expect "at most 366d" "$err"
+err=$("$mlcloud" gpus --provider gcp 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "gpus of an unknown provider exit code $rc"; expect "unknown provider 'gcp'" "$err"
+err=$("$mlcloud" setup --datacenter EU-RO-1 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "local setup with a RunPod option exit code $rc"; expect "unknown option --datacenter" "$err"
+err=$("$mlcloud" train --data "$data/iris.csv" --target bot 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "a job named like the bot's exit code $rc"; expect "are the bot's" "$err"
+# A damaged record is reported, and reconcile --terminate stops nothing while one exists.
+echo '{not json' >"$HOME/.mlcloud/cli/jobs/local-damaged.json"
+err=$("$mlcloud" jobs 2>&1 >/dev/null); rc=$?
+[[ $rc -eq 1 ]] || fail "jobs with a damaged record exit code $rc"; expect "local-damaged.json" "$err"
+"$mlcloud" train --data "$data/iris.csv" --target species --name e2e-kept -- sh -c 'sleep 300' >/dev/null
+kept=$("$mlcloud" jobs 2>/dev/null | awk -F'\t' '$3 == "e2e-kept" {print $2}')
+mv "$HOME/.mlcloud/cli/jobs/$kept.json" "$work/kept.json" # its record lost: it looks like an orphan
+err=$("$mlcloud" reconcile --terminate --min-age 0 2>&1); rc=$?
+[[ $rc -eq 1 ]] || fail "reconcile --terminate with a damaged record exit code $rc"
+expect "not stopping anything while a job record cannot be read" "$err"
+mv "$work/kept.json" "$HOME/.mlcloud/cli/jobs/$kept.json"
+[[ $("$mlcloud" status "$kept") != *"state: cancelled"* ]] || fail "reconcile stopped a job while a record was damaged"
+"$mlcloud" cancel "$kept" >/dev/null
+rm "$HOME/.mlcloud/cli/jobs/local-damaged.json"
+# Ctrl-C while train --follows: the CLI stops following, says the job goes on, exits 130.
+"$mlcloud" train --data "$data/iris.csv" --target species --name e2e-sigint --follow -- sh -c 'echo started; sleep 300' \
+    >"$work/sigint.out" 2>&1 &
+follower=$!
+for _ in $(seq 1 300); do grep -q '^started' "$work/sigint.out" && break; sleep 0.1; done
+kill -INT "$follower"
+wait "$follower"; rc=$?
+[[ $rc -eq 130 ]] || fail "train --follow after SIGINT exit code $rc: $(cat "$work/sigint.out")"
+expect "stopped following" "$(cat "$work/sigint.out")"
+sigint=$("$mlcloud" jobs | awk -F'\t' '$3 == "e2e-sigint" {print $2}')
+[[ $("$mlcloud" status "$sigint") != *"state: cancelled"* ]] || fail "SIGINT stopped the job, not the following"
+"$mlcloud" cancel "$sigint" >/dev/null
 set -e
 echo "cli end to end: ok"
