@@ -734,6 +734,15 @@ TEST_CASE("aws::storage refuses other schemes and reports an unusable configurat
     auto local = run_blocking(ctx, s.upload(f.path, mlcloud::storage_uri::local("/tmp/x")));
     REQUIRE_FALSE(local);
     CHECK(local.error().is(errc::not_supported));
+    // A destination that names no object is refused before a request: S3 would keep "dir/"
+    // as an object that looks like a folder.
+    for (auto const& to : {mlcloud::storage_uri::s3("b", "datasets/"), mlcloud::storage_uri::s3("b", "")})
+    {
+        auto dir = run_blocking(ctx, s.upload(f.path, to));
+        REQUIRE_FALSE(dir);
+        CHECK(dir.error().is(errc::invalid_argument));
+        CHECK(dir.error().message.find("names a directory") != std::string::npos);
+    }
 
     auto no_region = options_for(moto_url());
     no_region.region.clear();

@@ -240,6 +240,28 @@ TEST_CASE("EC2: unknown and malformed job ids are not_found with the request id"
     }
 }
 
+TEST_CASE("EC2: a job of another region is named as such, not reported gone", "[aws][ec2][errors]")
+{
+    training_fixture f;
+    auto job = f.run(f.training->launch(f.job("other-region")));
+    REQUIRE(job);
+    REQUIRE_FALSE(job->region.empty());
+    auto elsewhere = *job;
+    elsewhere.region = job->region == "eu-west-1" ? "us-east-1" : "eu-west-1"; // a handle from another region's run
+    auto s = f.run(f.training->status(elsewhere));
+    REQUIRE_FALSE(s);
+    CHECK(s.error().is(errc::invalid_argument)); // not not_found: nothing says it is gone
+    CHECK(s.error().message.find("runs in region " + elsewhere.region) != std::string::npos);
+    CHECK(s.error().message.find("AWS_REGION=" + elsewhere.region) != std::string::npos);
+    auto t = f.run(f.training->terminate(elsewhere));
+    REQUIRE_FALSE(t);
+    CHECK(t.error().is(errc::invalid_argument));
+    auto l = f.run(f.training->read_logs(elsewhere, {}));
+    REQUIRE_FALSE(l);
+    CHECK(l.error().is(errc::invalid_argument));
+    CHECK(f.run(f.training->terminate(*job))); // in its own region it is there
+}
+
 TEST_CASE("CloudWatch Logs: lines are read with forward tokens and resume from a saved cursor", "[aws][logs]")
 {
     training_fixture f;

@@ -24,6 +24,17 @@ inline std::optional<error> check_uri(storage_uri const& u, std::string_view op)
     return std::nullopt;
 }
 
+/// An upload's destination must name an object: S3 would store a key ending in "/" as an
+/// object that consoles show as a folder, and an empty key is no object at all.
+inline std::optional<error> check_object_key(storage_uri const& u, std::string_view op)
+{
+    if (u.key.empty() || u.key.ends_with("/"))
+        return error(errc::invalid_argument, u.str() + " names a directory, not a file: give the object's whole key")
+            .with_provider("aws")
+            .with_operation(op);
+    return std::nullopt;
+}
+
 inline object_info info_of(std::string const& bucket, s3_object const& o)
 {
     return object_info{storage_uri::s3(bucket, o.key), o.size, o.etag, o.last_modified};
@@ -55,6 +66,8 @@ MLCLOUD_DECL task<object_info> storage::upload(std::filesystem::path const& from
     if (auto e = ctx->unusable("upload"))
         co_return *e;
     if (auto e = storage_impl::check_uri(to, "upload"))
+        co_return *e;
+    if (auto e = storage_impl::check_object_key(to, "upload"))
         co_return *e;
     auto o = co_await ctx->s3->upload_file(from, to.bucket, to.key, opts);
     if (!o)

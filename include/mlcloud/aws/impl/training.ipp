@@ -37,6 +37,23 @@ inline error not_found_job(job_handle const& job)
         .with_operation("DescribeInstances");
 }
 
+/// Why `job` cannot be asked about here, if it cannot: an id that is no instance id, or a job
+/// launched in another region. EC2 does not see an instance from another region, and its "not
+/// found" would read as "gone": a record dropped, a machine billing unseen.
+inline std::optional<error> unreachable_job(backend_context const& ctx, job_handle const& job,
+                                            std::string_view operation)
+{
+    if (!detail::is_instance_id(job.id))
+        return not_found_job(job);
+    auto const& here = ctx.api->settings().region;
+    if (!job.region.empty() && job.region != here)
+        return error(errc::invalid_argument, "job " + job.id + " runs in region " + job.region + ", and this provider asks " +
+                                                 here + ": set AWS_REGION=" + job.region + " (or options::region)")
+            .with_provider("aws")
+            .with_operation(operation);
+    return std::nullopt;
+}
+
 // Built outside the coroutines: GCC 12 mishandles initializer lists inside them.
 inline net::query_params one_param(std::string name, std::string value)
 {
@@ -529,8 +546,8 @@ MLCLOUD_DECL task<job_status> training::status(job_handle const& job)
     auto ctx = ctx_;
     if (auto e = ctx->unusable("DescribeInstances"))
         co_return *e;
-    if (!detail::is_instance_id(job.id))
-        co_return not_found_job(job);
+    if (auto e = unreachable_job(*ctx, job, "DescribeInstances"))
+        co_return *e;
     auto inst = co_await describe(*ctx, job.id);
     if (!inst)
         co_return inst.error();
@@ -543,8 +560,8 @@ MLCLOUD_DECL task<log_chunk> training::read_logs(job_handle const& job, log_curs
     auto ctx = ctx_;
     if (auto e = ctx->unusable("GetLogEvents"))
         co_return *e;
-    if (!detail::is_instance_id(job.id))
-        co_return not_found_job(job);
+    if (auto e = unreachable_job(*ctx, job, "GetLogEvents"))
+        co_return *e;
     std::string const id = job.id;
     log_cursor const start = from;
 
@@ -594,8 +611,8 @@ MLCLOUD_DECL task<job_status> training::terminate(job_handle const& job)
     auto ctx = ctx_;
     if (auto e = ctx->unusable("TerminateInstances"))
         co_return *e;
-    if (!detail::is_instance_id(job.id))
-        co_return not_found_job(job);
+    if (auto e = unreachable_job(*ctx, job, "TerminateInstances"))
+        co_return *e;
     // Describe first: a job that already ended keeps its result, and terminating a
     // terminated instance is a no-op anyway. A stopped instance (StopInstances from outside,
     // hibernation) is terminated too: its volumes bill until then.
