@@ -42,12 +42,14 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
                sent "seconds" later), slow_start (the pod stays PROVISIONING "seconds" more),
                error_500,
                capacity (400, optional "gpu"), quota (402), forbidden (403, "gpu"), invalid (422),
-               throttle (429; "retry_after" seconds or none; "body": false for no JSON)
+               throttle (429; "retry_after" seconds or none; "body": false for no JSON;
+               "ratelimit": the RateLimit header, else the minute window of "retry_after")
   pod list:    list_error_500, list_throttle
   pod logs:    cut ("after": events sent before the stream is cut mid-event), logs_error_500
 POST /_fake/faults/clear with {"scope": ...} removes the faults of that scope that are left.
   serverless:  run_throttle, run_error_500, stuck (job stays IN_QUEUE), expire (job deleted
                after it completes: /status 404), slow ("seconds" more in the queue),
+               overrun (the worker runs past the job's executionTimeout: TIMED_OUT),
                worker_exception (FAILED with runpod-python's JSON-encoded error, "message")
   s3:          repeat_token (ListObjectsV2 repeats its continuation token), error_502
 """
@@ -710,6 +712,14 @@ class Handler(BaseHTTPRequestHandler):
         kind = fault["kind"] if fault else None
         if kind == "throttle":
             headers = {"Retry-After": str(fault["retry_after"])} if fault.get("retry_after") is not None else {}
+            # The windows this 429 exhausted: given, e.g. '"minute";r=0;t=1, "hour";r=0;t=1800', or the
+            # minute window of Retry-After. Without either, the usual headers (a 429 of a
+            # server that says nothing about when to come back).
+            if fault.get("ratelimit") is not None:
+                headers["RateLimit"] = fault["ratelimit"]
+            elif fault.get("retry_after") is not None:
+                headers["RateLimit"] = ('"minute";r=0;t=' + str(fault["retry_after"]) +
+                                        ', "hour";r=2000;t=3600, "day";r=49000;t=86400')
             if fault.get("body", True):
                 return self.problem(429, "rate limit exceeded for the minute window", headers=headers)
             self.send_response(429)

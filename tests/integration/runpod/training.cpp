@@ -405,6 +405,23 @@ TEST_CASE("429 beyond the throttle budget ends in errc::throttled", "[runpod][tr
     CHECK(pods_named(pod).empty());
 }
 
+TEST_CASE("429 waits for the longest exhausted RateLimit window, not only Retry-After", "[runpod][training]")
+{
+    // Retry-After names the minute, but the hour is exhausted too: a retry after 1 s would meet
+    // another 429, so the launch waits the hour, which is beyond its budget.
+    auto o = fake_options();
+    o.launch.max_throttle_wait = 60s;
+    trainer t(o);
+    auto spec = script_job(unique("hour"), {"@marker"});
+    auto pod = pod_of(spec);
+    inject({{"kind", "throttle"}, {"scope", pod}, {"retry_after", 1},
+            {"ratelimit", R"("minute";r=0;t=1, "hour";r=0;t=1800, "day";r=100;t=40000)"}});
+    auto h = t.launch(spec);
+    REQUIRE(h.has_error());
+    CHECK(h.error().is(errc::throttled));
+    CHECK(pods_named(pod).empty());
+}
+
 TEST_CASE("429 with Retry-After: 0 does not turn into a create storm", "[runpod][training]")
 {
     // At least 100 ms between creates, and the budget counts the time since the first 429.
