@@ -101,11 +101,55 @@ inline msg::dataset_profile profile_of(fs::path const& csv)
     return p;
 }
 
+/// Whether backend B's storage keys are paths on this machine (the local backend), so that a
+/// path given to a command may name a stored object as well as a file.
+template <class B>
+inline constexpr bool keys_are_paths = B::name == std::string_view("local");
+
+/// Where a cloud backend keeps what the CLI stores by default (`train`'s datasets and models),
+/// when it has such a place; none on the local backend, whose keys are paths.
+template <class B>
+std::optional<mlcloud::storage_uri> default_place(typename B::options const& opts)
+{
+    if constexpr (keys_are_paths<B>)
+        return std::nullopt;
+    auto base = cli_backend<B>::default_prefix(opts);
+    if (base.is_local() || base.bucket.empty())
+        return std::nullopt;
+    return base;
+}
+
+/// The stored object `text` names: a URI as it is; on a cloud backend a relative key
+/// ("datasets/iris.csv") below the backend's default place, where `train` puts datasets (AWS:
+/// the bucket and prefix of the environment or of `mlcloud setup`; RunPod: the default volume).
+template <class B>
+mlcloud::result<mlcloud::storage_uri> stored_uri(std::string const& text, typename B::options const& opts)
+{
+    auto uri = mlcloud::storage_uri::parse(text);
+    if (!uri || !uri->is_local() || uri->key.starts_with("/"))
+        return uri;
+    auto const base = default_place<B>(opts);
+    if (!base)
+        return uri; // keys are paths here, or there is no default place: the provider says what is missing
+    std::string_view key = uri->key;
+    while (key.starts_with("./"))
+        key.remove_prefix(2);
+    return key.empty() ? *base : base->child(key);
+}
+
+/// Whether `uri` names a stored object (an error, such as a key outside the storage root, is no).
+template <class B>
+bool stored_object(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri)
+{
+    auto const found = cloud.exists(uri);
+    return found && *found;
+}
+
 template <class B>
 int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a, io& io)
 {
-    a.allow_only({"data", "target", "gpu", "spot", "image", "output", "max-runtime", "max-price", "name", "follow",
-                  "yes", "expected-minutes", "provider"});
+    a.allow_only({"data", "target", "gpu", "spot", "image", "output", "max-runtime", "max-price", "name", "key",
+                  "follow", "yes", "expected-minutes", "provider"});
     using traits = cli_backend<B>;
     auto data_arg = a.require("data");
     auto target = a.require("target");
@@ -136,7 +180,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
         profile = profile_of(data_arg);
         dataset = prefix.child("datasets").child(fs::path(data_arg).filename().string());
     }
-    else if (auto parsed = mlcloud::storage_uri::parse(data_arg))
+    else if (auto parsed = stored_uri<B>(data_arg, opts))
     {
         dataset = *parsed;
         auto const found = cloud.exists(dataset);
@@ -152,11 +196,13 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
 
     mlcloud::job_spec spec;
     spec.name = name;
-    spec.idempotency_key = name + "-" + random_hex(8);
+    // A launch repeated with the same name and key adopts the machine of the first instead of
+    // starting a second one: what to do when a launch's outcome is unknown.
+    spec.idempotency_key = a.get("key").value_or(name + "-" + random_hex(8));
     spec.dataset = dataset;
     if (auto out = a.get("output"))
     {
-        auto parsed = mlcloud::storage_uri::parse(*out);
+        auto parsed = stored_uri<B>(*out, opts);
         if (!parsed)
             return report(io, parsed.error());
         spec.output = *parsed;
@@ -223,7 +269,14 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     }
     auto job = cloud.launch(spec);
     if (!job)
-        return report(io, job.error());
+    {
+        report(io, job.error());
+        if (job.error().is(mlcloud::errc::outcome_unknown))
+            io.err << "to adopt that machine rather than start a second one, run the same command with --name "
+                   << name << " --key " << spec.idempotency_key
+                   << " (once `mlcloud reconcile` lists the machine, if it exists)\n";
+        return 1;
+    }
     if (auto saved = save_job(*job); !saved)
         io.err << "warning: " << saved.error().message << "\n";
     io.out << msg::training_launched(plain, *job) << "\n";
@@ -315,24 +368,11 @@ int cmd_cancel(mlcloud::blocking<B>& cloud, args const& a, io& io)
     return 0;
 }
 
-/// Whether backend B's storage keys are paths on this machine (the local backend), so that a
-/// path given to a command may name a stored object as well as a file.
 template <class B>
-inline constexpr bool keys_are_paths = B::name == std::string_view("local");
-
-/// Whether `uri` names a stored object (an error, such as a key outside the storage root, is no).
-template <class B>
-bool stored_object(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri)
-{
-    auto const found = cloud.exists(uri);
-    return found && *found;
-}
-
-template <class B>
-int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
+int cmd_predict(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a, io& io)
 {
     a.allow_only({"model", "input", "output", "provider"});
-    auto model = mlcloud::storage_uri::parse(a.require("model"));
+    auto model = stored_uri<B>(a.require("model"), opts);
     if (!model)
         return report(io, model.error());
     mlcloud::prediction_request req;
@@ -343,7 +383,7 @@ int cmd_predict(mlcloud::blocking<B>& cloud, args const& a, io& io)
         std::ifstream in(input, std::ios::binary);
         req.input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    else if (auto uri = mlcloud::storage_uri::parse(input);
+    else if (auto uri = stored_uri<B>(input, opts);
              uri && (!uri->is_local() || (keys_are_paths<B> && stored_object(cloud, *uri))))
         req.input_uri = *uri; // a cloud URI, or on the local backend a stored key ("inputs/rows.csv")
     else
@@ -416,7 +456,7 @@ bool copy_direction_is_upload(mlcloud::blocking<B>& cloud, args const& a, std::s
 }
 
 template <class B>
-int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
+int cmd_cp(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a, io& io)
 {
     a.allow_only({"download", "upload", "provider"}, 2);
     auto src = a.positional_at(0, "source");
@@ -426,9 +466,11 @@ int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
             io.err << "\r" << done * 100 / total << "% " << std::flush;
     }};
     bool const upload = copy_direction_is_upload(cloud, a, src, dst);
-    auto remote = mlcloud::storage_uri::parse(upload ? dst : src);
+    auto remote = stored_uri<B>(upload ? dst : src, opts);
     if (!remote)
         return report(io, remote.error());
+    if (upload && (remote->key.empty() || remote->key.ends_with("/")))
+        remote = remote->child(fs::path(local_path(src)).filename().string()); // as cp(1) and `aws s3 cp` do
     auto r = upload ? cloud.upload(local_path(src), *remote, progress) : cloud.download(*remote, local_path(dst), progress);
     if (!r)
         return report(io, r.error());
@@ -438,12 +480,17 @@ int cmd_cp(mlcloud::blocking<B>& cloud, args const& a, io& io)
 }
 
 template <class B>
-int cmd_ls(mlcloud::blocking<B>& cloud, args const& a, io& io)
+int cmd_ls(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a, io& io)
 {
     a.allow_only({"provider"}, 1);
-    auto prefix = mlcloud::storage_uri::parse(a.positional().empty() ? std::string() : a.positional().front());
-    auto listed = a.positional().empty() ? cloud.list(mlcloud::storage_uri::local("")) : prefix ? cloud.list(*prefix)
-                                                                                              : prefix.error();
+    // No prefix: everything in the default place (the local root, the bucket and prefix, the volume).
+    auto prefix = a.positional().empty() ? mlcloud::result<mlcloud::storage_uri>(mlcloud::storage_uri::local(""))
+                                         : stored_uri<B>(a.positional().front(), opts);
+    if (!prefix)
+        return report(io, prefix.error());
+    if (auto base = default_place<B>(opts); a.positional().empty() && base)
+        prefix = base->key.empty() ? *base : base->child("");
+    auto listed = cloud.list(*prefix);
     if (!listed)
         return report(io, listed.error());
     for (auto const& o : *listed)
@@ -452,10 +499,10 @@ int cmd_ls(mlcloud::blocking<B>& cloud, args const& a, io& io)
 }
 
 template <class B>
-int cmd_rm(mlcloud::blocking<B>& cloud, args const& a, io& io)
+int cmd_rm(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a, io& io)
 {
     a.allow_only({"provider"}, 1);
-    auto uri = mlcloud::storage_uri::parse(a.positional_at(0, "object"));
+    auto uri = stored_uri<B>(a.positional_at(0, "object"), opts);
     if (!uri)
         return report(io, uri.error());
     if (auto r = cloud.remove(*uri); !r)
@@ -491,13 +538,13 @@ int run_with_cloud(mlcloud::blocking<B>& cloud, typename B::options const& opts,
     if (command == "cancel")
         return cmd_cancel(cloud, a, io);
     if (command == "predict")
-        return cmd_predict(cloud, a, io);
+        return cmd_predict(cloud, opts, a, io);
     if (command == "cp")
-        return cmd_cp(cloud, a, io);
+        return cmd_cp(cloud, opts, a, io);
     if (command == "ls")
-        return cmd_ls(cloud, a, io);
+        return cmd_ls(cloud, opts, a, io);
     if (command == "rm")
-        return cmd_rm(cloud, a, io);
+        return cmd_rm(cloud, opts, a, io);
     if (command == "reconcile")
         return cmd_reconcile(cloud, a, io.out, io.err);
     throw usage_error("unknown command '" + command + "'");

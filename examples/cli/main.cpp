@@ -61,8 +61,9 @@ Providers: the backends compiled in (see `mlcloud --version`); default $MLCLOUD_
 Commands:
   train --data FILE|URI --target COLUMN [--gpu ID]... [--spot] [--image IMAGE] [--output URI]
         [--max-runtime 2h] [--max-price USD_PER_HOUR] [--expected-minutes 10] [--name NAME]
-        [--follow] [--yes] [-- COMMAND...]
-                       launch a training job (a local dataset file is uploaded first)
+        [--key KEY] [--follow] [--yes] [-- COMMAND...]
+                       launch a training job (a local dataset file is uploaded first); the
+                       same --name and --key adopt the machine of an earlier launch of theirs
   logs JOB [--follow] [--interval 1s]   print a job's log (and follow it; interval 1s to 1h)
   status JOB                            state and cost so far
   cancel JOB                            stop a job and report what it cost

@@ -78,6 +78,16 @@ def main():
     check("uploaded %d bytes" % os.path.getsize(iris) in out, "cp: " + out)
     out = mlcloud("ls", "s3://%s/datasets/" % bucket)
     check("%d\ts3://%s/datasets/iris.csv" % (os.path.getsize(iris), bucket) in out, "ls: " + out)
+    # A relative key is below the bucket and prefix setup remembered, as train's datasets are;
+    # a bare ls lists that place; a destination ending in / keeps the file's name.
+    out = mlcloud("cp", iris, "datasets/relative.csv")
+    check("to s3://%s/mlcloud/datasets/relative.csv" % bucket in out, "cp to a relative key: " + out)
+    out = mlcloud("ls")
+    check("\ts3://%s/mlcloud/datasets/relative.csv" % bucket in out, "bare ls: " + out)
+    out = mlcloud("rm", "datasets/relative.csv")
+    check("removed s3://%s/mlcloud/datasets/relative.csv" % bucket in out, "rm of a relative key: " + out)
+    out = mlcloud("cp", iris, "s3://%s/copies/" % bucket)
+    check("to s3://%s/copies/iris.csv" % bucket in out, "cp to a directory: " + out)
     back = os.path.join(tmp, "iris-back.csv")
     mlcloud("cp", "s3://%s/datasets/iris.csv" % bucket, back, "--download")
     check(open(back).read() == open(iris).read(), "cp --download: different bytes")

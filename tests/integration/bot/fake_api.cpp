@@ -325,7 +325,7 @@ TEST_CASE("a message over 4096 characters arrives in valid parts")
                 R"(", "vram_gb": 24, "on_demand_usd_per_hour": 0.5})";
     bot_on_fake t("bot-long");
     auto const prices = t.dir.path / "prices.json";
-    write_text(prices, R"({"rows": [)" + rows + "]}");
+    write_text(prices, R"({"providers": ["acme"], "rows": [)" + rows + "]}");
     t.configure({}, R"(, "pricing_file": ")" + prices.string() + "\"");
     auto& u = t.u;
     t.start();

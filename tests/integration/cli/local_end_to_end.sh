@@ -16,6 +16,8 @@ expect() { # expect <needle> <text>
 out=$("$mlcloud" cp "$data/iris.csv" datasets/iris.csv)
 expect "uploaded 3858 bytes to datasets/iris.csv" "$out"
 expect "datasets/iris.csv" "$("$mlcloud" ls)"
+# A destination ending in / is a directory: the file keeps its name there, as with cp(1).
+expect "uploaded 3858 bytes to copies/iris.csv" "$("$mlcloud" cp "$data/iris.csv" copies/)"
 
 out=$("$mlcloud" train --data datasets/iris.csv --target species --name e2e-iris --follow)
 expect "epoch 1/" "$out"

@@ -159,6 +159,14 @@ class AwsReconcile(Reconcile, unittest.TestCase):
         return r["Reservations"][0]["Instances"][0]["State"]["Name"] in ("shutting-down", "terminated")
 
     def test_reconcile(self):
+        # train checks that its dataset is stored.
+        s3 = boto3.session.Session(aws_access_key_id="AKIDMLCLOUDTEST", aws_secret_access_key="x",
+                                   region_name=self.region).client("s3", endpoint_url=fixture_url("faults_moto"))
+        try:
+            s3.create_bucket(Bucket="reconcile-data", CreateBucketConfiguration={"LocationConstraint": self.region})
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+        self.mlcloud("cp", __file__, "s3://reconcile-data/iris.csv")
         self.scenario(lambda: self.mlcloud("train", "--data", "s3://reconcile-data/iris.csv", "--target", "species",
                                            "--gpu", "g4dn.xlarge", "--yes"),
                       self.launch_orphan, self.is_stopped, "i-0123456789abcdef0")
@@ -195,9 +203,19 @@ class RunPodReconcile(Reconcile, unittest.TestCase):
         return [p["status"] for p in pods if p["id"] == pod_id] == ["TERMINATED"]
 
     def test_reconcile(self):
-        self.scenario(lambda: self.mlcloud("train", "--data", "runpod://EU-RO-1/voleutest01/datasets/x.csv",
-                                           "--target", "y", "--gpu", "NVIDIA RTX A5000", "--yes", "--", "@hang"),
-                      self.launch_orphan, self.is_stopped, "nosuchpod0000x")
+        self.mlcloud("cp", __file__, "runpod://EU-RO-1/voleutest01/datasets/x.csv")  # train checks it is stored
+        # A pod of the bot's on the same account: the bot reconciles it, the CLI leaves it alone.
+        bots = self.rest("POST", "/rest/v2/pods", {
+            "name": "mlcloud-bot-7-%d" % os.getpid(), "image": "ghcr.io/acme/trainer:1", "args": "@hang",
+            "gpu": {"id": "NVIDIA RTX A5000", "count": 1}, "cloud": "SECURE", "dataCenterIds": ["EU-RO-1"]})["id"]
+        try:
+            self.scenario(lambda: self.mlcloud("train", "--data", "runpod://EU-RO-1/voleutest01/datasets/x.csv",
+                                               "--target", "y", "--gpu", "NVIDIA RTX A5000", "--yes", "--", "@hang"),
+                          self.launch_orphan, self.is_stopped, "nosuchpod0000x")
+            self.assertIn("carry the bot's name (mlcloud-bot-...): the bot reconciles them", self.mlcloud("reconcile"))
+            self.assertFalse(self.is_stopped(bots))
+        finally:
+            self.rest("POST", "/rest/v2/pods/%s/action" % bots, {"action": "terminate"})
 
 
 if __name__ == "__main__":

@@ -291,7 +291,6 @@ def aws_runs(r, home):
     r.mlcloud("aws: cancel", "aws", ["cancel", job], env, ok=True, says="cancelled")
     r.mlcloud("aws: reconcile --terminate", "aws", ["reconcile", "--terminate", "--min-age", "0"], env, ok=True)
     r.mlcloud("aws: status of an unknown instance", "aws", ["status", "i-0123456789abcdef0"], env, ok=False)
-    r.mlcloud("aws: rm", "aws", ["rm", key], env, ok=True)
 
     # The server refuses the credential, in the ways AWS does (each fault on every attempt).
     faulted = proxied(env)
@@ -351,6 +350,8 @@ def aws_runs(r, home):
     broken["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(home, "nowhere")
     r.mlcloud("aws: ls, no credentials", "aws", ["ls", "s3://%s/" % bucket], broken, ok=False,
               says="no AWS credentials")
+    # Last: the refused launches above train on this dataset (train checks that it exists).
+    r.mlcloud("aws: rm", "aws", ["rm", key], env, ok=True)
 
 
 def runpod_runs(r, home):

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.request
 
@@ -62,6 +63,11 @@ class RunPodCli(unittest.TestCase):
         if ok and p.returncode != 0:
             self.fail(f"mlcloud {' '.join(args)} exited {p.returncode}\nstdout:\n{out}\nstderr:\n{err}")
         return p.returncode, out, err
+
+    def inject(self, fault):
+        req = urllib.request.Request(self.base + "/_fake/faults", data=json.dumps(fault).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(req, timeout=10).close()
 
     def fake(self, path):
         with urllib.request.urlopen(self.base + path, timeout=10) as r:
@@ -133,6 +139,26 @@ class RunPodCli(unittest.TestCase):
         self.assertIn("cancelled", out)
         pods = self.fake("/_fake/pods?name_contains=mlcloud-e2e-forever")["pods"]
         self.assertEqual([p["status"] for p in pods], ["TERMINATED"])
+
+        # A launch whose answer is lost and whose pod is not listed yet: the CLI names the --name
+        # and --key that adopt the pod, and using them starts no second one.
+        self.inject({"kind": "create_unreadable", "scope": "e2e-adopt", "unlisted": 8})  # beyond the 2 checks 2 s apart
+        adopt = ["train", "--data", root + "e2e/iris.csv", "--target", "species", "--gpu", "NVIDIA RTX A5000",
+                 "--name", "e2e-adopt", "--yes"]
+        code, _, err = self.mlcloud(*adopt, "--", "working", "@hang", ok=False)
+        self.assertEqual(code, 1, err)
+        key = re.search(r"run the same command with --name e2e-adopt --key (\S+)", err).group(1)
+        for _ in range(100):  # until RunPod lists the pod, as the hint says
+            if "mlcloud-e2e-adopt" in self.mlcloud("reconcile", ok=False)[1]:
+                break
+            time.sleep(0.2)
+        self.mlcloud(*adopt, "--key", key, "--", "working", "@hang")
+        pods = self.fake("/_fake/pods?name_contains=mlcloud-e2e-adopt")["pods"]
+        self.assertEqual(len(pods), 1, pods)
+        _, jobs, _ = self.mlcloud("jobs")
+        adopted = [l for l in jobs.splitlines() if "e2e-adopt" in l][0].split("\t")[1]
+        self.assertEqual(adopted, pods[0]["id"])
+        self.mlcloud("cancel", adopted)
 
     def test_errors_are_clear(self):
         env = dict(self.env, RUNPOD_API_KEY="rpa_wrong")
