@@ -63,13 +63,16 @@ template <class B>
 class interrupt_on_signals
 {
 public:
-    explicit interrupt_on_signals(mlcloud::blocking<B>& cloud) : signals_(cloud.get_executor(), SIGINT, SIGTERM)
+    interrupt_on_signals(mlcloud::blocking<B>& cloud, std::ostream& err)
+        : signals_(cloud.get_executor(), SIGINT, SIGTERM)
     {
-        signals_.async_wait([this, &cloud](boost::system::error_code ec, int) {
+        signals_.async_wait([this, &cloud, &err](boost::system::error_code ec, int) {
             if (ec)
                 return;
             boost::system::error_code ignored;
             signals_.clear(ignored); // back to the default action
+            err << "\ninterrupted: stopping (what was started is cleaned up; a second Ctrl-C abandons that)\n"
+                << std::flush;
             cloud.interrupt();
         });
     }
@@ -134,7 +137,7 @@ mlcloud::result<mlcloud::storage_uri> stored_uri(std::string const& text, typena
     std::string_view key = uri->key;
     while (key.starts_with("./"))
         key.remove_prefix(2);
-    return key.empty() ? *base : base->child(key);
+    return base->child(key); // "." or "./" is the place itself, as a directory
 }
 
 /// Whether `uri` names a stored object (an error, such as a key outside the storage root, is no).
@@ -143,6 +146,26 @@ bool stored_object(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri)
 {
     auto const found = cloud.exists(uri);
     return found && *found;
+}
+
+/// Whether a job named `name` would carry the bot's mark on some provider: as given (AWS tags
+/// keep it), or as RunPod spells pod names ("mlcloud-" + the name in lower case with every run
+/// of other characters one '-'), so that the bot's reconciliation would take it for its own.
+inline bool would_carry_the_bots_name(std::string_view name)
+{
+    std::string pod = "mlcloud-";
+    for (char c : name)
+    {
+        bool const alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (alnum)
+            pod += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        else if (pod.back() != '-')
+            pod += '-';
+    }
+    if (pod.back() != '-')
+        pod += '-'; // the pod name goes on with "-<digest>"
+    return named_by_the_bot(mlcloud::job_handle{.name = std::string(name)}) ||
+           pod.find(bot_name_mark) != std::string::npos;
 }
 
 template <class B>
@@ -154,7 +177,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     auto data_arg = a.require("data");
     auto target = a.require("target");
     std::string name = a.get("name").value_or("mlcloud-" + target + "-" + random_hex(6));
-    if (named_by_the_bot(mlcloud::job_handle{.name = name}))
+    if (would_carry_the_bots_name(name))
         throw usage_error("job names containing " + std::string(bot_name_mark) +
                           " are the bot's (its reconciliation would stop this job): choose another with --name");
     // Every usage mistake is reported before anything is asked of the provider.
@@ -184,9 +207,12 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     {
         dataset = *parsed;
         auto const found = cloud.exists(dataset);
-        if (!found)
+        if (!found && found.error().is(mlcloud::errc::cancelled))
             return report(io, found.error());
-        if (!*found)
+        if (!found) // e.g. no S3 key here, where the machine's own access can read it
+            io.err << "warning: cannot check that " << dataset.str() << " exists (" << found.error().message
+                   << "); launching anyway\n";
+        else if (!*found)
             return report(io, mlcloud::error(mlcloud::errc::not_found, "no dataset file " + data_arg +
                                                                            " here, and no stored object " +
                                                                            dataset.str()));
@@ -199,6 +225,8 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     // A launch repeated with the same name and key adopts the machine of the first instead of
     // starting a second one: what to do when a launch's outcome is unknown.
     spec.idempotency_key = a.get("key").value_or(name + "-" + random_hex(8));
+    if (spec.idempotency_key.empty())
+        throw usage_error("--key: expected the key an earlier launch printed, not an empty one");
     spec.dataset = dataset;
     if (auto out = a.get("output"))
     {
@@ -259,7 +287,7 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     }
 
     // Only now: during the question a Ctrl-C ends the process at once, as it should.
-    interrupt_on_signals<B> const interrupts(cloud);
+    interrupt_on_signals<B> const interrupts(cloud, io.err);
     if (upload_first)
     {
         // After the question: a "no" leaves nothing behind.
@@ -368,6 +396,13 @@ int cmd_cancel(mlcloud::blocking<B>& cloud, args const& a, io& io)
     return 0;
 }
 
+/// Whether `text` names an object of a cloud storage (s3://, runpod://) by its scheme.
+inline bool written_as_cloud_uri(std::string const& text)
+{
+    auto const u = mlcloud::storage_uri::parse(text);
+    return u && !u->is_local();
+}
+
 template <class B>
 int cmd_predict(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a, io& io)
 {
@@ -383,14 +418,11 @@ int cmd_predict(mlcloud::blocking<B>& cloud, typename B::options const& opts, ar
         std::ifstream in(input, std::ios::binary);
         req.input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    else if (auto uri = stored_uri<B>(input, opts);
-             uri && (!uri->is_local() || (keys_are_paths<B> && stored_object(cloud, *uri))))
-        req.input_uri = *uri; // a cloud URI, or on the local backend a stored key ("inputs/rows.csv")
+    else if (auto uri = stored_uri<B>(input, opts); uri && (written_as_cloud_uri(input) || stored_object(cloud, *uri)))
+        req.input_uri = *uri; // a cloud URI as given, or a stored key ("inputs/rows.csv") that exists
     else
         return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input +
-                                                                  (keys_are_paths<B>
-                                                                       ? " here, and no stored object of that name"
-                                                                       : "")));
+                                                                  " here, and no stored object of that name"));
     req.idempotency_key = "predict-" + random_hex(12);
     auto r = cloud.predict(req);
     if (!r)
@@ -410,12 +442,6 @@ int cmd_predict(mlcloud::blocking<B>& cloud, typename B::options const& opts, ar
     return 0;
 }
 
-/// Whether `text` names an object of a cloud storage (s3://, runpod://) by its scheme.
-inline bool names_cloud_object(std::string const& text)
-{
-    auto const u = mlcloud::storage_uri::parse(text);
-    return u && !u->is_local();
-}
 
 /// The path on this machine that the local side of `cp` names: a file:// URI's path, or the
 /// text as it is.
@@ -428,30 +454,29 @@ inline std::string local_path(std::string const& text)
 }
 
 /// Which way `cp SRC DST` copies: --upload or --download when given; else towards the side a
-/// cloud URI names; else (the local backend, two paths) upload when SRC is a file here. A SRC
-/// that is both a file here and a stored object is a usage error: guessing could overwrite the
-/// stored object DST with the wrong file.
+/// cloud URI names; else (two paths) upload when SRC is a file here. A SRC that is both a file
+/// here and a stored object (a path on the local backend, a key in the default place on the
+/// others) is a usage error: guessing could overwrite the stored object DST with the wrong file.
 template <class B>
-bool copy_direction_is_upload(mlcloud::blocking<B>& cloud, args const& a, std::string const& src, std::string const& dst)
+bool copy_direction_is_upload(mlcloud::blocking<B>& cloud, typename B::options const& opts, args const& a,
+                              std::string const& src, std::string const& dst)
 {
     if (a.flag("upload") && a.flag("download"))
         throw usage_error("--upload and --download exclude each other");
     if (a.flag("upload") || a.flag("download"))
         return a.flag("upload");
-    bool const src_cloud = names_cloud_object(src), dst_cloud = names_cloud_object(dst);
+    bool const src_cloud = written_as_cloud_uri(src), dst_cloud = written_as_cloud_uri(dst);
     if (src_cloud && dst_cloud)
         throw usage_error("both SRC and DST are in cloud storage; cp copies between this machine and storage");
     if (src_cloud || dst_cloud)
         return dst_cloud;
     if (!fs::is_regular_file(local_path(src)))
         return false;
-    if constexpr (keys_are_paths<B>)
-    {
-        // Only here is a path also a key.
-        auto const stored = mlcloud::storage_uri::parse(src);
-        if (stored && stored_object(cloud, *stored))
-            throw usage_error("'" + src + "' is both a file here and a stored object: say --upload or --download");
-    }
+    if (src.starts_with("file:"))
+        return true; // a file here by its scheme, never a key
+    auto const stored = stored_uri<B>(src, opts);
+    if (stored && stored_object(cloud, *stored))
+        throw usage_error("'" + src + "' is both a file here and a stored object: say --upload or --download");
     return true;
 }
 
@@ -465,7 +490,7 @@ int cmd_cp(mlcloud::blocking<B>& cloud, typename B::options const& opts, args co
         if (total > (8u << 20))
             io.err << "\r" << done * 100 / total << "% " << std::flush;
     }};
-    bool const upload = copy_direction_is_upload(cloud, a, src, dst);
+    bool const upload = copy_direction_is_upload(cloud, opts, a, src, dst);
     auto remote = stored_uri<B>(upload ? dst : src, opts);
     if (!remote)
         return report(io, remote.error());
@@ -530,7 +555,7 @@ int run_with_cloud(mlcloud::blocking<B>& cloud, typename B::options const& opts,
 {
     if (command == "train")
         return cmd_train(cloud, opts, a, io); // handles signals itself, after its question
-    interrupt_on_signals<B> const interrupts(cloud);
+    interrupt_on_signals<B> const interrupts(cloud, io.err);
     if (command == "logs")
         return cmd_logs(cloud, a, io);
     if (command == "status")

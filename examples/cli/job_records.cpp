@@ -45,10 +45,11 @@ mlcloud::result<void> write_file_atomically(fs::path const& path, std::string_vi
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     auto tmp = path;
-    tmp += ".tmp";
-    bool written = false;
+    tmp += ".mlcloud-tmp"; // a name of ours: a user's "x.tmp" is never touched
+    bool opened = false, written = false;
     {
         std::ofstream out(tmp, std::ios::trunc);
+        opened = out.is_open();
         out << text;
         written = static_cast<bool>(out.flush());
     }
@@ -57,7 +58,8 @@ mlcloud::result<void> write_file_atomically(fs::path const& path, std::string_vi
     if (written && !ec)
         return {};
     std::error_code ignored;
-    fs::remove(tmp, ignored); // no half-written or orphaned temporary file stays behind
+    if (opened)
+        fs::remove(tmp, ignored); // no half-written or orphaned temporary file stays behind
     if (!written)
         return mlcloud::error(mlcloud::errc::io_error, "cannot write " + tmp.string());
     return mlcloud::error(mlcloud::errc::io_error, "cannot write " + path.string() + ": " + ec.message());
@@ -102,13 +104,10 @@ job_listing list_jobs()
             out.problems.push_back("cannot read " + dir.string() + ": " + ec.message());
         return out;
     }
-    for (; it != fs::directory_iterator(); it.increment(ec))
+    // A failed increment sets `ec` and turns the iterator into the end: look at `ec` after the
+    // loop too, or a directory read that fails half-way would hide the records after it.
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec))
     {
-        if (ec)
-        {
-            out.problems.push_back("cannot read " + dir.string() + ": " + ec.message());
-            break;
-        }
         if (it->path().extension() != ".json")
             continue;
         auto job = load_job(it->path().stem().string());
@@ -117,6 +116,8 @@ job_listing list_jobs()
         else
             out.problems.push_back(it->path().string() + ": " + job.error().message);
     }
+    if (ec)
+        out.problems.push_back("cannot read all of " + dir.string() + ": " + ec.message());
     std::sort(out.jobs.begin(), out.jobs.end(), [](auto const& a, auto const& b) { return a.launched_at > b.launched_at; });
     return out;
 }

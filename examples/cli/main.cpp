@@ -117,8 +117,10 @@ int gpus(args const& a, io& io, std::string const& provider)
     if (!table)
         return report(io, table.error());
     auto which = a.get("provider").value_or(provider);
-    if (which != "all" && !is_compiled_backend(compiled_backends{}, which))
-        throw usage_error("unknown provider '" + which + "' (compiled in: " + backend_names() + ", or all)");
+    // A provider of the price table (a pricing file may add one) or a compiled-in backend.
+    if (which != "all" && !is_compiled_backend(compiled_backends{}, which) && table->offers(which).empty())
+        throw usage_error("unknown provider '" + which + "' (compiled in: " + backend_names() +
+                          "; or one of the price table's, or all)");
     if (which == "local")
         which = "all";
     io.out << msg::gpu_price_list(plain, *table, which == "all" ? std::string_view{} : which);

@@ -127,6 +127,8 @@ int print_reconcile_report(mlcloud::reconcile_report const& r, bool terminate, s
             out << "\n";
         }
     }
+    if (r.cancelled)
+        out << "interrupted before every " << noun << " was judged: the lines above are what was done\n";
     if (r.orphans_left() > 0)
     {
         if (!terminate)

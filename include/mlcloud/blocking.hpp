@@ -12,6 +12,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -98,8 +99,19 @@ public:
     T run(boost::asio::awaitable<T> op)
     {
         if (interrupted_)
-            return T(error(errc::cancelled, "interrupted by a signal"));
-        return run_blocking(ctx_, std::move(op), interrupt_.slot());
+            return interrupted_result<T>();
+        try
+        {
+            return run_blocking(ctx_, std::move(op), interrupt_.slot());
+        }
+        catch (boost::system::system_error const& e)
+        {
+            // Asio throws operation_aborted at a cancelled coroutine's next co_await; the
+            // operations that clean up after themselves switch that off, the others end here.
+            if (!interrupted_ || e.code() != boost::asio::error::operation_aborted)
+                throw;
+            return interrupted_result<T>();
+        }
     }
 
     /// Cancels the operation running on this object (a terminal cancellation: each provider
@@ -131,6 +143,12 @@ public:
     cloud<B>& async() noexcept { return cloud_; }
 
 private:
+    template <class T>
+    static T interrupted_result()
+    {
+        return T(error(errc::cancelled, "interrupted"));
+    }
+
     static boost::asio::awaitable<result<void>> wait_for(boost::asio::io_context::executor_type ex,
                                                          std::chrono::steady_clock::duration d)
     {

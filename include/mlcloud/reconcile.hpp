@@ -25,6 +25,7 @@
 #include <mlcloud/concepts.hpp>
 #include <mlcloud/config.hpp>
 #include <mlcloud/types.hpp>
+#include <mlcloud/detail/cancellation.hpp>
 
 #include <chrono>
 #include <concepts>
@@ -93,6 +94,9 @@ struct reconcile_report
     std::vector<unlisted_record> unlisted;
     /// The orphans' cost so far (their final cost when terminated).
     cost orphan_cost;
+    /// The reconciliation was cancelled before it had judged every machine and record: the
+    /// report holds what was judged (and stopped) until then.
+    bool cancelled = false;
 
     /// Orphans still billing after this reconciliation.
     MLCLOUD_DECL std::size_t orphans_left() const noexcept;
@@ -124,7 +128,8 @@ task<judged> judge_untracked(P& training, job_handle job, reconcile_options opts
 {
     judged j;
     j.machine.job = job;
-    auto s = co_await training.status(job);
+    auto status_call = training.status(job);
+    auto s = co_await aborted_as_cancelled(std::move(status_call));
     if (!s && s.error().is(errc::not_found))
     {
         j.kind = verdict::ended; // gone between the listing and now
@@ -146,7 +151,8 @@ task<judged> judge_untracked(P& training, job_handle job, reconcile_options opts
     }
     if (!opts.terminate)
         co_return j;
-    auto t = co_await training.terminate(job);
+    auto terminate_call = training.terminate(job);
+    auto t = co_await aborted_as_cancelled(std::move(terminate_call));
     if (t)
     {
         j.machine.status = *t;
@@ -158,19 +164,12 @@ task<judged> judge_untracked(P& training, job_handle job, reconcile_options opts
     co_return j;
 }
 
-} // namespace detail
-
-/// Compares the machines `training` holds for mlcloud with `records` (the handles a program
-/// keeps for its jobs on this provider; only the ids are compared) and reports orphans, with
-/// their cost so far; with `opts.terminate` it stops them. An error is returned only when the
-/// provider's list cannot be read; a machine whose status or terminate fails is reported with
-/// its problem.
-///
-///     auto report = co_await mlcloud::reconcile(cloud.training(), records, {.terminate = true});
 template <job_listing_provider P>
-task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& records, reconcile_options const& opts)
+task<reconcile_report> reconcile_impl(P& training, std::vector<job_handle> const& records,
+                                      reconcile_options const& opts)
 {
-    auto listed = co_await training.list_jobs();
+    auto list_call = training.list_jobs();
+    auto listed = co_await aborted_as_cancelled(std::move(list_call));
     if (!listed)
         co_return listed.error();
     std::set<std::string> recorded;
@@ -182,6 +181,11 @@ task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& rec
     reconcile_report report;
     for (auto const& job : *listed)
     {
+        if (co_await cancelled_now())
+        {
+            report.cancelled = true; // what was stopped so far is reported, not lost
+            co_return report;
+        }
         seen.insert(job.id);
         if (recorded.count(job.id) != 0)
         {
@@ -229,9 +233,15 @@ task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& rec
     {
         if (seen.count(r.id) != 0)
             continue;
+        if (co_await cancelled_now())
+        {
+            report.cancelled = true;
+            co_return report;
+        }
         unlisted_record u;
         u.record = r;
-        auto s = co_await training.status(r);
+        auto status_call = training.status(r);
+        auto s = co_await aborted_as_cancelled(std::move(status_call));
         if (s)
             u.status = *s;
         else if (s.error().is(errc::not_found))
@@ -241,6 +251,21 @@ task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& rec
         report.unlisted.push_back(std::move(u));
     }
     co_return report;
+}
+
+} // namespace detail
+
+/// Compares the machines `training` holds for mlcloud with `records` (the handles a program
+/// keeps for its jobs on this provider; only the ids are compared) and reports orphans, with
+/// their cost so far; with `opts.terminate` it stops them. An error is returned only when the
+/// provider's list cannot be read; a machine whose status or terminate fails is reported with
+/// its problem. A cancelled reconciliation returns what it did so far (`report.cancelled`).
+///
+///     auto report = co_await mlcloud::reconcile(cloud.training(), records, opts);
+template <job_listing_provider P>
+task<reconcile_report> reconcile(P& training, std::vector<job_handle> const& records, reconcile_options const& opts)
+{
+    return detail::without_cancellation_throws(detail::reconcile_impl(training, records, opts));
 }
 
 /// The same with default options (a plain function rather than a default argument: GCC 12

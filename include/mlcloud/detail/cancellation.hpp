@@ -15,13 +15,17 @@
 // look for the cancellation themselves (cancelled_now) after waits that end on their own,
 // and send their clean-up where no cancellation reaches it (shielded, uncancellable).
 
+#include <mlcloud/error.hpp>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <exception>
 #include <optional>
@@ -85,6 +89,28 @@ boost::asio::awaitable<T> without_cancellation_throws(boost::asio::awaitable<T> 
     co_await asio::this_coro::throw_if_cancelled(throwing);
     if (thrown)
         std::rethrow_exception(thrown);
+    co_return std::move(*out);
+}
+
+/// `operation`, with the operation_aborted that Asio throws in a cancelled coroutine (at a wait
+/// awaited with use_awaitable, or at any co_await while throw-if-cancelled is on) turned into
+/// errc::cancelled: for a caller that goes through several calls and must report what the
+/// ones before the cancellation did.
+template <class T>
+boost::asio::awaitable<result<T>> aborted_as_cancelled(boost::asio::awaitable<result<T>> operation)
+{
+    std::optional<result<T>> out;
+    try
+    {
+        out.emplace(co_await std::move(operation));
+    }
+    catch (boost::system::system_error const& e)
+    {
+        if (e.code() != boost::asio::error::operation_aborted)
+            throw;
+    }
+    if (!out)
+        co_return error(errc::cancelled, "cancelled");
     co_return std::move(*out);
 }
 

@@ -102,7 +102,7 @@ err=$("$mlcloud" predict --model models/e2e-iris/model.json --input "$data/iris-
 mkdir "$work/outdir"
 err=$("$mlcloud" predict --model models/e2e-iris/model.json --input "$data/iris-predict.csv" --output "$work/outdir" 2>&1); rc=$?
 [[ $rc -eq 1 ]] || fail "directory --output exit code $rc"
-[[ ! -e "$work/outdir.tmp" ]] || fail "a failed --output left its temporary file"
+[[ ! -e "$work/outdir.mlcloud-tmp" && ! -e "$work/outdir.tmp" ]] || fail "a failed --output left its temporary file"
 # A dataset that is neither a file here nor a stored object stops before any launch.
 err=$("$mlcloud" train --data iris.cvs --target species --name e2e-typo 2>&1); rc=$?
 [[ $rc -eq 1 ]] || fail "missing dataset exit code $rc"; expect "no dataset file iris.cvs here, and no stored object" "$err"

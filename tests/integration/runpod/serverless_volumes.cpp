@@ -65,6 +65,16 @@ mlcloud::prediction_request request_for(std::string const& name, std::string row
     return r;
 }
 
+/// A prediction through /run (then polled) whose job meets the serverless fault `kind`.
+mlcloud::result<mlcloud::prediction_result> predict_with_fault(std::string const& kind, rp::options o)
+{
+    o.prediction.mode = rp::prediction_options::mode::run;
+    predictor p(o);
+    auto name = unique(kind);
+    inject({{"kind", kind}, {"scope", name}});
+    return p.predict(request_for(name));
+}
+
 } // namespace
 
 #ifdef MLCLOUD_TEST_TRAINER
@@ -149,12 +159,8 @@ TEST_CASE("a job RunPod times out (TIMED_OUT) is errc::timeout", "[runpod][predi
 {
     // The worker runs past the job's executionTimeout; RunPod ends the job TIMED_OUT.
     auto o = fake_options();
-    o.prediction.mode = rp::prediction_options::mode::run;
     o.prediction.execution_timeout = std::chrono::seconds(1);
-    predictor p(o);
-    auto name = unique("overrun");
-    inject({{"kind", "overrun"}, {"scope", name}});
-    auto r = p.predict(request_for(name));
+    auto r = predict_with_fault("overrun", o);
     REQUIRE(r.has_error());
     CHECK(r.error().is(errc::timeout));
     CHECK(r.error().message.find("timed job") != std::string::npos);
@@ -163,12 +169,7 @@ TEST_CASE("a job RunPod times out (TIMED_OUT) is errc::timeout", "[runpod][predi
 
 TEST_CASE("a job whose result expired is errc::expired", "[runpod][prediction]")
 {
-    auto o = fake_options();
-    o.prediction.mode = rp::prediction_options::mode::run;
-    predictor p(o);
-    auto name = unique("expired");
-    inject({{"kind", "expire"}, {"scope", name}});
-    auto r = p.predict(request_for(name));
+    auto r = predict_with_fault("expire", fake_options());
     REQUIRE(r.has_error());
     CHECK(r.error().is(errc::expired));
     CHECK(r.error().http_status == 404);
@@ -178,12 +179,8 @@ TEST_CASE("a job whose result expired is errc::expired", "[runpod][prediction]")
 TEST_CASE("a job stuck IN_QUEUE is cancelled and reported with the endpoint's health", "[runpod][prediction]")
 {
     auto o = fake_options();
-    o.prediction.mode = rp::prediction_options::mode::run;
     o.prediction.max_queue_wait = std::chrono::milliseconds(500);
-    predictor p(o);
-    auto name = unique("stuck");
-    inject({{"kind", "stuck"}, {"scope", name}});
-    auto r = p.predict(request_for(name));
+    auto r = predict_with_fault("stuck", o);
     REQUIRE(r.has_error());
     CHECK(r.error().is(errc::timeout));
     CHECK(r.error().message.find("waited in the queue") != std::string::npos);

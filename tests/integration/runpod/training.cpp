@@ -389,53 +389,59 @@ TEST_CASE("429 waits for Retry-After, with or without a body, then creates once"
     CHECK(count_requests(h->name, "POST", "/rest/v2/pods") == 3);
 }
 
-TEST_CASE("429 beyond the throttle budget ends in errc::throttled", "[runpod][training]")
+namespace {
+
+/// What a launch did whose creates met the 429s of `fault` (a "throttle" fault scoped to its
+/// pod), with `budget` as its max_throttle_wait.
+struct throttled_launch
+{
+    mlcloud::result<mlcloud::job_handle> launched;
+    std::string pod;
+};
+
+throttled_launch launch_throttled(std::string const& name, std::chrono::seconds budget, json::object fault)
 {
     auto o = fake_options();
-    o.launch.max_throttle_wait = 1s;
+    o.launch.max_throttle_wait = budget;
     trainer t(o);
-    auto name = unique("budget");
-    auto spec = script_job(name, {"@marker"});
+    auto spec = script_job(unique(name), {"@marker"});
     auto pod = pod_of(spec);
-    inject({{"kind", "throttle"}, {"scope", pod}, {"retry_after", 5}});
-    auto h = t.launch(spec);
-    REQUIRE(h.has_error());
-    CHECK(h.error().is(errc::throttled));
-    CHECK(h.error().http_status == 429);
-    CHECK(pods_named(pod).empty());
+    fault["kind"] = "throttle";
+    fault["scope"] = pod;
+    inject(std::move(fault));
+    return {t.launch(spec), pod};
+}
+
+} // namespace
+
+TEST_CASE("429 beyond the throttle budget ends in errc::throttled", "[runpod][training]")
+{
+    auto const t = launch_throttled("budget", 1s, {{"retry_after", 5}});
+    REQUIRE(t.launched.has_error());
+    CHECK(t.launched.error().is(errc::throttled));
+    CHECK(t.launched.error().http_status == 429);
+    CHECK(pods_named(t.pod).empty());
 }
 
 TEST_CASE("429 waits for the longest exhausted RateLimit window, not only Retry-After", "[runpod][training]")
 {
     // Retry-After names the minute, but the hour is exhausted too: a retry after 1 s would meet
     // another 429, so the launch waits the hour, which is beyond its budget.
-    auto o = fake_options();
-    o.launch.max_throttle_wait = 60s;
-    trainer t(o);
-    auto spec = script_job(unique("hour"), {"@marker"});
-    auto pod = pod_of(spec);
-    inject({{"kind", "throttle"}, {"scope", pod}, {"retry_after", 1},
-            {"ratelimit", R"("minute";r=0;t=1, "hour";r=0;t=1800, "day";r=100;t=40000)"}});
-    auto h = t.launch(spec);
-    REQUIRE(h.has_error());
-    CHECK(h.error().is(errc::throttled));
-    CHECK(pods_named(pod).empty());
+    auto const t = launch_throttled(
+        "hour", 60s, {{"retry_after", 1}, {"ratelimit", R"("minute";r=0;t=1, "hour";r=0;t=1800, "day";r=100;t=40000)"}});
+    REQUIRE(t.launched.has_error());
+    CHECK(t.launched.error().is(errc::throttled));
+    CHECK(pods_named(t.pod).empty());
 }
 
 TEST_CASE("429 with Retry-After: 0 does not turn into a create storm", "[runpod][training]")
 {
     // At least 100 ms between creates, and the budget counts the time since the first 429.
-    auto o = fake_options();
-    o.launch.max_throttle_wait = 1s;
-    trainer t(o);
-    auto spec = script_job(unique("storm"), {"@marker"});
-    auto pod = pod_of(spec);
-    inject({{"kind", "throttle"}, {"scope", pod}, {"retry_after", 0}, {"times", 1000}});
-    auto h = t.launch(spec);
-    REQUIRE(h.has_error());
-    CHECK(h.error().is(errc::throttled));
-    CHECK(count_requests(pod, "POST", "/rest/v2/pods") <= 12);
-    CHECK(pods_named(pod).empty());
+    auto const t = launch_throttled("storm", 1s, {{"retry_after", 0}, {"times", 1000}});
+    REQUIRE(t.launched.has_error());
+    CHECK(t.launched.error().is(errc::throttled));
+    CHECK(count_requests(t.pod, "POST", "/rest/v2/pods") <= 12);
+    CHECK(pods_named(t.pod).empty());
 }
 
 TEST_CASE("a relaunch with the same idempotency key after a restart adopts the pod", "[runpod][training]")

@@ -3,6 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+
 namespace {
 
 using namespace mlcloud;
@@ -90,6 +95,28 @@ TEST_CASE("blocking runs the coroutine operations to completion")
     auto bad = c.launch(job_spec{.name = "job-2"});
     REQUIRE(bad.has_error());
     CHECK(bad.error().is(errc::invalid_argument));
+}
+
+TEST_CASE("blocking::interrupt ends the operation under way with cancelled, and every later one at once")
+{
+    using namespace std::chrono_literals;
+    blocking<echo_backend> c;
+    // As a signal handler on the object's context would: while an operation runs.
+    boost::asio::steady_timer signal(c.get_executor(), 20ms);
+    signal.async_wait([&](boost::system::error_code) { c.interrupt(); });
+    auto const started = std::chrono::steady_clock::now();
+    auto r = c.run([](boost::asio::any_io_executor ex) -> task<int> {
+        boost::asio::steady_timer wait(ex, 60s);
+        co_await wait.async_wait(boost::asio::use_awaitable); // throws operation_aborted when cancelled
+        co_return 1;
+    }(c.get_executor()));
+    REQUIRE(r.has_error()); // a result, not the exception
+    CHECK(r.error().is(errc::cancelled));
+    CHECK(c.interrupted());
+    CHECK(std::chrono::steady_clock::now() - started < 30s); // not the 60 s wait
+    CHECK(c.status(job_handle{.id = "x"}).error().is(errc::cancelled)); // nothing runs any more
+    c.pause(60s); // returns at once
+    CHECK(std::chrono::steady_clock::now() - started < 30s);
 }
 
 TEST_CASE("with_backend dispatches a runtime name to a compile-time backend")

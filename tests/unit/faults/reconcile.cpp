@@ -13,6 +13,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cancellation.hpp>
+
 #include <map>
 
 using mlcloud::errc;
@@ -35,8 +40,15 @@ struct scripted_training
 
     mlcloud::task<job_handle> launch(mlcloud::job_spec const&) { co_return mlcloud::error(errc::not_supported); }
 
+    std::chrono::milliseconds status_delay{0}; ///< each status answer takes this long
+
     mlcloud::task<job_status> status(job_handle const& h)
     {
+        if (status_delay.count() > 0)
+        {
+            boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor, status_delay);
+            co_await wait.async_wait(boost::asio::use_awaitable); // throws once cancelled, as Asio's waits do
+        }
         auto it = statuses.find(h.id);
         if (it == statuses.end())
             co_return mlcloud::error(errc::not_found, "no machine " + h.id);
@@ -213,6 +225,26 @@ TEST_CASE("reconcile: a min_age of centuries keeps every dated machine young, it
     CHECK(p.terminated.empty());
     REQUIRE(r->too_young.size() == 1);
     CHECK(r->orphans.empty());
+}
+
+TEST_CASE("a cancelled reconcile returns what it judged and stopped so far, not an exception", "[reconcile]")
+{
+    using namespace std::chrono_literals;
+    scripted_training p;
+    p.listed = {machine("a"), machine("b"), machine("c"), machine("d")};
+    for (auto id : {"a", "b", "c", "d"})
+        p.statuses.emplace(id, running(0.5));
+    p.status_delay = 200ms;
+    mlcloud::reconcile_options opts;
+    opts.terminate = true;
+    boost::asio::io_context ctx;
+    auto const run = mlcloud_test::run_cancelled_after(ctx, mlcloud::reconcile(p, {}, opts), 300ms);
+    REQUIRE(run.result.has_value());
+    CHECK(run.result->cancelled);
+    CHECK(run.result->orphans.size() < 4);
+    CHECK(p.terminated.size() < 4);
+    for (auto const& o : run.result->orphans) // every one judged before the cancellation is reported
+        CHECK((o.terminated || o.problem));
 }
 
 TEST_CASE("reconcile leaves machines that are not the program's to judge alone", "[reconcile]")
