@@ -120,6 +120,10 @@ err=$("$mlcloud" setup --datacenter EU-RO-1 2>&1); rc=$?
 [[ $rc -eq 2 ]] || fail "local setup with a RunPod option exit code $rc"; expect "unknown option --datacenter" "$err"
 err=$("$mlcloud" train --data "$data/iris.csv" --target bot 2>&1); rc=$?
 [[ $rc -eq 2 ]] || fail "a job named like the bot's exit code $rc"; expect "are the bot's" "$err"
+err=$("$mlcloud" train --data "$data/iris.csv" --target species --name Bot_x 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "a name RunPod spells as the bot's exit code $rc"; expect "are the bot's" "$err"
+err=$("$mlcloud" train --data "$data/iris.csv" --target species --key "" 2>&1); rc=$?
+[[ $rc -eq 2 ]] || fail "an empty --key exit code $rc"; expect "--key" "$err"
 # A damaged record is reported, and reconcile --terminate stops nothing while one exists.
 echo '{not json' >"$HOME/.mlcloud/cli/jobs/local-damaged.json"
 err=$("$mlcloud" jobs 2>&1 >/dev/null); rc=$?
