@@ -11,6 +11,12 @@
 #include <mlcloud/error.hpp>
 #include <mlcloud/types.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -29,13 +35,22 @@ struct io
 /// RunPod read collects a live window of events, so a chatty workload never gives an empty one.
 inline constexpr std::chrono::seconds snapshot_budget{10};
 
-/// Waits `d`: on the cloud's own context when it can (mlcloud::blocking::pause, which a Ctrl-C
-/// ends), else by sleeping.
+/// A wait of `d` that a cancellation ends early, as a result rather than an exception.
+inline boost::asio::awaitable<mlcloud::result<void>> wait_for(boost::asio::any_io_executor ex,
+                                                              std::chrono::milliseconds d)
+{
+    boost::asio::steady_timer timer(ex, d);
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return mlcloud::result<void>{};
+}
+
+/// Waits `d`: on the cloud's own context when it has one (mlcloud::blocking, where a Ctrl-C
+/// ends the wait), else by sleeping.
 template <class Cloud>
 void pause(Cloud& cloud, std::chrono::milliseconds d)
 {
-    if constexpr (requires { cloud.pause(d); })
-        cloud.pause(d);
+    if constexpr (requires { cloud.get_executor(); })
+        cloud.run(wait_for(cloud.get_executor(), d));
     else
         std::this_thread::sleep_for(d);
 }

@@ -8,16 +8,12 @@
 
 #include <mlcloud/cloud.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
-#include <chrono>
 #include <exception>
 #include <optional>
 
@@ -118,7 +114,8 @@ public:
     /// documents what a cancelled call leaves behind) and makes every later call return
     /// errc::cancelled at once. Call it from a handler running on this object's context, e.g. a
     /// `boost::asio::signal_set` on `get_executor()` for Ctrl-C: such a handler runs while an
-    /// operation or `pause` runs, and one whose signal came between calls runs in the next.
+    /// operation (or any coroutine given to `run`, such as a wait) runs, and one whose signal
+    /// came between calls runs in the next.
     void interrupt()
     {
         interrupted_ = true;
@@ -132,13 +129,6 @@ public:
     /// Whether `interrupt` was called.
     bool interrupted() const noexcept { return interrupted_; }
 
-    /// Waits `d` on this object's context (ended early by an interruption), where a sleep of
-    /// the thread would leave the signal unhandled until it ends.
-    void pause(std::chrono::steady_clock::duration d)
-    {
-        run(wait_for(ctx_.get_executor(), d));
-    }
-
     /// The asynchronous providers underneath.
     cloud<B>& async() noexcept { return cloud_; }
 
@@ -147,14 +137,6 @@ private:
     static T interrupted_result()
     {
         return T(error(errc::cancelled, "interrupted"));
-    }
-
-    static boost::asio::awaitable<result<void>> wait_for(boost::asio::io_context::executor_type ex,
-                                                         std::chrono::steady_clock::duration d)
-    {
-        boost::asio::steady_timer timer(ex, d);
-        co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        co_return result<void>{};
     }
 
     boost::asio::io_context ctx_{1};
