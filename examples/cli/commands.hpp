@@ -17,6 +17,7 @@
 
 #include <mlcloud/blocking.hpp>
 #include <mlcloud/messages.hpp>
+#include <mlcloud/runpod/detail/wire.hpp> // pod_name: how RunPod spells a job's name
 
 #include <boost/asio/signal_set.hpp>
 
@@ -137,6 +138,11 @@ mlcloud::result<mlcloud::storage_uri> stored_uri(std::string const& text, typena
     std::string_view key = uri->key;
     while (key.starts_with("./"))
         key.remove_prefix(2);
+    if (key == ".")
+        key = {};
+    if (key == ".." || key.starts_with("../") || key.find("/../") != std::string_view::npos || key.ends_with("/.."))
+        return mlcloud::error(mlcloud::errc::invalid_argument,
+                              "'" + text + "' climbs out of " + base->str() + ": name the object by its URI");
     return base->child(key); // "." or "./" is the place itself, as a directory
 }
 
@@ -148,24 +154,13 @@ bool stored_object(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri)
     return found && *found;
 }
 
-/// Whether a job named `name` would carry the bot's mark on some provider: as given (AWS tags
-/// keep it), or as RunPod spells pod names ("mlcloud-" + the name in lower case with every run
-/// of other characters one '-'), so that the bot's reconciliation would take it for its own.
-inline bool would_carry_the_bots_name(std::string_view name)
+/// Whether a job named `name` would carry the bot's mark on some provider, so that the bot's
+/// reconciliation would take it for its own: as given (AWS tags and the local backend keep the
+/// name), or as RunPod names the job's pod (lower case, other characters as '-', cut after 30).
+inline bool would_carry_the_bots_name(std::string const& name)
 {
-    std::string pod = "mlcloud-";
-    for (char c : name)
-    {
-        bool const alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (alnum)
-            pod += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-        else if (pod.back() != '-')
-            pod += '-';
-    }
-    if (pod.back() != '-')
-        pod += '-'; // the pod name goes on with "-<digest>"
-    return named_by_the_bot(mlcloud::job_handle{.name = std::string(name)}) ||
-           pod.find(bot_name_mark) != std::string::npos;
+    return named_by_the_bot(mlcloud::job_handle{.name = name}) ||
+           named_by_the_bot(mlcloud::job_handle{.name = mlcloud::runpod::detail::pod_name(name, "")});
 }
 
 template <class B>
@@ -182,6 +177,8 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
                           " are the bot's (its reconciliation would stop this job): choose another with --name");
     // Every usage mistake is reported before anything is asked of the provider.
     auto expected_minutes = a.positive_number<int>("expected-minutes");
+    if (auto key = a.get("key"); key && key->empty())
+        throw usage_error("--key: expected the key an earlier launch printed, not an empty one");
     auto max_price = a.positive_number<double>("max-price");
     std::optional<std::chrono::seconds> max_runtime;
     if (auto limit = a.get("max-runtime"))
@@ -225,8 +222,6 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     // A launch repeated with the same name and key adopts the machine of the first instead of
     // starting a second one: what to do when a launch's outcome is unknown.
     spec.idempotency_key = a.get("key").value_or(name + "-" + random_hex(8));
-    if (spec.idempotency_key.empty())
-        throw usage_error("--key: expected the key an earlier launch printed, not an empty one");
     spec.dataset = dataset;
     if (auto out = a.get("output"))
     {
@@ -418,11 +413,24 @@ int cmd_predict(mlcloud::blocking<B>& cloud, typename B::options const& opts, ar
         std::ifstream in(input, std::ios::binary);
         req.input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    else if (auto uri = stored_uri<B>(input, opts); uri && (written_as_cloud_uri(input) || stored_object(cloud, *uri)))
-        req.input_uri = *uri; // a cloud URI as given, or a stored key ("inputs/rows.csv") that exists
+    else if (auto uri = stored_uri<B>(input, opts); !uri)
+        return report(io, uri.error());
+    else if (written_as_cloud_uri(input))
+        req.input_uri = *uri; // a cloud URI as given: the provider says when it is missing
     else
-        return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input +
-                                                                  " here, and no stored object of that name"));
+    {
+        // A stored key ("inputs/rows.csv"), unless nothing of that name is stored.
+        auto const found = cloud.exists(*uri);
+        if (!found && found.error().is(mlcloud::errc::cancelled))
+            return report(io, found.error());
+        if ((found && !*found) || (!found && keys_are_paths<B>))
+            return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input +
+                                                                      " here, and no stored object of that name"));
+        if (!found) // e.g. no S3 key here, where the endpoint's own access can read it
+            io.err << "warning: cannot check that " << uri->str() << " exists (" << found.error().message
+                   << "); predicting anyway\n";
+        req.input_uri = *uri;
+    }
     req.idempotency_key = "predict-" + random_hex(12);
     auto r = cloud.predict(req);
     if (!r)

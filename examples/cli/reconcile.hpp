@@ -84,7 +84,10 @@ int print_reconcile_report(mlcloud::reconcile_report const& r, bool terminate, s
         out << r.not_judged.size() << " carry the bot's name (" << bot_name_mark
             << "...): the bot reconciles them, left alone\n";
     if (r.orphans.empty())
-        out << "no orphans: every " << noun << " still running has a record\n";
+    {
+        if (!r.cancelled) // interrupted, the machines not judged yet may be orphans (said below)
+            out << "no orphans: every " << noun << " still running has a record\n";
+    }
     else
     {
         auto const stopped = r.orphans.size() - r.orphans_left();

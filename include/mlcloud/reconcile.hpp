@@ -139,6 +139,8 @@ task<judged> judge_untracked(P& training, job_handle job, reconcile_options opts
         j.machine.status = *s;
     else
         j.machine.problem = s.error(); // unknown state: reported as an orphan, never hidden
+    if (!s && s.error().is(errc::cancelled))
+        co_return j; // never stop a machine whose state was not read
     if (j.machine.status && is_terminal(j.machine.status->state))
     {
         j.kind = verdict::ended;
@@ -149,7 +151,7 @@ task<judged> judge_untracked(P& training, job_handle job, reconcile_options opts
         j.kind = verdict::young;
         co_return j;
     }
-    if (!opts.terminate)
+    if (!opts.terminate || co_await cancelled_now())
         co_return j;
     auto terminate_call = training.terminate(job);
     auto t = co_await aborted_as_cancelled(std::move(terminate_call));
@@ -159,6 +161,9 @@ task<judged> judge_untracked(P& training, job_handle job, reconcile_options opts
         j.machine.terminated = true;
         j.machine.problem.reset();
     }
+    else if (t.error().is(errc::cancelled))
+        j.machine.problem = error(errc::cancelled, "cancelled while stopping it: it may be stopping or still "
+                                                   "running; reconcile again to see");
     else
         j.machine.problem = t.error();
     co_return j;

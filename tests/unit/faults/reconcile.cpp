@@ -234,17 +234,20 @@ TEST_CASE("a cancelled reconcile returns what it judged and stopped so far, not 
     p.listed = {machine("a"), machine("b"), machine("c"), machine("d")};
     for (auto id : {"a", "b", "c", "d"})
         p.statuses.emplace(id, running(0.5));
-    p.status_delay = 200ms;
+    p.status_delay = 400ms; // "a" is judged and stopped by 400 ms, "b" is being read at 600 ms
     mlcloud::reconcile_options opts;
     opts.terminate = true;
     boost::asio::io_context ctx;
-    auto const run = mlcloud_test::run_cancelled_after(ctx, mlcloud::reconcile(p, {}, opts), 300ms);
+    auto const run = mlcloud_test::run_cancelled_after(ctx, mlcloud::reconcile(p, {}, opts), 600ms);
     REQUIRE(run.result.has_value());
     CHECK(run.result->cancelled);
-    CHECK(run.result->orphans.size() < 4);
-    CHECK(p.terminated.size() < 4);
-    for (auto const& o : run.result->orphans) // every one judged before the cancellation is reported
-        CHECK((o.terminated || o.problem));
+    CHECK(p.terminated == std::vector<std::string>{"a"}); // never "b", whose state was not read
+    REQUIRE(run.result->orphans.size() == 2);
+    CHECK(run.result->orphans[0].terminated); // the stopped one is reported
+    CHECK_FALSE(run.result->orphans[1].terminated);
+    REQUIRE(run.result->orphans[1].problem);
+    CHECK(run.result->orphans[1].problem->is(errc::cancelled));
+    CHECK(run.result->orphans_left() == 1);
 }
 
 TEST_CASE("reconcile leaves machines that are not the program's to judge alone", "[reconcile]")
