@@ -154,6 +154,22 @@ bool stored_object(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri)
     return found && *found;
 }
 
+/// Whether what a command is about to use (`train`'s dataset, `predict`'s input) is stored:
+/// false only when the provider says it is not, so that a typo stops before anything is billed.
+/// When a cloud provider cannot be asked (no S3 key here, where the machine's own access can
+/// read it) it is taken as there, with a warning that says so; a cancellation, or on the local
+/// backend any error (it says why the key is unusable), is the error.
+template <class B>
+mlcloud::result<bool> about_to_use(mlcloud::blocking<B>& cloud, mlcloud::storage_uri const& uri, io& io)
+{
+    auto found = cloud.exists(uri);
+    if (found || found.error().is(mlcloud::errc::cancelled) || keys_are_paths<B>)
+        return found;
+    io.err << "warning: cannot check that " << uri.str() << " exists (" << found.error().message
+           << "); going on\n";
+    return true;
+}
+
 /// Whether a job named `name` would carry the bot's mark on some provider, so that the bot's
 /// reconciliation would take it for its own: as given (AWS tags and the local backend keep the
 /// name), or as RunPod names the job's pod (lower case, other characters as '-', cut after 30).
@@ -203,13 +219,10 @@ int cmd_train(mlcloud::blocking<B>& cloud, typename B::options const& opts, args
     else if (auto parsed = stored_uri<B>(data_arg, opts))
     {
         dataset = *parsed;
-        auto const found = cloud.exists(dataset);
-        if (!found && found.error().is(mlcloud::errc::cancelled))
-            return report(io, found.error());
-        if (!found) // e.g. no S3 key here, where the machine's own access can read it
-            io.err << "warning: cannot check that " << dataset.str() << " exists (" << found.error().message
-                   << "); launching anyway\n";
-        else if (!*found)
+        auto const stored = about_to_use(cloud, dataset, io);
+        if (!stored)
+            return report(io, stored.error());
+        if (!*stored)
             return report(io, mlcloud::error(mlcloud::errc::not_found, "no dataset file " + data_arg +
                                                                            " here, and no stored object " +
                                                                            dataset.str()));
@@ -420,15 +433,12 @@ int cmd_predict(mlcloud::blocking<B>& cloud, typename B::options const& opts, ar
     else
     {
         // A stored key ("inputs/rows.csv"), unless nothing of that name is stored.
-        auto const found = cloud.exists(*uri);
-        if (!found && found.error().is(mlcloud::errc::cancelled))
-            return report(io, found.error());
-        if ((found && !*found) || (!found && keys_are_paths<B>))
+        auto const stored = about_to_use(cloud, *uri, io);
+        if (!stored)
+            return report(io, stored.error());
+        if (!*stored)
             return report(io, mlcloud::error(mlcloud::errc::not_found, "no input file " + input +
                                                                       " here, and no stored object of that name"));
-        if (!found) // e.g. no S3 key here, where the endpoint's own access can read it
-            io.err << "warning: cannot check that " << uri->str() << " exists (" << found.error().message
-                   << "); predicting anyway\n";
         req.input_uri = *uri;
     }
     req.idempotency_key = "predict-" + random_hex(12);

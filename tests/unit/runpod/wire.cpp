@@ -5,6 +5,7 @@
 //
 // RunPod's wire formats: builders and parsers against the shapes of
 // shared/reference/runpod-api.md. No network.
+#include <mlcloud/runpod/detail/api.hpp>
 #include <mlcloud/runpod/detail/wire.hpp>
 
 #include <boost/json/parse.hpp>
@@ -80,14 +81,26 @@ TEST_CASE("a 429 waits for the longer of Retry-After and the exhausted RateLimit
     CHECK(rp::throttle_wait(milliseconds(0), std::nullopt, 1s) == milliseconds(1)); // never a busy loop
 }
 
-TEST_CASE("serverless 429s back off exponentially, to at most 30 s", "[runpod][wire]")
+TEST_CASE("backoff is full jitter below min(base * 2^(n-1), cap), at least 1 ms", "[runpod][wire]")
 {
-    CHECK(rp::serverless_backoff(1) == 1s);
-    CHECK(rp::serverless_backoff(2) == 2s);
-    CHECK(rp::serverless_backoff(3) == 4s);
-    CHECK(rp::serverless_backoff(5) == 16s);
-    CHECK(rp::serverless_backoff(6) == 30s);
-    CHECK(rp::serverless_backoff(1000) == 30s);
+    // What serverless 429s wait (1 s base, 30 s cap): random, so the bounds and the ceiling's
+    // growth are checked over many draws (all 200 below half the ceiling: chance 2^-200).
+    auto most = [](unsigned n) {
+        std::chrono::milliseconds m{0};
+        for (int i = 0; i < 200; ++i)
+        {
+            auto const d = rp::backoff(1s, 30s, n);
+            CHECK(d >= 1ms);
+            m = std::max(m, d);
+        }
+        return m;
+    };
+    auto const first = most(1), fifth = most(5), late = most(1000);
+    CHECK(first <= 1s);
+    CHECK(fifth <= 16s);
+    CHECK(fifth > 8s);
+    CHECK(late <= 30s);
+    CHECK(late > 15s);
 }
 
 TEST_CASE("the create-pod body has the v2 shape and always sends gpu.count", "[runpod][wire]")

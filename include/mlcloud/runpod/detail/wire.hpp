@@ -71,11 +71,6 @@ MLCLOUD_DECL std::chrono::milliseconds throttle_wait(std::optional<std::chrono::
                                                      std::optional<std::string_view> rate_limit,
                                                      std::chrono::milliseconds fallback) noexcept;
 
-/// The wait before the next try after `throttles` serverless 429s in a row (1 for the first):
-/// 1 s doubling to at most 30 s. The serverless limits are per endpoint and user over 10 s
-/// windows, and RunPod asks for exponential backoff there.
-MLCLOUD_DECL std::chrono::milliseconds serverless_backoff(unsigned throttles) noexcept;
-
 // ---------------------------------------------------------------------------------------------
 // Pods
 

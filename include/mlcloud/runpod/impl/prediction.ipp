@@ -66,7 +66,7 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
     std::string const op = sync ? "POST /runsync" : "POST /run";
 
     unsigned failures = 0;
-    unsigned throttles = 0; // 429s so far: each waits longer (serverless_backoff)
+    unsigned throttles = 0; // 429s so far: RunPod asks for exponential backoff on serverless 429s
     for (;;)
     {
         // /runsync holds the request for up to `wait`: no longer than the prediction has left.
@@ -111,7 +111,8 @@ inline task<job_object> submit(prediction_ptr st, std::string body, bool sync, s
         }
         else if (r->status == 429)
         {
-            auto wait = st->api.retry_after(*r, serverless_backoff(++throttles));
+            auto const backed_off = backoff(std::chrono::seconds(1), std::chrono::seconds(30), ++throttles);
+            auto wait = st->api.retry_after(*r, backed_off);
             if (steady::now() + wait >= deadline)
                 co_return api::error_from(*r, op).with_retry_safe(true);
             co_await sleep_for(wait);

@@ -274,15 +274,6 @@ MLCLOUD_DECL std::chrono::milliseconds throttle_wait(std::optional<std::chrono::
     return longest ? std::max(*longest, std::chrono::milliseconds(1)) : fallback;
 }
 
-MLCLOUD_DECL std::chrono::milliseconds serverless_backoff(unsigned throttles) noexcept
-{
-    constexpr std::chrono::milliseconds first{1000}, longest{30000};
-    auto wait = first;
-    for (unsigned i = 1; i < throttles && wait < longest; ++i)
-        wait *= 2;
-    return std::min(wait, longest);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Pods
 
