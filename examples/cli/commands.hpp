@@ -460,7 +460,6 @@ int cmd_predict(mlcloud::blocking<B>& cloud, typename B::options const& opts, ar
     return 0;
 }
 
-
 /// The path on this machine that the local side of `cp` names: a file:// URI's path, or the
 /// text as it is.
 inline std::string local_path(std::string const& text)
