@@ -6,9 +6,14 @@
 # The entrypoint of the mlcloud-trainer image on RunPod (examples/trainer/Dockerfile).
 #
 # Runs the workload (the pod's args) under MLCLOUD_MAX_RUNTIME_SECONDS, passes its output
-# through line by line, and, when it ends without `✅ Model saved successfully!` or with an
-# error, prints one line that mlcloud::runpod::training reads as the job's exit:
-#     mlcloud: workload exited with status N          (124: the max runtime passed)
+# through line by line, and ends the log with one line that mlcloud::runpod::training reads as
+# the job's outcome:
+#     mlcloud: workload finished: ✅ Model saved successfully!   (the workload printed the marker)
+#     mlcloud: workload exited with status N                     (it did not; 124: the max runtime passed)
+# The marker means the model was saved, so an error after it does not undo the success
+# (docs/trainer.md).
+# The verdict comes last because status() reads only the tail of a pod's log, and a workload
+# may print more after the marker than that tail holds.
 # Then it stops the billing of its own pod when it can (RUNPOD_POD_ID and RUNPOD_API_KEY in
 # the pod's environment): after MLCLOUD_SELF_TERMINATE_DELAY seconds (default 120, time for
 # the provider to read the last lines and terminate the pod itself), it asks the REST API to
@@ -26,6 +31,7 @@ case "$max_runtime" in
     '' | *[!0-9]*) max_runtime=0 ;;
 esac
 
+marker='✅ Model saved successfully!'
 transcript="$(mktemp)"
 if [ "$max_runtime" -gt 0 ]; then
     timeout --kill-after=30 "$max_runtime" "$@" 2>&1 | tee "$transcript"
@@ -35,7 +41,9 @@ else
     status=${PIPESTATUS[0]}
 fi
 
-if [ "$status" -ne 0 ] || ! grep -q 'Model saved successfully!' "$transcript"; then
+if grep -qF "$marker" "$transcript"; then
+    echo "mlcloud: workload finished: $marker"
+else
     echo "mlcloud: workload exited with status $status"
 fi
 rm -f "$transcript"

@@ -56,6 +56,12 @@ struct retry_options
     /// here (e.g. a 400 whose body says ThrottlingException).
     std::function<std::optional<retry_class>(response const&)> classify{};
 
+    /// How long a response asks the client to wait before the next attempt, for services that
+    /// say it in headers of their own; replaces the reading of Retry-After. Return nullopt when
+    /// the response names no wait (the backoff applies). The RunPod backend reads its RateLimit
+    /// windows here: a 429 may name the minute in Retry-After while the hour is exhausted too.
+    std::function<std::optional<std::chrono::milliseconds>(response const&)> asked_wait{};
+
     /// A uniform random number in [0, 1) for the jitter; unset: a thread-local generator.
     std::function<double()> random{};
 
@@ -127,8 +133,8 @@ public:
     /// else the cost of its last retry (as the AWS SDKs do).
     MLCLOUD_DECL void on_success(unsigned last_retry_cost);
 
-    /// The server's Retry-After of `r` (seconds or HTTP-date, relative to options().now),
-    /// when it has a usable one.
+    /// The wait `r` asks for: the `asked_wait` hook when set, else its Retry-After (seconds or
+    /// HTTP-date, relative to options().now) when it has a usable one.
     MLCLOUD_DECL std::optional<std::chrono::milliseconds> retry_after(response const& r) const;
 
     retry_options const& options() const noexcept { return options_; }

@@ -23,7 +23,8 @@ assumption for the undocumented oversize answer).
 Pods run a workload given by their `args`:
   - "mlcloud-trainer ..." runs the real trainer (--trainer) with the volume mounted where the
     pod's mounts say (paths in env and args are mapped into DIR/volumes/<id>), and, like the
-    image's entrypoint, prints "mlcloud: workload exited with status N" when it fails;
+    image's entrypoint, ends the log with "mlcloud: workload finished: <marker>" or, when it
+    did not print the marker, "mlcloud: workload exited with status N";
   - anything else is a script, one token per step: a plain word is printed as a line;
     "@sleep=S" waits; "@lines=N" prints N numbered lines; "@marker" prints the completion
     marker; "@exit=N" prints the entrypoint's exit line and exits with N; "@fail" exits 1
@@ -44,7 +45,8 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
                capacity (400, optional "gpu"), quota (402), forbidden (403, "gpu"), invalid (422),
                throttle (429; "retry_after" seconds or none; "body": false for no JSON;
                "ratelimit": the RateLimit header, else the minute window of "retry_after")
-  pod list:    list_error_500, list_throttle
+  pod list:    list_error_500, list_throttle (scope: a name among the pods listed)
+  pod read:    get_throttle (GET /pods/{id}; 429 with the headers of "throttle")
   pod logs:    cut ("after": events sent before the stream is cut mid-event), logs_error_500
 POST /_fake/faults/clear with {"scope": ...} removes the faults of that scope that are left.
   serverless:  run_throttle, run_error_500, stuck (job stays IN_QUEUE), expire (job deleted
@@ -78,6 +80,7 @@ from fake_s3 import S3Volumes  # noqa: E402
 
 MARKER = "\u2705 Model saved successfully!"
 EXIT_LINE = "mlcloud: workload exited with status "
+FINISHED_LINE = "mlcloud: workload finished: " + MARKER
 DATACENTERS = ["EU-RO-1", "EU-CZ-1", "EUR-IS-1", "US-KS-2", "US-TX-3", "US-CA-2", "US-GA-2"]
 CATALOG = [
     # id, name, pool, memory, secure price, community price, serverless $/h
@@ -296,8 +299,8 @@ class Pod:
         code = proc.wait()
         if self.terminated():
             return None
-        if code != 0 or not saw_marker:
-            self.emit(EXIT_LINE + str(code))  # what examples/trainer/entrypoint.sh prints
+        # The verdict line examples/trainer/entrypoint.sh ends the log with.
+        self.emit(FINISHED_LINE if saw_marker else EXIT_LINE + str(code))
         return "EXITED"
 
 
@@ -443,7 +446,7 @@ class RunPodFake:
         "create_slow": "create", "slow_start": "create",
         "error_500": "create", "capacity": "create",
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
-        "list_error_500": "list", "list_throttle": "list", "cut": "logs", "logs_error_500": "logs",
+        "list_error_500": "list", "list_throttle": "list", "get_throttle": "get", "cut": "logs", "logs_error_500": "logs",
         "run_throttle": "run", "run_error_500": "run", "stuck": "serverless", "expire": "serverless", "slow": "serverless", "worker_exception": "serverless",
         "overrun": "serverless",
         "repeat_token": "s3", "error_502": "s3",
@@ -643,7 +646,7 @@ class Handler(BaseHTTPRequestHandler):
         if parts == ["pods"] and m == "GET":
             return self.list_pods()
         if len(parts) == 2 and parts[0] == "pods" and m == "GET":
-            return self.send(200, self.pod(parts[1]).to_json(), self.rate_headers())
+            return self.get_pod(parts[1])
         if len(parts) == 2 and parts[0] == "pods" and m == "DELETE":
             return self.delete_pod(parts[1])
         if len(parts) == 3 and parts[0] == "pods" and parts[2] == "action" and m == "POST":
@@ -667,6 +670,34 @@ class Handler(BaseHTTPRequestHandler):
         if parts and parts[0] in ("pods", "catalog", "network-volumes"):
             raise HttpError(405, "method not allowed")
         raise HttpError(404, "resource not found")
+
+    def get_pod(self, pod_id):
+        pod = self.pod(pod_id)
+        fault = self.fake.take_fault("get", pod.name)
+        if fault and fault["kind"] == "get_throttle":
+            return self.throttled(fault)
+        with self.fake.lock:
+            data = pod.to_json()
+        self.send(200, data, self.rate_headers())
+
+    def throttled(self, fault):
+        """The 429 of a throttle fault: Retry-After when "retry_after" is given, and the windows
+        this 429 exhausted: "ratelimit" (e.g. '"minute";r=0;t=1, "hour";r=0;t=1800'), else the
+        minute window of Retry-After. Without either, the usual headers (a 429 of a server that
+        says nothing about when to come back). "body": false sends no JSON."""
+        headers = {"Retry-After": str(fault["retry_after"])} if fault.get("retry_after") is not None else {}
+        if fault.get("ratelimit") is not None:
+            headers["RateLimit"] = fault["ratelimit"]
+        elif fault.get("retry_after") is not None:
+            headers["RateLimit"] = ('"minute";r=0;t=' + str(fault["retry_after"]) +
+                                    ', "hour";r=2000;t=3600, "day";r=49000;t=86400')
+        if fault.get("body", True):
+            return self.problem(429, "rate limit exceeded for the minute window", headers=headers)
+        self.send_response(429)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def pod(self, pod_id):
         with self.fake.lock:
@@ -711,23 +742,7 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.fake.take_fault("create", name, gpu=gpu["id"])
         kind = fault["kind"] if fault else None
         if kind == "throttle":
-            headers = {"Retry-After": str(fault["retry_after"])} if fault.get("retry_after") is not None else {}
-            # The windows this 429 exhausted: given, e.g. '"minute";r=0;t=1, "hour";r=0;t=1800', or the
-            # minute window of Retry-After. Without either, the usual headers (a 429 of a
-            # server that says nothing about when to come back).
-            if fault.get("ratelimit") is not None:
-                headers["RateLimit"] = fault["ratelimit"]
-            elif fault.get("retry_after") is not None:
-                headers["RateLimit"] = ('"minute";r=0;t=' + str(fault["retry_after"]) +
-                                        ', "hour";r=2000;t=3600, "day";r=49000;t=86400')
-            if fault.get("body", True):
-                return self.problem(429, "rate limit exceeded for the minute window", headers=headers)
-            self.send_response(429)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+            return self.throttled(fault)
         if kind == "capacity":
             raise HttpError(400, "There are no longer any instances available with the requested specifications. "
                                  "Please refresh and try again.")
@@ -776,7 +791,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send(201, data, self.rate_headers())
 
     def list_pods(self):
-        fault = self.fake.take_fault("list", "")
+        # A scoped list fault fires when a pod of its scope is in the list.
+        with self.fake.lock:
+            names = "\n".join(p.name for p in self.fake.pods.values())
+        fault = self.fake.take_fault("list", names)
         if fault and fault["kind"] == "list_error_500":
             raise HttpError(500, "internal error")
         if fault and fault["kind"] == "list_throttle":

@@ -434,6 +434,38 @@ TEST_CASE("429 waits for the longest exhausted RateLimit window, not only Retry-
     CHECK(pods_named(t.pod).empty());
 }
 
+TEST_CASE("the transport's retry of a throttled read waits for RunPod's longest exhausted window", "[runpod][training]")
+{
+    trainer t;
+    auto spec = script_job(unique("read429"), {"working", "@hang"});
+    auto h = t.launch(spec);
+    REQUIRE(h.has_value());
+    auto const pod_path = "/rest/v2/pods/" + h->id;
+    auto reads = [&] {
+        std::size_t n = 0;
+        for (auto const& r : requests_with(h->id))
+            n += r.at("method") == "GET" && r.at("path") == pod_path.c_str();
+        return n;
+    };
+    // Retry-After says 0 s, but the hour is exhausted: a retry now would meet another 429, and
+    // the hour is longer than the transport waits (max_retry_after), so the 429 is the answer.
+    inject({{"kind", "get_throttle"}, {"scope", pod_of(spec)}, {"retry_after", 0},
+            {"ratelimit", R"("minute";r=0;t=0, "hour";r=0;t=1800)"}});
+    auto before = reads();
+    auto s = t.status(*h);
+    REQUIRE(s.has_error());
+    CHECK(s.error().is(errc::throttled));
+    CHECK(reads() == before + 1);
+    // A window within max_retry_after is waited for, and the read sent again.
+    inject({{"kind", "get_throttle"}, {"scope", pod_of(spec)}, {"ratelimit", R"("minute";r=0;t=1)"}});
+    before = reads();
+    auto again = t.status(*h);
+    REQUIRE(again.has_value());
+    CHECK(again->state == job_state::running);
+    CHECK(reads() == before + 2);
+    CHECK(t.terminate(*h).has_value());
+}
+
 TEST_CASE("429 with Retry-After: 0 does not turn into a create storm", "[runpod][training]")
 {
     // At least 100 ms between creates, and the budget counts the time since the first 429.
@@ -549,6 +581,23 @@ TEST_CASE("an exited or crashed container without the marker is failed", "[runpo
         CHECK(s.state == job_state::failed);
         CHECK(pod_status(pod) == "TERMINATED"); // an exited pod still bills its disk
     }
+}
+
+TEST_CASE("a workload that prints more after its completion line than the log tail holds still succeeds",
+          "[runpod][training]")
+{
+    // status() reads the last 50 lines (options::status_log_tail). The container has exited
+    // with the marker 80 lines back before status() first looks, and the wider read of the
+    // ended pod's log finds it.
+    trainer t;
+    auto spec = script_job(unique("chatty"), {"training", "@marker", "@lines=80"});
+    spec.env["FAKE_LINE_DELAY"] = "0";
+    auto h = t.launch(spec);
+    REQUIRE(h.has_value());
+    wait_for_status(pod_of(spec), "EXITED");
+    auto s = t.wait_terminal(*h);
+    CHECK(s.state == job_state::succeeded);
+    CHECK(pod_status(pod_of(spec)) == "TERMINATED");
 }
 
 TEST_CASE("terminate ends a running pod, is idempotent, and tolerates a pod already gone", "[runpod][training]")
@@ -802,7 +851,9 @@ TEST_CASE("the real trainer runs in a pod on the network volume and saves its mo
     auto lines = t.all_lines(*h);
     REQUIRE_FALSE(lines.empty());
     CHECK(lines.front().starts_with("dataset: "));
-    CHECK(lines.back() == std::string(mlcloud::completion_marker));
+    REQUIRE(lines.size() >= 2);
+    CHECK(lines[lines.size() - 2] == std::string(mlcloud::completion_marker));
+    CHECK(lines.back() == "mlcloud: workload finished: " + std::string(mlcloud::completion_marker));
     CHECK(t.wait_terminal(*h).state == job_state::succeeded);
     CHECK(read_file(volume_dir() / dir / "model.json").find("mlcloud-trainer/1") != std::string::npos);
 }

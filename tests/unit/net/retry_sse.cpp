@@ -191,6 +191,20 @@ TEST_CASE("retry: Retry-After replaces the backoff, and too long a wait ends ret
     CHECK_FALSE(p.retry_after(status(503)));
 }
 
+TEST_CASE("retry: an asked_wait hook replaces the reading of Retry-After", "[net][retry]")
+{
+    net::retry_policy p({.asked_wait = [](net::response const& r) -> std::optional<milliseconds> {
+        if (auto v = r.headers.get("x-wait-ms"))
+            return milliseconds(std::stoi(std::string(*v)));
+        return std::nullopt;
+    }});
+    auto r = status(429);
+    r.headers.add("Retry-After", "3");
+    CHECK_FALSE(p.retry_after(r)); // the hook found nothing: the backoff applies
+    r.headers.add("X-Wait-Ms", "2500");
+    CHECK(p.retry_after(r) == 2500ms);
+}
+
 TEST_CASE("retry: parse_retry_after forms", "[net][retry]")
 {
     auto now = fixed_now();

@@ -81,6 +81,22 @@ TEST_CASE("a 429 waits for the longer of Retry-After and the exhausted RateLimit
     CHECK(rp::throttle_wait(milliseconds(0), std::nullopt, 1s) == milliseconds(1)); // never a busy loop
 }
 
+TEST_CASE("the transport's retries read RunPod's RateLimit through api::asked_wait", "[runpod][wire]")
+{
+    mlcloud::net::response r;
+    r.status = 429;
+    CHECK_FALSE(rp::api::asked_wait(r)); // names no wait: the transport's backoff applies
+    r.headers.add("Retry-After", "0");
+    r.headers.add("RateLimit", R"("minute";r=0;t=0, "hour";r=0;t=1800)");
+    CHECK(rp::api::asked_wait(r) == 1800s);
+
+    // A client built with the hook: the policy's reading of the same 429.
+    mlcloud::net::retry_policy policy({.asked_wait = &rp::api::asked_wait});
+    CHECK(policy.retry_after(r) == 1800s);
+    auto const d = policy.on_failure(mlcloud::net::retry_class::throttling, 1, policy.retry_after(r));
+    CHECK_FALSE(d.retry); // beyond max_retry_after: the caller gets the 429
+}
+
 TEST_CASE("backoff is full jitter below min(base * 2^(n-1), cap), at least 1 ms", "[runpod][wire]")
 {
     // What serverless 429s wait (1 s base, 30 s cap): random, so the bounds and the ceiling's

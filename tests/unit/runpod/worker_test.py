@@ -22,6 +22,7 @@ ENTRYPOINT = os.path.join(SOURCE_DIR, "examples", "trainer", "entrypoint.sh")
 IRIS = os.path.join(SOURCE_DIR, "examples", "data", "iris.csv")
 IRIS_PREDICT = os.path.join(SOURCE_DIR, "examples", "data", "iris-predict.csv")
 MARKER = "\u2705 Model saved successfully!"
+FINISHED = "mlcloud: workload finished: " + MARKER
 
 
 def load_handler():
@@ -142,10 +143,26 @@ class Entrypoint(unittest.TestCase):
         p = subprocess.run(["bash", ENTRYPOINT, *argv], capture_output=True, env=e, timeout=60)
         return p.returncode, p.stdout.decode().splitlines()
 
-    def test_success_prints_no_exit_line(self):
+    def test_success_ends_with_the_finished_line(self):
         code, lines = self.run_entry("sh", "-c", f"echo training; echo '{MARKER}'")
         self.assertEqual(code, 0)
-        self.assertEqual(lines, ["training", MARKER])
+        self.assertEqual(lines, ["training", MARKER, FINISHED])
+
+    def test_the_verdict_is_the_last_line_after_a_chatty_workload(self):
+        # status() reads only the log's tail: lines after the marker must not push it out.
+        code, lines = self.run_entry("sh", "-c", f"echo '{MARKER}'; seq 1 200")
+        self.assertEqual(code, 0)
+        self.assertEqual(lines[-1], FINISHED)
+        self.assertEqual(len(lines), 202)
+
+    def test_the_marker_without_its_check_mark_is_not_success(self):
+        code, lines = self.run_entry("sh", "-c", "echo 'Model saved successfully!'")
+        self.assertEqual(lines[-1], "mlcloud: workload exited with status 0")
+
+    def test_an_error_after_the_marker_does_not_undo_the_saved_model(self):
+        code, lines = self.run_entry("sh", "-c", f"echo '{MARKER}'; exit 2")
+        self.assertEqual(code, 2)
+        self.assertEqual(lines[-1], FINISHED)
 
     def test_failure_prints_the_exit_line(self):
         code, lines = self.run_entry("sh", "-c", "echo loading; echo 'error: bad row' >&2; exit 3")
@@ -166,7 +183,7 @@ class Entrypoint(unittest.TestCase):
             code, lines = self.run_entry(TRAINER, "train", "--epochs", "5", MLCLOUD_DATASET=IRIS,
                                          MLCLOUD_OUTPUT=os.path.join(tmp, "model.json"), MLCLOUD_TARGET="species")
             self.assertEqual(code, 0)
-            self.assertEqual(lines[-1], MARKER)
+            self.assertEqual(lines[-2:], [MARKER, FINISHED])
             code, lines = self.run_entry(TRAINER, "train", MLCLOUD_DATASET=os.path.join(tmp, "missing.csv"),
                                          MLCLOUD_OUTPUT=os.path.join(tmp, "model.json"))
             self.assertEqual(code, 1)

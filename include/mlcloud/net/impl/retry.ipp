@@ -203,7 +203,7 @@ MLCLOUD_DECL retry_decision retry_policy::on_failure(retry_class cls, unsigned a
         if (*retry_after > options_.max_retry_after)
         {
             d.reason = "the server asked to wait " + detail::seconds_text(*retry_after) +
-                       " (Retry-After), longer than max_retry_after";
+                       ", longer than max_retry_after";
             return d;
         }
         d.delay = *retry_after;
@@ -229,6 +229,8 @@ MLCLOUD_DECL void retry_policy::on_success(unsigned last_retry_cost)
 
 MLCLOUD_DECL std::optional<std::chrono::milliseconds> retry_policy::retry_after(response const& r) const
 {
+    if (options_.asked_wait)
+        return options_.asked_wait(r);
     auto v = r.headers.get("retry-after");
     if (!v)
         return std::nullopt;

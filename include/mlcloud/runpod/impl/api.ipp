@@ -25,8 +25,18 @@ namespace mlcloud {
 namespace runpod {
 namespace detail {
 
+/// The options of the REST and serverless client: its retries of a 429 wait what RunPod's
+/// RateLimit asks too.
+inline net::client_options api_http_options(options const& o)
+{
+    net::client_options h = o.http;
+    if (!h.retry.asked_wait)
+        h.retry.asked_wait = &api::asked_wait;
+    return h;
+}
+
 MLCLOUD_DECL api::api(boost::asio::any_io_executor ex, options const& opts)
-    : opts_(opts), config_(auth::runpod_config::load(opts.credentials)), http_(ex, opts.http)
+    : opts_(opts), config_(auth::runpod_config::load(opts.credentials)), http_(ex, api_http_options(opts))
 {
 }
 
@@ -101,12 +111,19 @@ MLCLOUD_DECL error api::decorate(error e, std::string_view operation)
     return e;
 }
 
+MLCLOUD_DECL std::optional<std::chrono::milliseconds> api::asked_wait(net::response const& r)
+{
+    std::optional<std::chrono::milliseconds> retry_after;
+    if (auto v = r.headers.get("retry-after"))
+        retry_after = net::parse_retry_after(*v, std::chrono::system_clock::now());
+    auto const none = std::chrono::milliseconds(-1);
+    auto const wait = throttle_wait(retry_after, r.headers.get("ratelimit"), none);
+    return wait == none ? std::nullopt : std::optional(wait);
+}
+
 MLCLOUD_DECL std::chrono::milliseconds api::retry_after(net::response const& r, std::chrono::milliseconds fallback) const
 {
-    std::optional<std::chrono::milliseconds> asked;
-    if (auto v = r.headers.get("retry-after"))
-        asked = net::parse_retry_after(*v, std::chrono::system_clock::now());
-    return throttle_wait(asked, r.headers.get("ratelimit"), fallback);
+    return asked_wait(r).value_or(fallback);
 }
 
 MLCLOUD_DECL result<storage_uri> resolve_location(options const& o, storage_uri const& uri, std::string_view what)

@@ -183,12 +183,13 @@ inline bool passes(error const& e)
            e.is(errc::network_error) || e.is(errc::outcome_unknown);
 }
 
-/// What the tail of a pod's log says about the end of its workload. A running pod's stream
-/// stays open, so it is read for `window` only; an ended pod's is read to its end.
-inline task<log_outcome> scan_log_tail(state_ptr st, pod_info pod, std::chrono::milliseconds window)
+/// What the last `tail` lines of a pod's log (options::status_log_tail when 0) say about the
+/// end of its workload. A running pod's stream stays open, so it is read for `window` only; an
+/// ended pod's is read to its end.
+inline task<log_outcome> scan_log_tail(state_ptr st, pod_info pod, std::chrono::milliseconds window, int tail = 0)
 {
-    auto url = st->api.rest_url({"pods", pod.id, "logs"},
-                                {{"source", "container"}, {"tail", std::to_string(std::clamp(st->opts().status_log_tail, 1, max_log_tail))}});
+    auto const lines = std::clamp(tail > 0 ? tail : st->opts().status_log_tail, 1, max_log_tail);
+    auto url = st->api.rest_url({"pods", pod.id, "logs"}, {{"source", "container"}, {"tail", std::to_string(lines)}});
     if (!url)
         co_return url.error();
     auto auth = st->api.authorization();
@@ -379,7 +380,12 @@ inline task<job_status> settle(state_ptr st, job_handle h, pod_info pod)
     }
     if (has_ended(pod.status))
     {
-        auto outcome = co_await scan_log_tail(st, pod, std::max(st->opts().log_window, std::chrono::milliseconds(1000)));
+        auto const window = std::max(st->opts().log_window, std::chrono::milliseconds(1000));
+        auto outcome = co_await scan_log_tail(st, pod, window);
+        // A workload may print more after its completion line than the tail holds; an ended
+        // pod is judged once, so it is worth reading as much of its log as RunPod gives.
+        if (outcome && !outcome->decided() && st->opts().status_log_tail < max_log_tail)
+            outcome = co_await scan_log_tail(st, pod, window, max_log_tail);
         // The log tells success from failure. When it cannot be read now (a 429, a 5xx, a
         // timeout), nothing is decided, recorded or terminated (terminating would lose the
         // log): the error says so, and the next status() reads the log again.
@@ -854,16 +860,6 @@ inline net::retry_class log_retry_class(error const& e)
     return net::retry_class::none;
 }
 
-/// The wait a refused request asks for (Retry-After, else RunPod's RateLimit), when it names one.
-inline std::optional<std::chrono::milliseconds> asked_wait(api const& a, net::response const* refusal)
-{
-    if (!refusal)
-        return std::nullopt;
-    auto const none = std::chrono::milliseconds(-1);
-    auto const wait = a.retry_after(*refusal, none);
-    return wait == none ? std::nullopt : std::optional<std::chrono::milliseconds>(wait);
-}
-
 // The event stream of a pod's log after `from` (from the pod's creation when `from` is the start).
 inline result<net::sse_reader> open_log(training_state& st, job_handle const& h, log_cursor const& from,
                                         pod_info const& pod)
@@ -931,8 +927,9 @@ inline task<log_chunk> read_logs_impl(state_ptr st, job_handle h, log_cursor fro
     auto batch = co_await reader->read(limits);
     for (unsigned attempts = 1; !batch; ++attempts)
     {
+        auto const* refusal = reader->last_refusal();
         auto const decision = policy.on_failure(log_retry_class(batch.error()), attempts,
-                                                asked_wait(st->api, reader->last_refusal()));
+                                                refusal ? policy.retry_after(*refusal) : std::nullopt);
         if (!decision.retry)
             break;
         co_await sleep_for(decision.delay);
