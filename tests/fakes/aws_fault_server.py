@@ -38,6 +38,7 @@ It serves EC2 and STS (Query protocol), CloudWatch Logs (JSON 1.1), Lambda Invok
                          missing-*   ResourceNotFoundException (404)
                          anything else: {"output": "x\\n1\\n", "rows": 1} with a REPORT log tail
                          selfstop.*  TerminateInstances stops it as an instance-initiated shutdown
+                         blind.*     once terminated, DescribeInstances of it answers 500
       Logs stream        throttle-*  ThrottlingException (400) once (events are kept per stream)
 
 GET /stats?name=<name> returns the counters of one name as JSON (requests, instances
@@ -213,6 +214,8 @@ class Handler(BaseHTTPRequestHandler):
             if ids and len(found) != len(ids):
                 return self.ec2_error(400, "InvalidInstanceID.NotFound",
                                       "The instance ID '%s' does not exist" % ids[0])
+            if any(i["type"].startswith("blind.") and i["state"][0] == "terminated" for i in found):
+                return self.ec2_error(500, "InternalError", "An internal error has occurred")
             if not ids:
                 found = [i for i in instances.values() if self.matches_filters(i, p)]
             items = "".join("<item><reservationId>r-1</reservationId><instancesSet>%s</instancesSet></item>"
@@ -222,6 +225,7 @@ class Handler(BaseHTTPRequestHandler):
                               % (EC2_NS, uuid.uuid4(), items))
         if action == "TerminateInstances":
             iid = p.get("InstanceId.1")
+            count(iid, "TerminateInstances")
             if iid not in instances:
                 return self.ec2_error(400, "InvalidInstanceID.NotFound", "The instance ID '%s' does not exist" % iid)
             instances[iid]["state"] = ("terminated", 48)

@@ -547,6 +547,23 @@ TEST_CASE("EC2 fault: a shutdown without a result tag is judged by the completio
     CHECK(sb->detail.find("Client.InstanceInitiatedShutdown") != std::string::npos);
 }
 
+TEST_CASE("EC2 fault: a terminate whose state cannot be read afterwards still reports the stop", "[aws][ec2][fault]")
+{
+    // The fault server's "blind." instances cannot be described once terminated. EC2 accepted
+    // the TerminateInstances, so the job is reported stopping, not the describe's error (which
+    // a caller would read as "still running").
+    training_fixture f(fault_url());
+    auto h = f.run(f.training->launch(f.job("blind after terminate", {"blind." + unique_name("t")})));
+    REQUIRE(h);
+    auto t = f.run(f.training->terminate(*h));
+    REQUIRE(t);
+    INFO(t->detail);
+    CHECK(t->state == job_state::cancelled);
+    CHECK(t->detail.find("TerminateInstances was accepted") != std::string::npos);
+    CHECK(t->detail.find("InternalError") != std::string::npos);
+    CHECK(counter(f.raw.stats(h->id), "TerminateInstances") == 1);
+}
+
 TEST_CASE("CloudWatch Logs fault: a ThrottlingException in a 400 body is retried", "[aws][logs][fault]")
 {
     training_fixture f(fault_url());

@@ -306,6 +306,20 @@ inline task<job_status> status_of(backend_context& ctx, job_handle const& job, e
     co_return std::move(verdict.status);
 }
 
+/// The status of an instance whose TerminateInstances EC2 accepted but whose state after it
+/// could not be read (an error, or the caller cancelled): it shuts down all the same, and an
+/// error here would read as "still running, still billing". Judged as EC2 will show it.
+inline job_status stopping_status(backend_context& ctx, job_handle const& job, ec2_instance i, error const& unread)
+{
+    i.state = "shutting-down";
+    i.state_reason_code = "Client.UserInitiatedShutdown";
+    auto verdict = detail::judge_instance(i, clock::now());
+    verdict.status.detail +=
+        "; TerminateInstances was accepted, but the state after it could not be read (" + unread.message + ")";
+    verdict.status.cost_so_far = cost_of(ctx, i, job.price_per_hour, verdict.ended_at);
+    return std::move(verdict.status);
+}
+
 inline task<void> terminate_instance(backend_context& ctx, std::string const& id)
 {
     auto params = one_param("InstanceId.1", id);
@@ -626,9 +640,10 @@ MLCLOUD_DECL task<job_status> training::terminate(job_handle const& job)
                                             std::move(params));
         if (!xml)
             co_return xml.error();
-        inst = co_await describe(*ctx, job.id);
-        if (!inst)
-            co_return inst.error();
+        auto after = co_await mlcloud::detail::aborted_as_cancelled(describe(*ctx, job.id));
+        if (!after)
+            co_return stopping_status(*ctx, job, std::move(*inst), after.error());
+        inst = std::move(after);
     }
     co_return co_await status_of(*ctx, job, *inst);
 }
