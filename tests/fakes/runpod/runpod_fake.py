@@ -47,6 +47,9 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
                "ratelimit": the RateLimit header, else the minute window of "retry_after")
   pod list:    list_error_500, list_throttle (scope: a name among the pods listed)
   pod read:    get_throttle (GET /pods/{id}; 429 with the headers of "throttle")
+  volume create (scope: the volume's name): volume_throttle (429 with the headers of
+               "throttle"), volume_unreadable (volume created, 201 with a body that is not a
+               volume; "unlisted": seconds it stays out of the volume list)
   pod logs:    cut ("after": events sent before the stream is cut mid-event), logs_error_500
 POST /_fake/faults/clear with {"scope": ...} removes the faults of that scope that are left.
   serverless:  run_throttle, run_error_500, stuck (job stays IN_QUEUE), expire (job deleted
@@ -409,6 +412,7 @@ class RunPodFake:
         self.pods = {}
         self.jobs = {}
         self.volumes = {}
+        self.volumes_listed_after = {}  # volume id -> time it appears in the list (volume_unreadable)
         self.faults = []
         self.requests = []
         self.s3 = S3Volumes(self)
@@ -448,7 +452,7 @@ class RunPodFake:
         "quota": "create", "forbidden": "create", "invalid": "create", "throttle": "create",
         "list_error_500": "list", "list_throttle": "list", "get_throttle": "get", "cut": "logs", "logs_error_500": "logs",
         "run_throttle": "run", "run_error_500": "run", "stuck": "serverless", "expire": "serverless", "slow": "serverless", "worker_exception": "serverless",
-        "overrun": "serverless",
+        "overrun": "serverless", "volume_throttle": "volume", "volume_unreadable": "volume",
         "repeat_token": "s3", "error_502": "s3",
     }
 
@@ -624,6 +628,9 @@ class Handler(BaseHTTPRequestHandler):
             with f.lock:
                 reqs = [r for r in f.requests if contains in r["path"] or contains in r["body"]]
             return self.send(200, {"requests": reqs})
+        if path == "volumes" and self.command == "GET":
+            with f.lock:
+                return self.send(200, {"volumes": list(f.volumes.values())})
         if path == "volumes" and self.command == "POST":
             data = self.json_body(body)
             vol = {"id": data.get("id") or new_id(10), "name": data.get("name", "test"), "size": data.get("size", 10),
@@ -657,7 +664,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.catalog(query)
         if parts == ["network-volumes"] and m == "GET":
             with self.fake.lock:
-                vols = list(self.fake.volumes.values())
+                now = time.time()
+                vols = [v for v in self.fake.volumes.values() if self.fake.volumes_listed_after.get(v["id"], 0) <= now]
             return self.send(200, {"networkVolumes": vols}, self.rate_headers())
         if parts == ["network-volumes"] and m == "POST":
             return self.create_volume(self.json_body(body))
@@ -858,11 +866,19 @@ class Handler(BaseHTTPRequestHandler):
             errors.append("$.name: required")
         if errors:
             raise HttpError(422, "Request validation failed.", errors=errors)
+        fault = self.fake.take_fault("volume", body["name"])
+        kind = fault["kind"] if fault else None
+        if kind == "volume_throttle":
+            return self.throttled(fault)
         vol = {"id": new_id(10), "name": body["name"], "size": size, "dataCenter": body["dataCenter"],
                "type": body.get("type", "STANDARD")}
         os.makedirs(self.fake.s3.volume_dir(vol["id"]), exist_ok=True)
         with self.fake.lock:
             self.fake.volumes[vol["id"]] = vol
+            if kind == "volume_unreadable":
+                self.fake.volumes_listed_after[vol["id"]] = time.time() + float(fault.get("unlisted", 0))
+        if kind == "volume_unreadable":
+            return self.send(201, {"message": "created"}, self.rate_headers())
         self.send(201, vol, self.rate_headers())
 
     # -- SSE logs

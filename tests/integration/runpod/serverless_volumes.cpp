@@ -17,6 +17,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <thread>
+
 #include <cancellation.hpp>
 
 using namespace runpod_test;
@@ -560,6 +562,55 @@ TEST_CASE("setup finds or creates the volume, checks both keys, and changes noth
     CHECK(by_id->volume_id == first->volume_id);
     o.network_volume_id = "nosuchvolume";
     CHECK(mlcloud::run_blocking(ctx, rp::setup(ctx.get_executor(), o, so)).error().is(errc::not_found));
+}
+
+TEST_CASE("setup's volume create waits out a 429 and adopts a volume whose answer was unreadable", "[runpod][setup]")
+{
+    boost::asio::io_context ctx;
+    auto o = fake_options();
+    o.network_volume_id.clear();
+    o.datacenter = "EU-CZ-1";
+    auto setup = [&](std::string const& name) {
+        return mlcloud::run_blocking(ctx, rp::setup(ctx.get_executor(), o, {.volume_name = name, .volume_size_gb = 10}));
+    };
+    auto volumes_named = [&](std::string const& name) {
+        std::size_t n = 0;
+        auto const all = control("GET", "/_fake/volumes");
+        for (auto const& v : all.at("volumes").as_array())
+            n += v.at("name") == name.c_str();
+        return n;
+    };
+
+    // A 429 made nothing: asked again after the wait, one volume.
+    auto throttled = unique("vol429");
+    inject({{"kind", "volume_throttle"}, {"scope", throttled}, {"retry_after", 1}});
+    auto first = setup(throttled);
+    REQUIRE(first.has_value());
+    CHECK(first->volume_created);
+    CHECK(count_requests(throttled, "POST", "/rest/v2/network-volumes") == 2);
+    CHECK(volumes_named(throttled) == 1);
+
+    // A 201 whose body is not a volume: the volume is found in the list, not created twice.
+    auto unreadable = unique("volbody");
+    inject({{"kind", "volume_unreadable"}, {"scope", unreadable}});
+    auto adopted = setup(unreadable);
+    REQUIRE(adopted.has_value());
+    CHECK(adopted->volume_name == unreadable);
+    CHECK(count_requests(unreadable, "POST", "/rest/v2/network-volumes") == 1);
+
+    // Not listed yet: the outcome is unknown, and the next setup adopts it.
+    auto late = unique("vollate");
+    inject({{"kind", "volume_unreadable"}, {"scope", late}, {"unlisted", 2}});
+    auto unknown = setup(late);
+    REQUIRE(unknown.has_error());
+    CHECK(unknown.error().is(errc::outcome_unknown));
+    CHECK(unknown.error().message.find("run setup again") != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    auto later = setup(late);
+    REQUIRE(later.has_value());
+    CHECK_FALSE(later->volume_created);
+    CHECK(count_requests(late, "POST", "/rest/v2/network-volumes") == 1);
+    CHECK(volumes_named(late) == 1);
 }
 
 TEST_CASE("setup reports a refused API key, and S3 keys or endpoint problems as things to do", "[runpod][setup]")

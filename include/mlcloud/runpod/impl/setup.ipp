@@ -51,16 +51,36 @@ inline std::optional<volume_info> volume_named(std::vector<volume_info> const& a
     return std::nullopt;
 }
 
+/// POST /v2/network-volumes, answered 429 until the wait it asks for would pass the launch's
+/// throttle budget (launch_options::max_throttle_wait). A 429 made nothing, so asking again is
+/// safe; the transport does not, as a POST is not idempotent.
+inline task<net::response> post_volume(api& a, std::string const& url, std::string const& body, std::string const& op)
+{
+    auto const& limits = a.opts().launch;
+    auto const started = std::chrono::steady_clock::now();
+    for (;;)
+    {
+        net::request req{.method = net::method::post, .url = url, .body = body};
+        auto r = co_await a.send(std::move(req), op);
+        if (!r || r->status != 429)
+            co_return r;
+        auto const wait = std::max(a.retry_after(*r, limits.default_retry_after), std::chrono::milliseconds(100));
+        if (std::chrono::steady_clock::now() - started + wait > limits.max_throttle_wait)
+            co_return r;
+        co_await sleep_for(wait);
+    }
+}
+
 /// POST /v2/network-volumes. It is not idempotent: after an answer that leaves the outcome
-/// open, the list is read again and a volume of that name is adopted.
+/// open (a 5xx, no answer, a 2xx whose body is not a volume), the list is read again and a
+/// volume of that name is adopted.
 inline task<volume_info> create_volume(std::shared_ptr<api> a, std::string name, std::string datacenter, int size)
 {
     std::string const op = "POST /v2/network-volumes";
     auto url = a->rest_url({"network-volumes"});
     if (!url)
         co_return url.error();
-    net::request req{.method = net::method::post, .url = *url, .body = volume_create_body(name, datacenter, size)};
-    auto r = co_await a->send(std::move(req), op);
+    auto r = co_await post_volume(*a, *url, volume_create_body(name, datacenter, size), op);
     if (r && r->ok())
     {
         auto v = parse_volume(r->body);
@@ -75,6 +95,14 @@ inline task<volume_info> create_volume(std::shared_ptr<api> a, std::string name,
             co_return *v;
     if (!r)
         co_return r.error();
+    if (r->ok())
+        co_return error(errc::outcome_unknown,
+                        "RunPod answered " + std::to_string(r->status) + " to the create of network volume '" + name +
+                            "' with a body that is not a volume, and no volume of that name is listed yet; run setup "
+                            "again in a minute (it adopts the volume once it is listed) rather than creating one by hand")
+            .with_provider(provider_name)
+            .with_operation(op)
+            .with_http(r->status, r->request_id());
     co_return api::error_from(*r, op);
 }
 
