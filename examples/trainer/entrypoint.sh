@@ -11,7 +11,7 @@
 #     mlcloud: workload finished: ✅ Model saved successfully!   (the workload printed the marker)
 #     mlcloud: workload exited with status N                     (it did not; 124: the max runtime passed)
 # The marker means the model was saved, so an error after it does not undo the success
-# (docs/trainer.md).
+# (docs/architecture.md, the one success rule).
 # The verdict comes last because status() reads only the tail of a pod's log, and a workload
 # may print more after the marker than that tail holds.
 # Then it stops the billing of its own pod when it can (RUNPOD_POD_ID and RUNPOD_API_KEY in

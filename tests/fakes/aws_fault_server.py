@@ -21,6 +21,8 @@ It serves EC2 and STS (Query protocol), CloudWatch Logs (JSON 1.1), Lambda Invok
                          slow.*      launches, then answers after 3 s
                          drop.*      launches, then closes the connection without an answer
                                      (the first call of a token only)
+                         selfstop.*  TerminateInstances stops it as an instance-initiated shutdown
+                         blind.*     once terminated, DescribeInstances of it answers 500
       S3 bucket          denied-*    AccessDenied (403) for everything
                          slowdown-*  SlowDown (503) for the first 2 PUTs of a key
                          flaky-*     CompleteMultipartUpload answers 200 + <Error>InternalError
@@ -37,8 +39,6 @@ It serves EC2 and STS (Query protocol), CloudWatch Logs (JSON 1.1), Lambda Invok
                          nomodel-*   X-Amz-Function-Error: Unhandled, mlcloud.NotFound
                          missing-*   ResourceNotFoundException (404)
                          anything else: {"output": "x\\n1\\n", "rows": 1} with a REPORT log tail
-                         selfstop.*  TerminateInstances stops it as an instance-initiated shutdown
-                         blind.*     once terminated, DescribeInstances of it answers 500
       Logs stream        throttle-*  ThrottlingException (400) once (events are kept per stream)
 
 GET /stats?name=<name> returns the counters of one name as JSON (requests, instances

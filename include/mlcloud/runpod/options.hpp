@@ -32,10 +32,11 @@ struct launch_options
     /// far apart, before a create is sent again (a new pod may take a moment to be listed).
     unsigned orphan_checks = 2;
     std::chrono::milliseconds orphan_check_interval{std::chrono::seconds(2)};
-    /// Longest total wait on 429 Retry-After during one launch; beyond it the launch fails with
-    /// errc::throttled.
+    /// Longest total wait on 429s during one launch (and one network-volume create of setup);
+    /// beyond it the launch fails with errc::throttled.
     std::chrono::seconds max_throttle_wait{120};
-    /// A 429 without Retry-After waits this long.
+    /// A 429 that names no wait (neither Retry-After nor an exhausted RateLimit window) waits
+    /// this long.
     std::chrono::milliseconds default_retry_after{std::chrono::seconds(5)};
 };
 
@@ -119,7 +120,8 @@ struct options
     /// workload.
     std::chrono::milliseconds status_log_window{std::chrono::milliseconds(400)};
     /// Lines of the log tail status() looks at for the completion marker or the exit line
-    /// (1 to 5000, RunPod's limit; outside it, the nearest).
+    /// (1 to 5000, RunPod's limit; outside it, the nearest). When an ended pod's tail shows
+    /// neither, its last 5000 lines are read before it is judged.
     int status_log_tail = 50;
 
     /// The pricing table used for cost estimates and the max-price filter. Unset: the built-in

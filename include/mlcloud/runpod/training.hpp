@@ -30,8 +30,8 @@ struct training_state;
 /// workload at it. GPU candidates (`job_spec::compute`, else `options::default_gpus`) are tried
 /// in order following RunPod's retry table: 422 stops (errc::invalid_argument), 400 moves on
 /// to the next candidate (no capacity, or a rule the request breaks), 402 stops
-/// (errc::quota: the balance), 403 skips the candidate, 429 waits for Retry-After, 5xx and lost
-/// answers retry the same candidate. `market::spot` rents in the community cloud.
+/// (errc::quota: the balance), 403 skips the candidate, 429 waits the longer of Retry-After and
+/// the longest exhausted RateLimit window, 5xx and lost answers retry the same candidate. `market::spot` rents in the community cloud.
 ///
 /// No second pod is ever billed: every launch has a unique pod name derived from the
 /// idempotency key; before creating, and after any answer that leaves the outcome open (a
@@ -41,8 +41,9 @@ struct training_state;
 /// pods: RunPod has no server-side idempotency.)
 ///
 /// Success is read from the log: the workload prints `mlcloud::completion_marker` once the model
-/// is stored; the trainer image's entrypoint prints "mlcloud: workload exited with status N"
-/// when it ends without it. As soon as either shows up (in read_logs or status), the provider
+/// is stored; the trainer image's entrypoint ends the log with a verdict line, the marker again
+/// ("mlcloud: workload finished: ...") or "mlcloud: workload exited with status N" when the
+/// workload did not print it. As soon as either shows up (in read_logs or status), the provider
 /// terminates the pod, so billing stops. Pod states map as: PROVISIONING, STARTING ->
 /// provisioning; RUNNING -> running; EXITED, ERROR -> failed; TERMINATED -> cancelled; unless
 /// the log says succeeded (marker) or failed (exit line; status 124 = timed_out). A pod past

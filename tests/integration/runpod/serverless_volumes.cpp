@@ -600,12 +600,13 @@ TEST_CASE("setup's volume create waits out a 429 and adopts a volume whose answe
 
     // Not listed yet: the outcome is unknown, and the next setup adopts it.
     auto late = unique("vollate");
-    inject({{"kind", "volume_unreadable"}, {"scope", late}, {"unlisted", 2}});
+    inject({{"kind", "volume_unreadable"}, {"scope", late}, {"unlisted", 4}});
     auto unknown = setup(late);
     REQUIRE(unknown.has_error());
     CHECK(unknown.error().is(errc::outcome_unknown));
-    CHECK(unknown.error().message.find("run setup again") != std::string::npos);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    CHECK(unknown.error().message.find("Run setup again") != std::string::npos);
+    CHECK(unknown.error().message.find("no volume of that name is listed yet") != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(4100));
     auto later = setup(late);
     REQUIRE(later.has_value());
     CHECK_FALSE(later->volume_created);

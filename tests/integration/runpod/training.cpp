@@ -457,9 +457,12 @@ TEST_CASE("the transport's retry of a throttled read waits for RunPod's longest 
     CHECK(s.error().is(errc::throttled));
     CHECK(reads() == before + 1);
     // A window within max_retry_after is waited for, and the read sent again.
+    // The test client's backoff is at most 50 ms: a retry 1 s later is the window's wait.
     inject({{"kind", "get_throttle"}, {"scope", pod_of(spec)}, {"ratelimit", R"("minute";r=0;t=1)"}});
     before = reads();
+    auto const start = std::chrono::steady_clock::now();
     auto again = t.status(*h);
+    CHECK(std::chrono::steady_clock::now() - start >= 900ms);
     REQUIRE(again.has_value());
     CHECK(again->state == job_state::running);
     CHECK(reads() == before + 2);

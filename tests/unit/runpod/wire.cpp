@@ -90,8 +90,12 @@ TEST_CASE("the transport's retries read RunPod's RateLimit through api::asked_wa
     r.headers.add("RateLimit", R"("minute";r=0;t=0, "hour";r=0;t=1800)");
     CHECK(rp::api::asked_wait(r) == 1800s);
 
+    r.status = 503; // the windows count for a 429 only
+    CHECK(rp::api::asked_wait(r) == 0s);
+    r.status = 429;
+
     // A client built with the hook: the policy's reading of the same 429.
-    mlcloud::net::retry_policy policy({.asked_wait = &rp::api::asked_wait});
+    mlcloud::net::retry_policy policy({.asked_wait = [](auto const& resp) { return rp::api::asked_wait(resp); }});
     CHECK(policy.retry_after(r) == 1800s);
     auto const d = policy.on_failure(mlcloud::net::retry_class::throttling, 1, policy.retry_after(r));
     CHECK_FALSE(d.retry); // beyond max_retry_after: the caller gets the 429

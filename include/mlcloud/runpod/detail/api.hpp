@@ -66,10 +66,12 @@ public:
     /// Decorates an error that came from the transport or a parser.
     MLCLOUD_DECL static error decorate(error e, std::string_view operation);
 
-    /// The wait a response asks for: the longer of its Retry-After and its longest exhausted
-    /// RateLimit window (throttle_wait); nullopt when it names none. The transport's retries
-    /// read it too (net::retry_options::asked_wait).
-    MLCLOUD_DECL static std::optional<std::chrono::milliseconds> asked_wait(net::response const& r);
+    /// The wait a response asks for: its Retry-After (an HTTP-date counted from `now`), and for
+    /// a 429 the longer of that and its longest exhausted RateLimit window (throttle_wait);
+    /// nullopt when it names none. The transport's retries read it too
+    /// (net::retry_options::asked_wait).
+    MLCLOUD_DECL static std::optional<std::chrono::milliseconds>
+    asked_wait(net::response const& r, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
     /// asked_wait, else `fallback`.
     MLCLOUD_DECL std::chrono::milliseconds retry_after(net::response const& r, std::chrono::milliseconds fallback) const;

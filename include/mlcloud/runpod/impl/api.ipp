@@ -31,7 +31,9 @@ inline net::client_options api_http_options(options const& o)
 {
     net::client_options h = o.http;
     if (!h.retry.asked_wait)
-        h.retry.asked_wait = &api::asked_wait;
+        h.retry.asked_wait = [now = h.retry.now](net::response const& r) {
+            return api::asked_wait(r, now ? now() : std::chrono::system_clock::now());
+        };
     return h;
 }
 
@@ -111,11 +113,14 @@ MLCLOUD_DECL error api::decorate(error e, std::string_view operation)
     return e;
 }
 
-MLCLOUD_DECL std::optional<std::chrono::milliseconds> api::asked_wait(net::response const& r)
+MLCLOUD_DECL std::optional<std::chrono::milliseconds> api::asked_wait(net::response const& r,
+                                                                      std::chrono::system_clock::time_point now)
 {
     std::optional<std::chrono::milliseconds> retry_after;
     if (auto v = r.headers.get("retry-after"))
-        retry_after = net::parse_retry_after(*v, std::chrono::system_clock::now());
+        retry_after = net::parse_retry_after(*v, now);
+    if (r.status != 429) // an exhausted window is what a 429 is about; a 5xx keeps its backoff
+        return retry_after;
     auto const none = std::chrono::milliseconds(-1);
     auto const wait = throttle_wait(retry_after, r.headers.get("ratelimit"), none);
     return wait == none ? std::nullopt : std::optional(wait);

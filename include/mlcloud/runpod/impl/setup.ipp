@@ -94,16 +94,17 @@ inline task<volume_info> create_volume(std::shared_ptr<api> a, std::string name,
         if (auto v = volume_named(*again, name, datacenter))
             co_return *v;
     if (!r)
-        co_return r.error();
-    if (r->ok())
-        co_return error(errc::outcome_unknown,
-                        "RunPod answered " + std::to_string(r->status) + " to the create of network volume '" + name +
-                            "' with a body that is not a volume, and no volume of that name is listed yet; run setup "
-                            "again in a minute (it adopts the volume once it is listed) rather than creating one by hand")
-            .with_provider(provider_name)
-            .with_operation(op)
-            .with_http(r->status, r->request_id());
-    co_return api::error_from(*r, op);
+        co_return r.error(); // the transport's words: outcome_unknown once the request was sent
+    std::string const answer = r->ok() ? std::to_string(r->status) + " with a body that is not a volume"
+                                       : std::to_string(r->status) + " (" + api::error_from(*r, op).message + ")";
+    std::string const listed = again ? "no volume of that name is listed yet"
+                                     : "the volume list could not be read (" + again.error().message + ")";
+    co_return error(errc::outcome_unknown, "RunPod answered " + answer + " to the create of network volume '" + name +
+                                               "', and " + listed + ": it may exist. Run setup again in a minute (it "
+                                               "adopts the volume once it is listed) rather than creating one by hand")
+        .with_provider(provider_name)
+        .with_operation(op)
+        .with_http(r->status, r->request_id());
 }
 
 inline task<setup_report> setup_impl(boost::asio::any_io_executor ex, options o, setup_options so)

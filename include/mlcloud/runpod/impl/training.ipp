@@ -220,6 +220,18 @@ inline task<log_outcome> scan_log_tail(state_ptr st, pod_info pod, std::chrono::
     co_return outcome;
 }
 
+/// What an ended (or just terminated) pod's log says: its tail, and when the tail shows
+/// neither the completion line nor the exit line, as much of the log as RunPod gives. A
+/// workload may print more after its completion line than the tail holds, and an ended pod is
+/// judged once.
+inline task<log_outcome> scan_ended_log(state_ptr st, pod_info pod, std::chrono::milliseconds window)
+{
+    auto outcome = co_await scan_log_tail(st, pod, window);
+    if (outcome && !outcome->decided() && st->opts().status_log_tail < max_log_tail)
+        outcome = co_await scan_log_tail(st, pod, window, max_log_tail);
+    co_return outcome;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cost and status
 
@@ -380,12 +392,7 @@ inline task<job_status> settle(state_ptr st, job_handle h, pod_info pod)
     }
     if (has_ended(pod.status))
     {
-        auto const window = std::max(st->opts().log_window, std::chrono::milliseconds(1000));
-        auto outcome = co_await scan_log_tail(st, pod, window);
-        // A workload may print more after its completion line than the tail holds; an ended
-        // pod is judged once, so it is worth reading as much of its log as RunPod gives.
-        if (outcome && !outcome->decided() && st->opts().status_log_tail < max_log_tail)
-            outcome = co_await scan_log_tail(st, pod, window, max_log_tail);
+        auto outcome = co_await scan_ended_log(st, pod, std::max(st->opts().log_window, std::chrono::milliseconds(1000)));
         // The log tells success from failure. When it cannot be read now (a 429, a 5xx, a
         // timeout), nothing is decided, recorded or terminated (terminating would lose the
         // log): the error says so, and the next status() reads the log again.
@@ -999,7 +1006,7 @@ inline task<job_status> terminate_impl(state_ptr st, job_handle h)
     if (!rec.final_state)
     {
         // A workload that finished just before the request still counts as finished.
-        auto outcome = co_await scan_log_tail(st, final_pod, std::chrono::milliseconds(1000));
+        auto outcome = co_await scan_ended_log(st, final_pod, std::chrono::milliseconds(1000));
         final_pod.status = "TERMINATED";
         decide(final_pod, outcome ? *outcome : log_outcome{}, rec);
         rec.ended_at = ended_at;
