@@ -12,6 +12,7 @@
 #include <mlcloud/auth/secret.hpp>
 #include <mlcloud/error.hpp>
 
+#include <filesystem>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -36,10 +37,16 @@ inline constexpr std::string_view runpod_default_serverless_url = "https://api.r
 ///                                 https://s3api-{datacenter}.runpod.io
 ///  - RUNPOD_S3_ACCESS_KEY_ID      the S3 API key ("user_...", from Settings > S3 API Keys)
 ///  - RUNPOD_S3_SECRET_ACCESS_KEY  its secret ("rps_...")
+///
+/// Without RUNPOD_API_KEY, the API key is read from RunPod's own configuration file,
+/// ~/.runpod/config.toml, as its two tools write it: `api_key` in the `[default]` table
+/// (runpod-python's `runpod config`), else a top-level `apikey` (runpodctl).
 struct runpod_config_options
 {
     environment env = environment::process();
     std::optional<secret_string> api_key;
+    /// RunPod's configuration file; unset: ~/.runpod/config.toml (HOME, else USERPROFILE).
+    std::optional<std::filesystem::path> config_file;
     std::optional<std::string> rest_url;
     std::optional<std::string> serverless_url;
     std::optional<std::string> s3_endpoint_url;
@@ -56,7 +63,8 @@ public:
     /// keys are not an error here: they are reported by the accessor that needs them.
     MLCLOUD_DECL static result<runpod_config> load(runpod_config_options options = {});
 
-    /// The API key. Missing: errc::unauthorized naming RUNPOD_API_KEY.
+    /// The API key. Missing: errc::unauthorized naming RUNPOD_API_KEY and the configuration
+    /// file; a configuration file that cannot be read or parsed: errc::invalid_argument.
     MLCLOUD_DECL result<secret_string> api_key() const;
 
     /// "Bearer <key>", the Authorization value for the REST and serverless APIs.
@@ -83,8 +91,14 @@ public:
 private:
     runpod_config() = default;
 
+    /// The API key of RunPod's configuration file, when neither the options nor the
+    /// environment give one.
+    MLCLOUD_DECL void read_config_file(runpod_config_options const& options);
+
     std::optional<secret_string> api_key_;
     std::string api_key_source_;
+    std::string api_key_tried_;   // where load() looked, for the error of a missing key
+    std::string api_key_problem_; // a configuration file that could not be read
     std::string rest_url_;
     std::string serverless_url_;
     std::string s3_endpoint_template_; // empty: the default per-datacenter host

@@ -152,3 +152,76 @@ TEST_CASE("runpod config: invalid settings", "[auth][runpod]")
     CHECK(key.error().message == "RUNPOD_API_KEY contains whitespace or control characters");
     check_no_secret(key.error().what());
 }
+
+TEST_CASE("runpod config: the API key from ~/.runpod/config.toml, as runpod-python and runpodctl write it",
+          "[auth][runpod]")
+{
+    auth_test::temp_dir home;
+    auto const file = home / ".runpod/config.toml";
+    auto key_of = [&](environment::map_type vars) {
+        vars.emplace("HOME", home.path().string());
+        auto c = load(std::move(vars));
+        REQUIRE(c);
+        return c->api_key();
+    };
+
+    // runpod-python's `runpod config`: a [default] table.
+    auth_test::write_file(file, std::string("# written by runpod config\n[default]\napi_key = \"") + api_key + "\"\n");
+    auto python = key_of({});
+    REQUIRE(python);
+    CHECK(python->reveal() == api_key);
+
+    // runpodctl (viper): top-level keys, written in lower case; an apiurl is no REST base.
+    auth_test::write_file(file, "apikey = 'rpa_FROMRUNPODCTL'\napiurl = \"https://api.runpod.io/graphql\"\n");
+    auto ctl = key_of({});
+    REQUIRE(ctl);
+    CHECK(ctl->reveal() == "rpa_FROMRUNPODCTL");
+
+    // Both: runpod-python's table wins; another profile's key is not taken; the environment
+    // wins over the file.
+    auth_test::write_file(file, "apikey = \"rpa_CTL\"\n[other]\napi_key = \"rpa_OTHER\"\n[ default ]\n"
+                                "api_key = \"rpa_PY\"  # the key\nmax = 3\n");
+    CHECK(key_of({})->reveal() == "rpa_PY");
+    CHECK(key_of({{"RUNPOD_API_KEY", "rpa_ENV"}})->reveal() == "rpa_ENV");
+
+    // Only another profile: no key, and the error says where it looked.
+    auth_test::write_file(file, "[other]\napi_key = \"rpa_OTHER\"\n");
+    auto none = key_of({});
+    REQUIRE_FALSE(none);
+    CHECK(none.error().is(errc::unauthorized));
+    CHECK_THAT(none.error().message, Catch::Contains(file.string()));
+}
+
+TEST_CASE("runpod config: a configuration file that cannot be read is an error naming the line, not the key",
+          "[auth][runpod]")
+{
+    auth_test::temp_dir home;
+    auto const file = home / ".runpod/config.toml";
+    auto key_of = [&](std::string const& text) {
+        auth_test::write_file(file, text);
+        auto c = load({{"HOME", home.path().string()}});
+        REQUIRE(c); // the configuration loads: the key's accessor reports the problem
+        return c->api_key();
+    };
+    for (auto const& text : {std::string("[default]\napi_key = \"") + api_key + "\n",          // not closed
+                             std::string("[default]\napi_key = \"") + api_key + "\" trailing\n", // text after it
+                             std::string("[default]\napi_key = \"\\u0041") + api_key + "\"\n",  // an escape
+                             std::string("[default\napi_key = \"") + api_key + "\"\n"})         // a header
+    {
+        auto k = key_of(text);
+        REQUIRE_FALSE(k);
+        CHECK(k.error().is(errc::invalid_argument));
+        CHECK_THAT(k.error().message, Catch::Contains(file.string() + " line "));
+        check_no_secret(k.error().message);
+    }
+    // Printing a configuration whose key came from the file redacts it.
+    auth_test::write_file(file, std::string("[default]\napi_key = \"") + api_key + "\"\n");
+    auto c = load({{"HOME", home.path().string()}});
+    REQUIRE(c);
+    check_no_secret(to_string(*c));
+    // An explicit path wins over HOME.
+    runpod_config_options o;
+    o.config_file = home / "elsewhere.toml";
+    auth_test::write_file(*o.config_file, "apikey = \"rpa_ELSEWHERE\"\n");
+    CHECK(load({{"HOME", home.path().string()}}, o)->api_key()->reveal() == "rpa_ELSEWHERE");
+}

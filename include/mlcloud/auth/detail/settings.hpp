@@ -7,10 +7,16 @@
 #define MLCLOUD_AUTH_DETAIL_SETTINGS_HPP
 
 #include <mlcloud/config.hpp>
+#include <mlcloud/auth/environment.hpp>
 
+#include <filesystem>
+#include <optional>
 #include <string_view>
 
 namespace mlcloud::auth::detail {
+
+/// The user's home directory: HOME, else USERPROFILE, else HOMEDRIVE + HOMEPATH.
+MLCLOUD_DECL std::optional<std::filesystem::path> home_directory(environment const& env);
 
 /// True for an absolute http:// or https:// URL with a host (Boost.URL's RFC 3986 parser),
 /// without user info (which could carry a password) and without a fragment.

@@ -222,19 +222,6 @@ inline config_index index_config(ini_document const& doc)
     return idx;
 }
 
-inline std::optional<std::filesystem::path> home_directory(environment const& env)
-{
-    if (auto h = env.get("HOME"))
-        return std::filesystem::path(*h);
-    if (auto h = env.get("USERPROFILE"))
-        return std::filesystem::path(*h);
-    auto drive = env.get("HOMEDRIVE");
-    auto path = env.get("HOMEPATH");
-    if (drive && path)
-        return std::filesystem::path(*drive + *path);
-    return std::nullopt;
-}
-
 // An explicit path, else the environment variable (with "~" expanded), else ~/.aws/<name>.
 inline std::filesystem::path resolve_path(
     std::optional<std::filesystem::path> const& explicit_path,

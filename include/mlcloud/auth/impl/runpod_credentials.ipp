@@ -9,8 +9,12 @@
 #include <mlcloud/auth/runpod_credentials.hpp>
 #include <mlcloud/auth/detail/settings.hpp>
 
+#include <mlcloud/auth/detail/wipe.hpp>
+
+#include <fstream>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 namespace mlcloud::auth {
 namespace detail::runpod_impl {
@@ -114,6 +118,157 @@ inline std::string substitute(std::string_view templ, std::string_view datacente
     return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// ~/.runpod/config.toml: the subset of TOML that runpodctl and runpod-python write. Tables
+// ([name]), `key = "basic string"` or `key = 'literal string'`, comments; other values (numbers,
+// booleans, arrays) are skipped. Errors name the line, never its value: it may be the key.
+
+struct toml_string_entry
+{
+    std::string table; // "" for the top level
+    std::string key;
+    std::string value;
+};
+
+inline std::string_view trimmed(std::string_view s) noexcept
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// A quoted string at the start of `s` (basic "..." with escapes, or literal '...'), and in
+// `rest` what follows it. nullopt when it is not closed or has an escape this reader lacks.
+inline std::optional<std::string> quoted(std::string_view s, std::string_view& rest)
+{
+    char const quote = s.front();
+    std::string out;
+    for (std::size_t i = 1; i < s.size(); ++i)
+    {
+        char c = s[i];
+        if (c == quote)
+        {
+            rest = s.substr(i + 1);
+            return out;
+        }
+        if (c == '\\' && quote == '"')
+        {
+            if (++i == s.size())
+                return std::nullopt;
+            switch (s[i])
+            {
+            case '"': c = '"'; break;
+            case '\\': c = '\\'; break;
+            case 't': c = '\t'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            default: return std::nullopt; // \uXXXX and the rest: never in an API key
+            }
+        }
+        out += c;
+    }
+    return std::nullopt;
+}
+
+inline std::string unquoted_name(std::string_view s)
+{
+    s = trimmed(s);
+    std::string_view rest;
+    if (!s.empty() && (s.front() == '"' || s.front() == '\''))
+        if (auto q = quoted(s, rest); q && trimmed(rest).empty())
+            return *q;
+    return std::string(s);
+}
+
+/// The string entries of a TOML text, or an error naming the first line it cannot read.
+inline result<std::vector<toml_string_entry>> parse_toml_strings(std::string_view text, std::string const& file)
+{
+    std::vector<toml_string_entry> out;
+    std::string table;
+    std::size_t number = 0;
+    auto bad = [&](std::string_view why) {
+        return make_error(errc::invalid_argument, file + " line " + std::to_string(number) + ": " + std::string(why));
+    };
+    while (!text.empty())
+    {
+        auto const end = text.find('\n');
+        std::string_view line = trimmed(text.substr(0, end));
+        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+        ++number;
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (line.front() == '[')
+        {
+            auto const close = line.find(']');
+            if (close == std::string_view::npos || line.starts_with("[["))
+                return bad("not a table header this reader knows ([name])");
+            auto const after = trimmed(line.substr(close + 1));
+            if (!after.empty() && after.front() != '#')
+                return bad("text after the table header");
+            table = unquoted_name(line.substr(1, close - 1));
+            continue;
+        }
+        auto const eq = line.find('=');
+        if (eq == std::string_view::npos)
+            return bad("expected key = value");
+        std::string key = unquoted_name(line.substr(0, eq));
+        std::string_view const value = trimmed(line.substr(eq + 1));
+        if (key.empty() || value.empty())
+            return bad("expected key = value");
+        if (value.front() != '"' && value.front() != '\'')
+            continue; // a number, a boolean, an array...: nothing this reader needs
+        if (value.starts_with(R"(""")") || value.starts_with("'''"))
+            return bad("a multi-line string, which this reader does not take");
+        std::string_view rest;
+        auto s = quoted(value, rest);
+        if (!s)
+            return bad(R"(a string that is not closed, or has an escape other than \" \\ \t \n \r)");
+        rest = trimmed(rest);
+        if (!rest.empty() && rest.front() != '#')
+            return bad("text after the value");
+        out.push_back({table, std::move(key), std::move(*s)});
+    }
+    return out;
+}
+
+/// The API key of RunPod's configuration file: runpod-python's `[default] api_key`, else
+/// runpodctl's top-level `apikey` (viper matches keys without regard to case), with where it
+/// was found. nullopt when the file does not exist or holds neither.
+inline result<std::optional<sourced<secret_string>>> config_file_key(std::filesystem::path const& path)
+{
+    std::string const file = path.string();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        return std::optional<sourced<secret_string>>();
+    auto const size = std::filesystem::file_size(path, ec);
+    if (ec)
+        return make_error(errc::invalid_argument, "cannot read " + file + ": " + ec.message());
+    if (size > 1024 * 1024)
+        return make_error(errc::invalid_argument, file + " is larger than 1 MiB: not RunPod's configuration file");
+    std::string text(static_cast<std::size_t>(size), '\0');
+    std::ifstream in(path, std::ios::binary);
+    if (!in || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
+        return make_error(errc::invalid_argument, "cannot read " + file);
+    auto entries = parse_toml_strings(text, file);
+    detail::wipe(text);
+    if (!entries)
+        return entries.error();
+    std::optional<sourced<secret_string>> found;
+    for (auto const* table : {"default", ""})
+        for (auto& e : *entries)
+        {
+            bool const wanted = *table ? e.key == "api_key" : lower(e.key) == "apikey";
+            if (!found && e.table == table && wanted && !e.value.empty())
+                found = sourced<secret_string>{secret_string(e.value),
+                                               file + (*table ? " ([default] api_key)" : " (apikey)")};
+        }
+    for (auto& e : *entries)
+        detail::wipe(e.value);
+    return found;
+}
+
 } // namespace detail::runpod_impl
 
 MLCLOUD_DECL result<runpod_config> runpod_config::load(runpod_config_options options)
@@ -132,6 +287,8 @@ MLCLOUD_DECL result<runpod_config> runpod_config::load(runpod_config_options opt
         c.api_key_ = secret_string(std::move(*k));
         c.api_key_source_ = "RUNPOD_API_KEY";
     }
+    else
+        c.read_config_file(options);
 
     auto rest = pick(std::move(options.rest_url), "runpod_config_options::rest_url", env, {"RUNPOD_REST_URL"});
     std::string const rest_source = rest.source;
@@ -172,13 +329,39 @@ MLCLOUD_DECL result<runpod_config> runpod_config::load(runpod_config_options opt
     return c;
 }
 
+MLCLOUD_DECL void runpod_config::read_config_file(runpod_config_options const& options)
+{
+    using namespace detail::runpod_impl;
+    std::optional<std::filesystem::path> path = options.config_file;
+    if (!path)
+        if (auto home = detail::home_directory(options.env))
+            path = *home / ".runpod" / "config.toml";
+    if (!path)
+    {
+        api_key_tried_ = ", ~/.runpod/config.toml (no home directory)";
+        return;
+    }
+    auto key = config_file_key(*path);
+    if (!key)
+        api_key_problem_ = key.error().message;
+    else if (*key)
+    {
+        api_key_ = std::move((*key)->value);
+        api_key_source_ = std::move((*key)->source);
+    }
+    else
+        api_key_tried_ = ", " + path->string() + " (no file, or no api_key in [default] and no apikey)";
+}
+
 MLCLOUD_DECL result<secret_string> runpod_config::api_key() const
 {
     using namespace detail::runpod_impl;
+    if (!api_key_problem_.empty())
+        return make_error(errc::invalid_argument, "no RunPod API key: RUNPOD_API_KEY is not set, and " + api_key_problem_);
     if (!api_key_)
         return make_error(errc::unauthorized,
                           "no RunPod API key: tried runpod_config_options::api_key (not set), RUNPOD_API_KEY "
-                          "(not set); create one in the RunPod console under Settings > API Keys");
+                          "(not set)" + api_key_tried_ + "; create one in the RunPod console under Settings > API Keys");
     if (has_bad_characters(api_key_->reveal()))
         return make_error(errc::invalid_argument, api_key_source_ + " contains whitespace or control characters");
     return *api_key_;

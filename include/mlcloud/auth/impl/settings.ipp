@@ -24,6 +24,19 @@ MLCLOUD_DECL bool is_http_url(std::string_view s) noexcept
     return u->has_authority() && !u->encoded_host().empty() && !u->has_userinfo();
 }
 
+MLCLOUD_DECL std::optional<std::filesystem::path> home_directory(environment const& env)
+{
+    if (auto h = env.get("HOME"))
+        return std::filesystem::path(*h);
+    if (auto h = env.get("USERPROFILE"))
+        return std::filesystem::path(*h);
+    auto drive = env.get("HOMEDRIVE");
+    auto path = env.get("HOMEPATH");
+    if (drive && path)
+        return std::filesystem::path(*drive + *path);
+    return std::nullopt;
+}
+
 } // namespace mlcloud::auth::detail
 
 #endif
