@@ -168,6 +168,30 @@ class RunPodCli(unittest.TestCase):
         self.assertIn("API key", text)
         self.assertNotIn("rpa_wrong", text)
 
+    def test_the_api_key_from_runpods_own_config_file(self):
+        # Without RUNPOD_API_KEY, the key runpodctl saved in ~/.runpod/config.toml is used.
+        home = os.path.join(self.tmp.name, "home")
+        config = os.path.join(home, ".runpod", "config.toml")
+        os.makedirs(os.path.dirname(config), exist_ok=True)
+        env = {k: v for k, v in self.env.items() if k != "RUNPOD_API_KEY"}
+        env["HOME"] = home
+
+        def setup(text):
+            with open(config, "w") as f:
+                f.write(text)
+            p = subprocess.run([CLI, "setup", "--volume-name", f"home-{os.getpid()}"], capture_output=True, env=env,
+                               timeout=120)
+            return p.returncode, (p.stdout + p.stderr).decode()
+
+        code, out = setup('apikey = "rpa_test_key"\napiurl = "https://api.runpod.io/graphql"\n')
+        self.assertEqual(code, 0, out)
+        self.assertIn("API key: accepted", out)
+        # A file that cannot be read: its name and line, never the key.
+        code, out = setup('apikey = "rpa_test_key\n')
+        self.assertNotEqual(code, 0)
+        self.assertIn(config + " line 1", out)
+        self.assertNotIn("rpa_test_key", out)
+
 
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0], "-v"])
