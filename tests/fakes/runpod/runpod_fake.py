@@ -45,7 +45,8 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
                capacity (400, optional "gpu"), quota (402), forbidden (403, "gpu"), invalid (422),
                throttle (429; "retry_after" seconds or none; "body": false for no JSON;
                "ratelimit": the RateLimit header, else the minute window of "retry_after")
-  pod list:    list_error_500, list_throttle (scope: a name among the pods listed)
+  pod list:    list_error_500, list_throttle (never scoped: a list is every test's; the tests
+               that use them take turns)
   pod read:    get_throttle (GET /pods/{id}; 429 with the headers of "throttle")
   volume create (scope: the volume's name): volume_throttle (429 with the headers of
                "throttle"), volume_unreadable (volume created, 201 with a body that is not a
@@ -431,6 +432,8 @@ class RunPodFake:
 
     # -- faults
     def take_fault(self, area, scope_text, kinds=None, gpu=None):
+        if not self.faults:  # the common case, without the lock the pods' threads contend for
+            return None
         with self.lock:
             for f in self.faults:
                 if f["area"] != area or (kinds and f["kind"] not in kinds):
@@ -462,6 +465,10 @@ class RunPodFake:
             raise HttpError(400, f"unknown fault kind {kind!r}")
         f = dict(f)
         f["area"] = self.AREAS[kind]
+        if f["area"] == "list" and f.get("scope"):
+            # A list shows every test's pods, so no scope can keep a list fault to one test:
+            # such a fault is unscoped, and the tests that use it take turns (RESOURCE_LOCK).
+            raise HttpError(400, f"{kind} cannot be scoped: a pod list is every test's")
         f.setdefault("times", 1)
         with self.lock:
             self.faults.append(f)
@@ -684,9 +691,7 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.fake.take_fault("get", pod.name)
         if fault and fault["kind"] == "get_throttle":
             return self.throttled(fault)
-        with self.fake.lock:
-            data = pod.to_json()
-        self.send(200, data, self.rate_headers())
+        self.send(200, pod.to_json(), self.rate_headers())
 
     def throttled(self, fault):
         """The 429 of a throttle fault: Retry-After when "retry_after" is given, and the windows
@@ -799,10 +804,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(201, data, self.rate_headers())
 
     def list_pods(self):
-        # A scoped list fault fires when a pod of its scope is in the list.
-        with self.fake.lock:
-            names = "\n".join(p.name for p in self.fake.pods.values())
-        fault = self.fake.take_fault("list", names)
+        fault = self.fake.take_fault("list", "")  # never scoped: see add_fault
         if fault and fault["kind"] == "list_error_500":
             raise HttpError(500, "internal error")
         if fault and fault["kind"] == "list_throttle":

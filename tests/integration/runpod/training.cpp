@@ -815,6 +815,12 @@ TEST_CASE("a max price filters out candidates above it", "[runpod][training]")
     }
 }
 
+TEST_CASE("the fake refuses a scoped list fault: a pod list is every test's", "[runpod][fake]")
+{
+    // Such a fault once never fired; fired by scope, it would reach every test listing pods.
+    CHECK_THROWS(inject({{"kind", "list_error_500"}, {"scope", unique("scoped-list")}}));
+}
+
 TEST_CASE("the GPU catalog refreshes the pricing table, list_jobs finds mlcloud's pods", "[runpod][training]")
 {
     auto o = fake_options();

@@ -176,6 +176,8 @@ TEST_CASE("runpod config: the API key from ~/.runpod/config.toml, as runpod-pyth
     auto ctl = key_of({});
     REQUIRE(ctl);
     CHECK(ctl->reveal() == "rpa_FROMRUNPODCTL");
+    auth_test::write_file(file, "\xEF\xBB\xBF" "apiKey = \"rpa_AFTERBOM\"\r\n"); // saved by a Windows editor
+    CHECK(key_of({})->reveal() == "rpa_AFTERBOM");
 
     // Both: runpod-python's table wins; another profile's key is not taken; the environment
     // wins over the file.

@@ -188,6 +188,8 @@ inline result<std::vector<toml_string_entry>> parse_toml_strings(std::string_vie
     std::vector<toml_string_entry> out;
     std::string table;
     std::size_t number = 0;
+    if (text.starts_with("\xEF\xBB\xBF")) // a byte order mark, as some Windows editors write
+        text.remove_prefix(3);
     auto bad = [&](std::string_view why) {
         return make_error(errc::invalid_argument, file + " line " + std::to_string(number) + ": " + std::string(why));
     };
