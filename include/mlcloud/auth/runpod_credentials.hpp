@@ -45,7 +45,8 @@ struct runpod_config_options
 {
     environment env = environment::process();
     std::optional<secret_string> api_key;
-    /// RunPod's configuration file; unset: ~/.runpod/config.toml (HOME, else USERPROFILE).
+    /// RunPod's configuration file; unset: ~/.runpod/config.toml (HOME, else USERPROFILE, else
+    /// HOMEDRIVE + HOMEPATH), not an error when absent. A path set here must exist.
     std::optional<std::filesystem::path> config_file;
     std::optional<std::string> rest_url;
     std::optional<std::string> serverless_url;

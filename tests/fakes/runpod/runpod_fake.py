@@ -47,7 +47,8 @@ whose pod name / job input / S3 key contains `scope`, so parallel tests never se
                "ratelimit": the RateLimit header, else the minute window of "retry_after")
   pod list:    list_error_500, list_throttle (never scoped: a list is every test's; the tests
                that use them take turns)
-  pod read:    get_throttle (GET /pods/{id}; 429 with the headers of "throttle")
+  pod read:    get_throttle (GET /pods/{id}; 429 with the headers of "throttle"; the scope is
+               matched against the pod's name and the request's User-Agent)
   volume create (scope: the volume's name): volume_throttle (429 with the headers of
                "throttle"), volume_unreadable (volume created, 201 with a body that is not a
                volume; "unlisted": seconds it stays out of the volume list)
@@ -562,6 +563,7 @@ class Handler(BaseHTTPRequestHandler):
         with self.fake.lock:
             self.fake.requests.append({"method": self.command, "path": self.path,
                                        "last_event_id": self.headers.get("Last-Event-ID"),
+                                       "user_agent": self.headers.get("User-Agent", ""),
                                        "body": body[:2000].decode("utf-8", "replace"), "size": len(body),
                                        "time": time.time()})
 
@@ -688,9 +690,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def get_pod(self, pod_id):
         pod = self.pod(pod_id)
-        fault = self.fake.take_fault("get", pod.name)
+        # Matched against the User-Agent too: other tests read every listed pod (reconcile,
+        # jobs), so a test that counts its own reads scopes the fault to a User-Agent of its own.
+        fault = self.fake.take_fault("get", pod.name + "\n" + self.headers.get("User-Agent", ""))
         if fault and fault["kind"] == "get_throttle":
             return self.throttled(fault)
+        # Read without the lock, as before get_pod existed: a pod's thread may be changing its
+        # status meanwhile, which a client polling the real API sees as well.
         self.send(200, pod.to_json(), self.rate_headers())
 
     def throttled(self, fault):

@@ -164,6 +164,11 @@ TEST_CASE("runpod config: the API key from ~/.runpod/config.toml, as runpod-pyth
         REQUIRE(c);
         return c->api_key();
     };
+    auto revealed = [&](environment::map_type vars) {
+        auto k = key_of(std::move(vars));
+        REQUIRE(k);
+        return std::string(k->reveal());
+    };
 
     // runpod-python's `runpod config`: a [default] table.
     auth_test::write_file(file, std::string("# written by runpod config\n[default]\napi_key = \"") + api_key + "\"\n");
@@ -177,14 +182,14 @@ TEST_CASE("runpod config: the API key from ~/.runpod/config.toml, as runpod-pyth
     REQUIRE(ctl);
     CHECK(ctl->reveal() == "rpa_FROMRUNPODCTL");
     auth_test::write_file(file, "\xEF\xBB\xBF" "apiKey = \"rpa_AFTERBOM\"\r\n"); // saved by a Windows editor
-    CHECK(key_of({})->reveal() == "rpa_AFTERBOM");
+    CHECK(revealed({}) == "rpa_AFTERBOM");
 
     // Both: runpod-python's table wins; another profile's key is not taken; the environment
     // wins over the file.
     auth_test::write_file(file, "apikey = \"rpa_CTL\"\n[other]\napi_key = \"rpa_OTHER\"\n[ default ]\n"
                                 "api_key = \"rpa_PY\"  # the key\nmax = 3\n");
-    CHECK(key_of({})->reveal() == "rpa_PY");
-    CHECK(key_of({{"RUNPOD_API_KEY", "rpa_ENV"}})->reveal() == "rpa_ENV");
+    CHECK(revealed({}) == "rpa_PY");
+    CHECK(revealed({{"RUNPOD_API_KEY", "rpa_ENV"}}) == "rpa_ENV");
 
     // Only another profile: no key, and the error says where it looked.
     auth_test::write_file(file, "[other]\napi_key = \"rpa_OTHER\"\n");
@@ -225,5 +230,14 @@ TEST_CASE("runpod config: a configuration file that cannot be read is an error n
     runpod_config_options o;
     o.config_file = home / "elsewhere.toml";
     auth_test::write_file(*o.config_file, "apikey = \"rpa_ELSEWHERE\"\n");
-    CHECK(load({{"HOME", home.path().string()}}, o)->api_key()->reveal() == "rpa_ELSEWHERE");
+    auto elsewhere = load({{"HOME", home.path().string()}}, o);
+    REQUIRE(elsewhere);
+    auto k = elsewhere->api_key();
+    REQUIRE(k);
+    CHECK(k->reveal() == "rpa_ELSEWHERE");
+    // An explicit path that does not exist is an error, not a silent "no key".
+    o.config_file = home / "missing.toml";
+    auto missing = load({{"HOME", home.path().string()}}, o);
+    REQUIRE(missing);
+    CHECK(missing->api_key().error().is(errc::invalid_argument));
 }

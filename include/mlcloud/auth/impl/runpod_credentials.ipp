@@ -156,7 +156,7 @@ inline std::optional<std::string> quoted(std::string_view s, std::string_view& r
         if (c == '\\' && quote == '"')
         {
             if (++i == s.size())
-                return std::nullopt;
+                break;
             switch (s[i])
             {
             case '"': c = '"'; break;
@@ -164,11 +164,12 @@ inline std::optional<std::string> quoted(std::string_view s, std::string_view& r
             case 't': c = '\t'; break;
             case 'n': c = '\n'; break;
             case 'r': c = '\r'; break;
-            default: return std::nullopt; // \uXXXX and the rest: never in an API key
+            default: detail::wipe(out); return std::nullopt; // \uXXXX and the rest: never in an API key
             }
         }
         out += c;
     }
+    detail::wipe(out); // not closed: what was read may be part of the key
     return std::nullopt;
 }
 
@@ -188,10 +189,18 @@ inline result<std::vector<toml_string_entry>> parse_toml_strings(std::string_vie
     std::vector<toml_string_entry> out;
     std::string table;
     std::size_t number = 0;
+    // The entries read so far may hold the key: wiped before an error leaves with them.
+    auto wipe_all = [&] {
+        for (auto& e : out)
+            detail::wipe(e.value);
+    };
     if (text.starts_with("\xEF\xBB\xBF")) // a byte order mark, as some Windows editors write
         text.remove_prefix(3);
     auto bad = [&](std::string_view why) {
-        return make_error(errc::invalid_argument, file + " line " + std::to_string(number) + ": " + std::string(why));
+        wipe_all();
+        return make_error(errc::invalid_argument, file + " line " + std::to_string(number) + ": " + std::string(why) +
+                                                      " (mlcloud reads tables, one-line strings and comments; see "
+                                                      "docs/credentials.md)");
     };
     while (!text.empty())
     {
@@ -238,12 +247,18 @@ inline result<std::vector<toml_string_entry>> parse_toml_strings(std::string_vie
 /// The API key of RunPod's configuration file: runpod-python's `[default] api_key`, else
 /// runpodctl's top-level `apikey` (viper matches keys without regard to case), with where it
 /// was found. nullopt when the file does not exist or holds neither.
-inline result<std::optional<sourced<secret_string>>> config_file_key(std::filesystem::path const& path)
+inline result<std::optional<sourced<secret_string>>> config_file_key(std::filesystem::path const& path, bool explicit_path)
 {
     std::string const file = path.string();
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
+    {
+        if (ec)
+            return make_error(errc::invalid_argument, "cannot read " + file + ": " + ec.message());
+        if (explicit_path)
+            return make_error(errc::invalid_argument, "runpod_config_options::config_file " + file + " does not exist");
         return std::optional<sourced<secret_string>>();
+    }
     auto const size = std::filesystem::file_size(path, ec);
     if (ec)
         return make_error(errc::invalid_argument, "cannot read " + file + ": " + ec.message());
@@ -252,7 +267,10 @@ inline result<std::optional<sourced<secret_string>>> config_file_key(std::filesy
     std::string text(static_cast<std::size_t>(size), '\0');
     std::ifstream in(path, std::ios::binary);
     if (!in || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
+    {
+        detail::wipe(text);
         return make_error(errc::invalid_argument, "cannot read " + file);
+    }
     auto entries = parse_toml_strings(text, file);
     detail::wipe(text);
     if (!entries)
@@ -343,7 +361,7 @@ MLCLOUD_DECL void runpod_config::read_config_file(runpod_config_options const& o
         api_key_tried_ = ", ~/.runpod/config.toml (no home directory)";
         return;
     }
-    auto key = config_file_key(*path);
+    auto key = config_file_key(*path, options.config_file.has_value());
     if (!key)
         api_key_problem_ = key.error().message;
     else if (*key)
