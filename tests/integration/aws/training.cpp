@@ -215,22 +215,33 @@ TEST_CASE("EC2: an idempotency key longer than a tag holds is refused before any
     CHECK(f.run(f.training->terminate(*fits)));
 }
 
+namespace {
+
+/// status, terminate and read_logs of `job` all fail with `code`; the status's error.
+mlcloud::error refused_everywhere(training_fixture& f, mlcloud::job_handle const& job, errc code)
+{
+    auto s = f.run(f.training->status(job));
+    REQUIRE_FALSE(s);
+    CHECK(s.error().is(code));
+    auto t = f.run(f.training->terminate(job));
+    REQUIRE_FALSE(t);
+    CHECK(t.error().is(code));
+    auto l = f.run(f.training->read_logs(job, {}));
+    REQUIRE_FALSE(l);
+    CHECK(l.error().is(code));
+    return s.error();
+}
+
+} // namespace
+
 TEST_CASE("EC2: unknown and malformed job ids are not_found with the request id", "[aws][ec2][errors]")
 {
     training_fixture f;
     mlcloud::job_handle unknown{.provider = "aws", .id = "i-0123456789abcdef0"};
-    auto s = f.run(f.training->status(unknown));
-    REQUIRE_FALSE(s);
-    CHECK(s.error().is(errc::not_found));
-    CHECK(s.error().message.starts_with("InvalidInstanceID.NotFound"));
-    CHECK_FALSE(s.error().request_id.empty());
-    CHECK(s.error().http_status == 400);
-    auto t = f.run(f.training->terminate(unknown));
-    REQUIRE_FALSE(t);
-    CHECK(t.error().is(errc::not_found));
-    auto l = f.run(f.training->read_logs(unknown, {}));
-    REQUIRE_FALSE(l);
-    CHECK(l.error().is(errc::not_found));
+    auto const e = refused_everywhere(f, unknown, errc::not_found);
+    CHECK(e.message.starts_with("InvalidInstanceID.NotFound"));
+    CHECK_FALSE(e.request_id.empty());
+    CHECK(e.http_status == 400);
 
     for (std::string bad : {"", "job-1", "i-XYZ", "../../etc/passwd"})
     {
@@ -248,17 +259,9 @@ TEST_CASE("EC2: a job of another region is named as such, not reported gone", "[
     REQUIRE_FALSE(job->region.empty());
     auto elsewhere = *job;
     elsewhere.region = job->region == "eu-west-1" ? "us-east-1" : "eu-west-1"; // a handle from another region's run
-    auto s = f.run(f.training->status(elsewhere));
-    REQUIRE_FALSE(s);
-    CHECK(s.error().is(errc::invalid_argument)); // not not_found: nothing says it is gone
-    CHECK(s.error().message.find("runs in region " + elsewhere.region) != std::string::npos);
-    CHECK(s.error().message.find("AWS_REGION=" + elsewhere.region) != std::string::npos);
-    auto t = f.run(f.training->terminate(elsewhere));
-    REQUIRE_FALSE(t);
-    CHECK(t.error().is(errc::invalid_argument));
-    auto l = f.run(f.training->read_logs(elsewhere, {}));
-    REQUIRE_FALSE(l);
-    CHECK(l.error().is(errc::invalid_argument));
+    auto const e = refused_everywhere(f, elsewhere, errc::invalid_argument); // not not_found: nothing says it is gone
+    CHECK(e.message.find("runs in region " + elsewhere.region) != std::string::npos);
+    CHECK(e.message.find("AWS_REGION=" + elsewhere.region) != std::string::npos);
     CHECK(f.run(f.training->terminate(*job))); // in its own region it is there
 }
 

@@ -73,12 +73,13 @@ TEST_CASE("a 429 waits for the longer of Retry-After and the exhausted RateLimit
 {
     using std::chrono::milliseconds;
     auto const both = R"("minute";r=0;t=12, "hour";r=0;t=1812)";
-    CHECK(rp::throttle_wait(milliseconds(12000), both, 1s) == 1812s); // the hour is exhausted too
-    CHECK(rp::throttle_wait(milliseconds(30000), R"("minute";r=0;t=12)", 1s) == 30s);
-    CHECK(rp::throttle_wait(std::nullopt, both, 1s) == 1812s);
-    CHECK(rp::throttle_wait(milliseconds(5000), std::nullopt, 1s) == 5s);
-    CHECK(rp::throttle_wait(std::nullopt, R"("minute";r=4;t=12)", 1s) == 1s); // nothing exhausted
-    CHECK(rp::throttle_wait(milliseconds(0), std::nullopt, 1s) == milliseconds(1)); // never a busy loop
+    CHECK(rp::throttle_wait(milliseconds(12000), both) == 1812s); // the hour is exhausted too
+    CHECK(rp::throttle_wait(milliseconds(30000), R"("minute";r=0;t=12)") == 30s);
+    CHECK(rp::throttle_wait(std::nullopt, both) == 1812s);
+    CHECK(rp::throttle_wait(milliseconds(5000), std::nullopt) == 5s);
+    CHECK_FALSE(rp::throttle_wait(std::nullopt, R"("minute";r=4;t=12)")); // nothing exhausted
+    CHECK_FALSE(rp::throttle_wait(std::nullopt, std::nullopt));
+    CHECK(rp::throttle_wait(milliseconds(0), std::nullopt) == milliseconds(1)); // never a busy loop
 }
 
 TEST_CASE("the transport's retries read RunPod's RateLimit through api::asked_wait", "[runpod][wire]")

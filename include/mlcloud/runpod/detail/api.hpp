@@ -76,6 +76,13 @@ public:
     /// asked_wait, else `fallback`.
     MLCLOUD_DECL std::chrono::milliseconds retry_after(net::response const& r, std::chrono::milliseconds fallback) const;
 
+    /// The pause before a create (not idempotent, so not retried by the transport) is sent again
+    /// after the 429 `r`: what it asks (else launch_options::default_retry_after), at least
+    /// 100 ms so that "Retry-After: 0" is no request storm. nullopt when the throttling since
+    /// the first 429, `since`, would pass launch_options::max_throttle_wait.
+    MLCLOUD_DECL std::optional<std::chrono::milliseconds> throttle_pause(net::response const& r,
+                                                                         std::chrono::steady_clock::time_point since) const;
+
     net::http_client& http() noexcept { return http_; }
     options const& opts() const noexcept { return opts_; }
 

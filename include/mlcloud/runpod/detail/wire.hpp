@@ -65,11 +65,10 @@ MLCLOUD_DECL std::optional<std::chrono::seconds> rate_limit_reset(std::string_vi
 
 /// What a 429 asks to wait: the longer of `retry_after` (already parsed) and the longest
 /// exhausted window of the RateLimit header. RunPod's Retry-After may name the minute window
-/// while the hour is exhausted too, and a retry at the shorter wait meets another 429.
-/// `fallback` when neither says anything.
-MLCLOUD_DECL std::chrono::milliseconds throttle_wait(std::optional<std::chrono::milliseconds> retry_after,
-                                                     std::optional<std::string_view> rate_limit,
-                                                     std::chrono::milliseconds fallback) noexcept;
+/// while the hour is exhausted too, and a retry at the shorter wait meets another 429. At
+/// least 1 ms; nullopt when neither says anything.
+MLCLOUD_DECL std::optional<std::chrono::milliseconds> throttle_wait(std::optional<std::chrono::milliseconds> retry_after,
+                                                                    std::optional<std::string_view> rate_limit) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // Pods

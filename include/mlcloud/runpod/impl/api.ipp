@@ -121,14 +121,21 @@ MLCLOUD_DECL std::optional<std::chrono::milliseconds> api::asked_wait(net::respo
         retry_after = net::parse_retry_after(*v, now);
     if (r.status != 429) // an exhausted window is what a 429 is about; a 5xx keeps its backoff
         return retry_after;
-    auto const none = std::chrono::milliseconds(-1);
-    auto const wait = throttle_wait(retry_after, r.headers.get("ratelimit"), none);
-    return wait == none ? std::nullopt : std::optional(wait);
+    return throttle_wait(retry_after, r.headers.get("ratelimit"));
 }
 
 MLCLOUD_DECL std::chrono::milliseconds api::retry_after(net::response const& r, std::chrono::milliseconds fallback) const
 {
     return asked_wait(r).value_or(fallback);
+}
+
+MLCLOUD_DECL std::optional<std::chrono::milliseconds> api::throttle_pause(net::response const& r,
+                                                                         std::chrono::steady_clock::time_point since) const
+{
+    auto const wait = std::max(retry_after(r, opts_.launch.default_retry_after), std::chrono::milliseconds(100));
+    if (std::chrono::steady_clock::now() - since + wait > opts_.launch.max_throttle_wait)
+        return std::nullopt;
+    return wait;
 }
 
 MLCLOUD_DECL result<storage_uri> resolve_location(options const& o, storage_uri const& uri, std::string_view what)

@@ -51,23 +51,23 @@ inline std::optional<volume_info> volume_named(std::vector<volume_info> const& a
     return std::nullopt;
 }
 
-/// POST /v2/network-volumes, answered 429 until the wait it asks for would pass the launch's
-/// throttle budget (launch_options::max_throttle_wait). A 429 made nothing, so asking again is
-/// safe; the transport does not, as a POST is not idempotent.
+/// POST /v2/network-volumes, asked again after a 429 within the launch's throttle budget
+/// (api::throttle_pause). A 429 made nothing, so asking again is safe.
 inline task<net::response> post_volume(api& a, std::string const& url, std::string const& body, std::string const& op)
 {
-    auto const& limits = a.opts().launch;
-    auto const started = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::time_point> throttled_since; // the first 429
     for (;;)
     {
         net::request req{.method = net::method::post, .url = url, .body = body};
         auto r = co_await a.send(std::move(req), op);
         if (!r || r->status != 429)
             co_return r;
-        auto const wait = std::max(a.retry_after(*r, limits.default_retry_after), std::chrono::milliseconds(100));
-        if (std::chrono::steady_clock::now() - started + wait > limits.max_throttle_wait)
+        if (!throttled_since)
+            throttled_since = std::chrono::steady_clock::now();
+        auto const pause = a.throttle_pause(*r, *throttled_since);
+        if (!pause)
             co_return r;
-        co_await sleep_for(wait);
+        co_await sleep_for(*pause);
     }
 }
 

@@ -726,22 +726,20 @@ inline task<job_handle> launch_impl(state_ptr st, job_spec spec)
             }
             else if (r->status == 429)
             {
-                // The budget counts the time since the first 429, round trips included, and a
-                // wait of at least 100 ms: "Retry-After: 0" must not turn into a create storm.
-                auto const wait = std::max(st->api.retry_after(*r, o.launch.default_retry_after),
-                                           std::chrono::milliseconds(100));
-                auto const now = std::chrono::steady_clock::now();
+                // The budget counts the time since the first 429, round trips included.
                 if (!throttled_since)
-                    throttled_since = now;
-                auto const throttled_for = std::chrono::duration_cast<std::chrono::milliseconds>(now - *throttled_since);
-                if (throttled_for + wait > o.launch.max_throttle_wait)
+                    throttled_since = std::chrono::steady_clock::now();
+                auto const pause = st->api.throttle_pause(*r, *throttled_since);
+                if (!pause)
                 {
+                    auto const throttled_for = std::chrono::steady_clock::now() - *throttled_since;
                     auto e = api::error_from(*r, op);
                     e.message = "RunPod kept rate-limiting pod creation (waited " +
-                                std::to_string(throttled_for.count() / 1000) + " s): " + e.message;
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(throttled_for).count()) +
+                                " s): " + e.message;
                     co_return e.with_retry_safe(true);
                 }
-                co_await sleep_for(wait);
+                co_await sleep_for(*pause);
                 continue;
             }
             else if (r->status >= 500)

@@ -263,15 +263,16 @@ MLCLOUD_DECL std::optional<std::chrono::seconds> rate_limit_reset(std::string_vi
     return longest;
 }
 
-MLCLOUD_DECL std::chrono::milliseconds throttle_wait(std::optional<std::chrono::milliseconds> retry_after,
-                                                     std::optional<std::string_view> rate_limit,
-                                                     std::chrono::milliseconds fallback) noexcept
+MLCLOUD_DECL std::optional<std::chrono::milliseconds> throttle_wait(std::optional<std::chrono::milliseconds> retry_after,
+                                                                    std::optional<std::string_view> rate_limit) noexcept
 {
     std::optional<std::chrono::milliseconds> longest = retry_after;
     if (rate_limit)
         if (auto reset = rate_limit_reset(*rate_limit); reset && (!longest || *reset > *longest))
             longest = *reset;
-    return longest ? std::max(*longest, std::chrono::milliseconds(1)) : fallback;
+    if (longest)
+        longest = std::max(*longest, std::chrono::milliseconds(1));
+    return longest;
 }
 
 // ---------------------------------------------------------------------------------------------
